@@ -1,0 +1,10 @@
+"""Run every benchmark: `python -m bench` (or `make bench`)."""
+
+import asyncio
+import importlib
+
+SCRIPTS = ["bench.tree_listing"]
+
+for name in SCRIPTS:
+    print(f"== {name}")
+    asyncio.run(importlib.import_module(name).main())

@@ -1,0 +1,72 @@
+"""Shared bench plumbing: a throwaway PostgreSQL, the app in-process, timing helpers."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import httpx
+
+os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("ARGON2_TIME_COST", "1")
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+from catachess.app import create_app  # noqa: E402
+from catachess.config import Settings  # noqa: E402
+from catachess.db import migrate  # noqa: E402
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """BENCH_DATABASE_URL if set, else a fresh pgserver cluster that is removed afterwards."""
+    given = os.environ.get("BENCH_DATABASE_URL")
+    if given:
+        url = Settings(DATABASE_URL=given).database_url
+        migrate.upgrade(url)
+        yield url
+        return
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="catachess-bench-pg-") as directory:
+        server = pgserver.get_server(Path(directory), cleanup_mode="stop")
+        url = f"postgresql+asyncpg://postgres@/postgres?host={directory}"
+        migrate.upgrade(url)
+        try:
+            yield url
+        finally:
+            server.cleanup()
+
+
+@asynccontextmanager
+async def app_client(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(DATABASE_URL=url), migrate_on_start=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            yield client
+
+
+async def median_seconds(run: Callable[[], Awaitable[object]], repeat: int) -> float:
+    """Median wall time of `repeat` calls after two warm-up calls."""
+    for _ in range(2):
+        await run()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await run()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+async def register(client: httpx.AsyncClient, name: str) -> dict[str, str]:
+    email = f"{name}@bench.example"
+    body = {"email": email, "password": "bench password", "display_name": name}
+    await client.post("/auth/register", json=body)
+    login = {"email": email, "password": "bench password"}
+    token = (await client.post("/auth/login", json=login)).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}

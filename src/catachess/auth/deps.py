@@ -1,0 +1,47 @@
+"""The current-user dependency: bearer token → user, or 401."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.auth import service
+from catachess.auth.models import User
+from catachess.errors import Unauthorized
+from catachess.routing import get_session
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def resolve_user(request: Request, session: AsyncSession) -> User | None:
+    """Authenticate once per request; later callers (idempotency, endpoint) reuse it."""
+    if hasattr(request.state, "user"):
+        user: User | None = request.state.user
+        return user
+    token = bearer_token(request)
+    user = await service.authenticate(session, token) if token else None
+    request.state.user = user
+    return user
+
+
+async def current_user(request: Request, session: Session) -> User:
+    user = await resolve_user(request, session)
+    if user is None:
+        raise Unauthorized(
+            "a valid bearer token is required (POST /auth/login)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

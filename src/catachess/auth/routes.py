@@ -1,0 +1,34 @@
+"""HTTP endpoints of accounts: register, log in, who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from catachess.auth import service
+from catachess.auth.deps import CurrentUser, Session
+from catachess.auth.schemas import LoginRequest, TokenRead, UserCreate, UserRead
+from catachess.routing import TransactionalRoute
+
+router = APIRouter(route_class=TransactionalRoute, tags=["auth"])
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+async def register(body: UserCreate, session: Session) -> UserRead:
+    """Create an account."""
+    user = await service.register(session, body)
+    return UserRead.model_validate(user)
+
+
+@router.post("/auth/login", response_model=TokenRead)
+async def login(body: LoginRequest, session: Session) -> TokenRead:
+    """Exchange e-mail and password for a bearer token."""
+    token, record, user = await service.login(session, body)
+    return TokenRead(
+        access_token=token, expires_at=record.expires_at, user=UserRead.model_validate(user)
+    )
+
+
+@router.get("/users/me", response_model=UserRead)
+async def me(user: CurrentUser) -> UserRead:
+    """The authenticated user."""
+    return UserRead.model_validate(user)

@@ -1,0 +1,68 @@
+"""Settings, read once from environment variables (see the README's table)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    # Empty means "embedded": a PostgreSQL shipped by the pgserver wheel, started on demand.
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path(".catachess"), validation_alias="CATACHESS_DATA_DIR")
+    redis_url: str = Field(default="", validation_alias="REDIS_URL")
+    db_pool_size: int = Field(default=10, ge=1, le=200, validation_alias="DB_POOL_SIZE")
+
+    # Argon2id cost; lower only for tests or tiny machines (OWASP minimum: 19 MiB, t=2).
+    argon2_memory_kib: int = Field(default=65_536, ge=1024, validation_alias="ARGON2_MEMORY_KIB")
+    argon2_time_cost: int = Field(default=3, ge=1, validation_alias="ARGON2_TIME_COST")
+    token_ttl_days: int = Field(default=30, ge=1, validation_alias="TOKEN_TTL_DAYS")
+    idempotency_ttl: int = Field(default=86_400, ge=60, validation_alias="IDEMPOTENCY_TTL")
+    idempotency_auto_key: bool = Field(default=False, validation_alias="IDEMPOTENCY_AUTO_KEY")
+    idempotency_auto_window: int = Field(
+        default=10, ge=1, le=3600, validation_alias="IDEMPOTENCY_AUTO_WINDOW"
+    )
+    trash_retention_days: int = Field(default=30, ge=1, validation_alias="TRASH_RETENTION_DAYS")
+    maintenance_interval: int = Field(default=60, ge=0, validation_alias="MAINTENANCE_INTERVAL")
+
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    log_format: str = Field(default="auto", validation_alias="LOG_FORMAT")
+    # Test-only fault injection; never set in production (see docs/idempotency.md).
+    fault_hooks: bool = Field(default=False, validation_alias="CATACHESS_FAULT_HOOKS")
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in {"auto", "json", "console"}:
+            raise ValueError("LOG_FORMAT must be one of auto, json, console")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str) -> str:
+        if not value:
+            return value
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,92 @@
+"""Correlation ids: from X-Correlation-ID, else a W3C traceparent's trace id, else new.
+
+A pure ASGI middleware so the id is set before anything else runs and is echoed on
+every response, errors included.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import orjson
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from catachess import context
+from catachess.errors import problem_body
+
+HEADER = "x-correlation-id"
+CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
+TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+
+
+class MalformedHeader(ValueError):
+    pass
+
+
+def correlation_from(headers: Headers) -> str:
+    """The request's correlation id; raises MalformedHeader rather than store junk."""
+    given = headers.get(HEADER)
+    if given is not None:
+        if not CORRELATION_ID.match(given):
+            raise MalformedHeader(
+                "X-Correlation-ID must be 1-64 characters of letters, digits, '.', '_', ':' or '-'"
+            )
+        return given
+    traceparent = headers.get("traceparent")
+    if traceparent is not None:
+        match = TRACEPARENT.match(traceparent.strip())
+        if not match or match.group(1) == "0" * 32 or match.group(2) == "0" * 16:
+            raise MalformedHeader("traceparent is not a valid W3C trace context header")
+        return match.group(1)
+    return uuid.uuid4().hex
+
+
+class CorrelationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            correlation_id = correlation_from(Headers(scope=scope))
+        except MalformedHeader as error:
+            await _reject(scope, send, str(error))
+            return
+        token = context.correlation_id.set(correlation_id)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[HEADER] = correlation_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            context.correlation_id.reset(token)
+
+
+async def _reject(scope: Scope, send: Send, detail: str) -> None:
+    body = orjson.dumps(
+        problem_body(
+            status=400,
+            code="malformed_header",
+            title="Bad request",
+            detail=detail,
+            instance=scope.get("path", ""),
+        )
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

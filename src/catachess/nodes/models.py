@@ -1,0 +1,60 @@
+"""The node tree: workspaces, folders and studies, as a materialized path."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from catachess.db.base import Base, CreatedAt, new_id, utcnow
+
+
+class NodeKind(enum.StrEnum):
+    workspace = "workspace"
+    folder = "folder"
+    study = "study"
+
+
+class Node(CreatedAt, Base):
+    __tablename__ = "nodes"
+    __table_args__ = (
+        # Children of one parent, in listing order (keyset pagination on name, id).
+        Index("ix_nodes_parent_listing", "parent_id", "name", "id"),
+        # Descendants of a node: path LIKE 'prefix/%' uses this index.
+        Index("ix_nodes_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        # Live siblings have distinct names; trashed ones step aside (restore renames).
+        Index(
+            "uq_nodes_live_sibling_name",
+            "parent_id",
+            text("lower(name)"),
+            unique=True,
+            postgresql_where=text("trashed_at IS NULL AND parent_id IS NOT NULL"),
+        ),
+        CheckConstraint("(kind = 'workspace') = (parent_id IS NULL)", name="workspace_is_root"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Distribution key for a future Citus deployment; a workspace's own id.
+    workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nodes.id"))
+    kind: Mapped[NodeKind] = mapped_column(
+        Enum(NodeKind, name="node_kind", native_enum=False, length=16)
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    # Ids from the workspace root down to this node, joined by '/'.
+    path: Mapped[str] = mapped_column(String(4000))
+    version: Mapped[int] = mapped_column(default=1)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    trashed_at: Mapped[datetime | None]
+    trashed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The root of the trashed subtree this node went to the trash with.
+    trash_root_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+
+    @property
+    def ancestor_ids(self) -> list[uuid.UUID]:
+        """Ids from the workspace root down to and including this node."""
+        return [uuid.UUID(part) for part in self.path.split("/")]

@@ -1,0 +1,116 @@
+"""HTTP endpoints of the node tree."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from catachess.auth.deps import CurrentUser, Session
+from catachess.nodes import service
+from catachess.nodes.schemas import (
+    Breadcrumbs,
+    NodeCreate,
+    NodePage,
+    NodeRead,
+    NodeUpdate,
+    WorkspaceEntry,
+    WorkspaceList,
+)
+from catachess.openapi import problems
+from catachess.routing import TransactionalRoute
+from catachess.sharing import access
+from catachess.sharing.access import Access
+from catachess.sharing.policy import Action
+from catachess.versioning import etag
+
+router = APIRouter(route_class=TransactionalRoute, tags=["nodes"])
+
+IfMatch = Annotated[str | None, Header(description='ETag from a read, e.g. "3"')]
+
+
+def node_read(granted: Access) -> NodeRead:
+    return NodeRead.model_validate(granted.node).model_copy(update={"role": granted.role})
+
+
+@router.post(
+    "/nodes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NodeRead,
+    responses=problems(401, 404, 409, 422),
+)
+async def create_node(
+    body: NodeCreate, user: CurrentUser, session: Session, response: Response
+) -> NodeRead:
+    """Create a workspace, or a folder or study under a parent you may edit."""
+    granted = await service.create_node(session, user, body)
+    response.headers["Location"] = f"/nodes/{granted.node.id}"
+    response.headers["ETag"] = etag(granted.node.version)
+    return node_read(granted)
+
+
+@router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
+async def get_node(
+    node_id: uuid.UUID, user: CurrentUser, session: Session, response: Response
+) -> NodeRead:
+    """One node, with your effective role on it."""
+    granted = await access.require(session, user.id, node_id, Action.read)
+    response.headers["ETag"] = etag(granted.node.version)
+    return node_read(granted)
+
+
+@router.get("/nodes/{node_id}/children", response_model=NodePage, responses=problems(400, 401, 404))
+async def list_children(
+    node_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> NodePage:
+    """Children ordered by name; follow next_cursor for the next page."""
+    page = await service.list_children(session, user, node_id, cursor=cursor, limit=limit)
+    return NodePage(
+        items=[NodeRead.model_validate(node) for node in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.patch(
+    "/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 403, 404, 409, 412, 422)
+)
+async def update_node(
+    node_id: uuid.UUID,
+    body: NodeUpdate,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NodeRead:
+    """Rename and/or move a node within its workspace."""
+    granted = await service.update_node(session, user, node_id, body, if_match)
+    response.headers["ETag"] = etag(granted.node.version)
+    return node_read(granted)
+
+
+@router.get(
+    "/nodes/{node_id}/breadcrumbs", response_model=Breadcrumbs, responses=problems(401, 404)
+)
+async def breadcrumbs(node_id: uuid.UUID, user: CurrentUser, session: Session) -> Breadcrumbs:
+    """The path from the highest node you may read down to this one."""
+    return Breadcrumbs(
+        items=[node_read(a) for a in await service.breadcrumbs(session, user, node_id)]
+    )
+
+
+@router.get("/workspaces", response_model=WorkspaceList, responses=problems(401))
+async def list_workspaces(user: CurrentUser, session: Session) -> WorkspaceList:
+    """Workspaces you own or that are shared with you, and nodes shared with you inside others."""
+    entries = await service.list_workspaces(session, user)
+    return WorkspaceList(
+        items=[
+            WorkspaceEntry(
+                **NodeRead.model_validate(node).model_dump(), shared_entry=shared
+            ).model_copy(update={"role": role})
+            for node, role, shared in entries
+        ]
+    )

@@ -1,0 +1,219 @@
+"""The rules of the node tree: create, read, list, rename, move, breadcrumbs."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.auth.models import User
+from catachess.errors import BadRequest
+from catachess.events import service as events
+from catachess.events.service import Target
+from catachess.events.types import EventType, NodeCreated, NodeMoved, NodeRenamed
+from catachess.nodes import repository
+from catachess.nodes.errors import (
+    CrossWorkspaceMove,
+    InvalidParent,
+    MoveCycle,
+    NameTaken,
+)
+from catachess.nodes.models import Node, NodeKind
+from catachess.nodes.schemas import NodeCreate, NodeUpdate
+from catachess.sharing import access
+from catachess.sharing import repository as sharing_repository
+from catachess.sharing import service as sharing
+from catachess.sharing.access import Access
+from catachess.sharing.policy import Action, Role, strongest
+from catachess.versioning import check_if_match
+
+
+def target_of(node: Node) -> Target:
+    return Target(node.id, node.kind.value)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Node]
+    next_cursor: str | None
+
+
+async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Access:
+    """Create a workspace (the caller becomes its owner) or a folder/study under a parent."""
+    node_id = uuid.uuid4()
+    if body.kind is NodeKind.workspace:
+        if body.parent_id is not None:
+            raise InvalidParent("a workspace is a root: omit parent_id", field="parent_id")
+        node = Node(
+            id=node_id,
+            workspace_id=node_id,
+            parent_id=None,
+            kind=body.kind,
+            name=body.name,
+            path=str(node_id),
+            created_by=user.id,
+        )
+        role = Role.owner
+    else:
+        if body.parent_id is None:
+            raise InvalidParent(f"a {body.kind.value} needs parent_id", field="parent_id")
+        granted = await access.require(session, user.id, body.parent_id, Action.edit)
+        parent = granted.node
+        _ensure_container(parent)
+        node = Node(
+            id=node_id,
+            workspace_id=parent.workspace_id,
+            parent_id=parent.id,
+            kind=body.kind,
+            name=body.name,
+            path=f"{parent.path}/{node_id}",
+            created_by=user.id,
+        )
+        role = granted.role
+    session.add(node)
+    await _flush_unique_name(session, node.name)
+    if node.kind is NodeKind.workspace:
+        await sharing.grant_owner(session, user, node)
+    await events.record(
+        session,
+        EventType.node_created,
+        actor_id=user.id,
+        target=target_of(node),
+        workspace_id=node.workspace_id,
+        version=node.version,
+        payload=NodeCreated(kind=node.kind.value, name=node.name, parent_id=node.parent_id),
+    )
+    return Access(node=node, role=role)
+
+
+async def effective_role(session: AsyncSession, user_id: uuid.UUID, node: Node) -> Role | None:
+    grants = await sharing_repository.list_user_grants_on_path(session, user_id, node.ancestor_ids)
+    return strongest([Role(grant.role) for grant in grants])
+
+
+def _ensure_container(parent: Node) -> None:
+    if parent.kind is NodeKind.study:
+        raise InvalidParent("a study cannot contain other nodes", field="parent_id")
+
+
+async def _flush_unique_name(session: AsyncSession, name: str) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise NameTaken(f"a sibling named {name!r} already exists", field="name") from None
+
+
+async def list_children(
+    session: AsyncSession, user: User, node_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> Page:
+    """Children of a readable node, ordered by name, with keyset pagination."""
+    parent = (await access.require(session, user.id, node_id, Action.read)).node
+    after = _decode_cursor(cursor) if cursor else None
+    rows = list(await repository.list_children(session, parent.id, after=after, limit=limit + 1))
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def _encode_cursor(node: Node) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([node.name, str(node.id)])).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    try:
+        name, node_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(name), uuid.UUID(node_id)
+    except (ValueError, TypeError):
+        raise BadRequest("cursor is not one this server handed out", field="cursor") from None
+
+
+async def update_node(
+    session: AsyncSession, user: User, node_id: uuid.UUID, body: NodeUpdate, if_match: str | None
+) -> Access:
+    """Rename and/or move a node; the stale-version check comes before any change."""
+    granted = await access.require(session, user.id, node_id, Action.edit, for_update=True)
+    node = granted.node
+    check_if_match(if_match, node.version)
+    if body.parent_id is not None and body.parent_id != node.parent_id:
+        await _move(session, user, node, body.parent_id)
+    if body.name is not None and body.name != node.name:
+        old_name = node.name
+        node.name = body.name
+        await _flush_unique_name(session, body.name)
+        await repository.touch(session, node)
+        await events.record(
+            session,
+            EventType.node_renamed,
+            actor_id=user.id,
+            target=target_of(node),
+            workspace_id=node.workspace_id,
+            version=node.version,
+            payload=NodeRenamed(old_name=old_name, new_name=node.name),
+        )
+    # After a move the inherited role may differ; recompute it for the response.
+    return Access(node=node, role=(await effective_role(session, user.id, node)) or granted.role)
+
+
+async def _move(session: AsyncSession, user: User, node: Node, parent_id: uuid.UUID) -> None:
+    if node.kind is NodeKind.workspace:
+        raise InvalidParent("a workspace cannot be moved", field="parent_id")
+    parent = (await access.require(session, user.id, parent_id, Action.edit)).node
+    if parent.workspace_id != node.workspace_id:
+        raise CrossWorkspaceMove("a node can only move within its workspace", field="parent_id")
+    _ensure_container(parent)
+    if parent.id == node.id or parent.path.startswith(node.path + "/"):
+        raise MoveCycle(
+            f"cannot move {node.name!r} into itself or one of its descendants",
+            field="parent_id",
+        )
+    old_parent_id = node.parent_id
+    new_path = f"{parent.path}/{node.id}"
+    moved = await repository.move_subtree(session, node, new_path)
+    node.parent_id = parent.id
+    node.path = new_path
+    await _flush_unique_name(session, node.name)
+    await repository.touch(session, node)
+    await events.record(
+        session,
+        EventType.node_moved,
+        actor_id=user.id,
+        target=target_of(node),
+        workspace_id=node.workspace_id,
+        version=node.version,
+        payload=NodeMoved(old_parent_id=old_parent_id, new_parent_id=parent.id, subtree_size=moved),
+    )
+
+
+async def breadcrumbs(session: AsyncSession, user: User, node_id: uuid.UUID) -> list[Access]:
+    """Ancestors from the highest one the caller may read down to the node itself."""
+    node = (await access.require(session, user.id, node_id, Action.read)).node
+    ids = node.ancestor_ids
+    nodes = {n.id: n for n in await repository.get_many(session, ids)}
+    grants = await sharing_repository.list_user_grants_on_path(session, user.id, ids)
+    by_node: dict[uuid.UUID, list[Role]] = {}
+    for grant in grants:
+        by_node.setdefault(grant.node_id, []).append(Role(grant.role))
+    trail: list[Access] = []
+    role: Role | None = None
+    for ancestor_id in ids:
+        role = strongest([*([role] if role else []), *by_node.get(ancestor_id, [])])
+        if role is not None:
+            trail.append(Access(node=nodes[ancestor_id], role=role))
+    return trail
+
+
+async def list_workspaces(session: AsyncSession, user: User) -> list[tuple[Node, Role, bool]]:
+    """Workspaces I hold a role on, plus nodes shared with me inside workspaces I cannot read."""
+    rows = await sharing_repository.list_direct_grants(session, user.id)
+    workspace_ids = {node.id for node, _ in rows if node.kind is NodeKind.workspace}
+    entries: list[tuple[Node, Role, bool]] = []
+    for node, role in rows:
+        if node.kind is NodeKind.workspace:
+            entries.append((node, Role(role), False))
+        elif node.workspace_id not in workspace_ids:
+            entries.append((node, Role(role), True))
+    return entries

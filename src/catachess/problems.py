@@ -1,0 +1,112 @@
+"""Exception handlers: every error leaves as application/problem+json (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from catachess.errors import AppError, problem_body
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = problem_body(
+        status=status, code=code, title=title, detail=detail, instance=request.url.path, **extra
+    )
+    return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
+
+
+async def app_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AppError)
+    return problem_response(
+        request,
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        headers=error.headers,
+        **error.extra,
+    )
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")}
+        for e in error.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        title="Invalid request",
+        detail=detail,
+        errors=errors,
+    )
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    detail = str(error.detail) if error.detail else "request failed"
+    return problem_response(
+        request,
+        status=error.status_code,
+        code=f"http_{error.status_code}",
+        title=detail,
+        detail=detail,
+        headers=dict(error.headers or {}),
+    )
+
+
+async def integrity_error(request: Request, error: Exception) -> JSONResponse:
+    # A uniqueness race that a service did not translate: the client may retry.
+    log.warning("integrity error on %s: %s", request.url.path, error)
+    return problem_response(
+        request,
+        status=409,
+        code="conflict",
+        title="Conflict",
+        detail="a concurrent change conflicted with this request; retry it",
+    )
+
+
+async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path, exc_info=error)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title="Internal server error",
+        detail="the server failed to handle this request; nothing was stored",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(Exception, unexpected_error)

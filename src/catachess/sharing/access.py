@@ -1,0 +1,48 @@
+"""The one permission check every route goes through."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.errors import Forbidden
+from catachess.nodes.errors import NodeNotFound
+from catachess.nodes.models import Node
+from catachess.sharing import repository
+from catachess.sharing.policy import MINIMUM_ROLE, Action, Role, allows
+
+
+@dataclass(frozen=True)
+class Access:
+    node: Node
+    role: Role
+
+
+async def require(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    node_id: uuid.UUID,
+    action: Action,
+    *,
+    for_update: bool = False,
+) -> Access:
+    """Load a live node the caller may act on, or fail.
+
+    Without read access the answer is NodeNotFound, exactly as for a missing node, so
+    nobody learns that a node exists; with read access but too weak a role, Forbidden.
+    `for_update` locks the node row, which serializes concurrent writes to it.
+    """
+    row = await repository.get_node_with_rank(session, user_id, node_id, for_update=for_update)
+    role = repository.role_of(row[1]) if row else None
+    if row is None or role is None:
+        raise NodeNotFound(node_id)
+    if not allows(role, action):
+        raise Forbidden(
+            f"{action.value} on this {row[0].kind.value} needs the "
+            f"{MINIMUM_ROLE[action].value} role; you are {role.value}",
+            required_role=MINIMUM_ROLE[action].value,
+            your_role=role.value,
+        )
+    return Access(node=row[0], role=role)

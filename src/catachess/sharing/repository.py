@@ -1,0 +1,123 @@
+"""Queries of sharing: effective roles, grants and share links."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, case, cast, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from catachess.nodes.models import Node
+from catachess.sharing.models import Grant, ShareLink
+from catachess.sharing.policy import RANKS, Role
+
+ROLE_RANK = case({role.value: rank for role, rank in RANKS.items()}, value=Grant.role)
+
+
+def ancestor_ids_of(path: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[Any]:
+    return cast(func.string_to_array(path, "/"), ARRAY(UUID(as_uuid=True)))
+
+
+def role_of(rank: int | None) -> Role | None:
+    if rank is None:
+        return None
+    return next(role for role, value in RANKS.items() if value == rank)
+
+
+async def get_node_with_rank(
+    session: AsyncSession, user_id: uuid.UUID, node_id: uuid.UUID, *, for_update: bool
+) -> Row[Node, int | None] | None:
+    """A live node and the caller's strongest grant on it or any ancestor, in one query."""
+    rank = (
+        select(func.max(ROLE_RANK))
+        .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
+        .scalar_subquery()
+    )
+    query = select(Node, rank).where(Node.id == node_id, Node.trashed_at.is_(None))
+    if for_update:
+        query = query.with_for_update(of=Node)
+    return (await session.execute(query)).first()
+
+
+async def list_grants_on_path(
+    session: AsyncSession, ancestor_ids: list[uuid.UUID]
+) -> Sequence[Grant]:
+    return (
+        await session.scalars(
+            select(Grant).where(Grant.node_id.in_(ancestor_ids)).order_by(Grant.created_at)
+        )
+    ).all()
+
+
+async def list_user_grants_on_path(
+    session: AsyncSession, user_id: uuid.UUID, ancestor_ids: list[uuid.UUID]
+) -> Sequence[Grant]:
+    return (
+        await session.scalars(
+            select(Grant).where(Grant.user_id == user_id, Grant.node_id.in_(ancestor_ids))
+        )
+    ).all()
+
+
+async def get_grant(
+    session: AsyncSession, node_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
+) -> Grant | None:
+    query = select(Grant).where(Grant.node_id == node_id, Grant.user_id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def count_owners(session: AsyncSession, node_id: uuid.UUID) -> int:
+    return (
+        await session.scalar(
+            select(func.count()).where(Grant.node_id == node_id, Grant.role == Role.owner.value)
+        )
+        or 0
+    )
+
+
+async def delete_grant(session: AsyncSession, grant_id: uuid.UUID) -> None:
+    await session.execute(delete(Grant).where(Grant.id == grant_id))
+
+
+async def list_direct_grants(session: AsyncSession, user_id: uuid.UUID) -> Sequence[Row[Node, str]]:
+    """Live nodes on which the user holds a grant of their own, with that grant's role."""
+    return (
+        await session.execute(
+            select(Node, Grant.role)
+            .join(Grant, Grant.node_id == Node.id)
+            .where(Grant.user_id == user_id, Node.trashed_at.is_(None))
+            .order_by(func.lower(Node.name), Node.id)
+        )
+    ).all()
+
+
+async def get_link_by_digest(
+    session: AsyncSession, digest: str, *, for_update: bool = False
+) -> ShareLink | None:
+    query = select(ShareLink).where(ShareLink.token_hash == digest)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_link(
+    session: AsyncSession, link_id: uuid.UUID, *, for_update: bool = False
+) -> ShareLink | None:
+    query = select(ShareLink).where(ShareLink.id == link_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_links(session: AsyncSession, node_id: uuid.UUID) -> Sequence[ShareLink]:
+    return (
+        await session.scalars(
+            select(ShareLink).where(ShareLink.node_id == node_id).order_by(ShareLink.created_at)
+        )
+    ).all()

@@ -1,0 +1,90 @@
+import hashlib
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.factories import a_user
+
+PROBLEM = "application/problem+json"
+
+
+async def test_register_login_and_read_me(client: httpx.AsyncClient) -> None:
+    alice = await a_user(client, "alice")
+    me = await client.get("/users/me", headers=alice.headers)
+    assert me.status_code == 200
+    assert me.json()["id"] == alice.id
+    assert me.json()["email"] == alice.email
+
+
+async def test_email_is_unique_regardless_of_case(client: httpx.AsyncClient) -> None:
+    body = {"email": "Bob@Example.com", "password": "long enough pw", "display_name": "Bob"}
+    assert (await client.post("/auth/register", json=body)).status_code == 201
+    again = await client.post("/auth/register", json={**body, "email": "bob@example.COM"})
+    assert again.status_code == 409
+    assert again.headers["content-type"] == PROBLEM
+    assert again.json()["code"] == "email_taken"
+
+
+async def test_short_password_is_refused_naming_the_field(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/auth/register", json={"email": "c@example.com", "password": "short", "display_name": "C"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert "body.password" in response.json()["detail"]
+
+
+async def test_malformed_json_body_is_a_problem_not_a_500(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/auth/register", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_wrong_password_is_401(client: httpx.AsyncClient) -> None:
+    alice = await a_user(client, "alice")
+    response = await client.post(
+        "/auth/login", json={"email": alice.email, "password": "nope-nope"}
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_credentials"
+    unknown = await client.post(
+        "/auth/login", json={"email": "ghost@example.com", "password": "nope-nope"}
+    )
+    assert unknown.status_code == 401
+    assert unknown.json()["detail"] == response.json()["detail"]
+
+
+async def test_missing_or_bad_token_is_401(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/users/me")).status_code == 401
+    bad = await client.get("/users/me", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    assert bad.headers["www-authenticate"] == "Bearer"
+    assert bad.headers["content-type"] == PROBLEM
+
+
+async def test_only_hashes_are_stored(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    alice = await a_user(client, "alice")
+    async with engine.connect() as connection:
+        password_hash = await connection.scalar(
+            text("SELECT password_hash FROM users WHERE id = :id"), {"id": alice.id}
+        )
+        token_hashes = (await connection.scalars(text("SELECT token_hash FROM api_tokens"))).all()
+    assert password_hash.startswith("$argon2id$")
+    assert alice.token not in token_hashes
+    assert hashlib.sha256(alice.token.encode()).hexdigest() in token_hashes
+
+
+async def test_registration_records_an_event(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    alice = await a_user(client, "alice")
+    async with engine.connect() as connection:
+        types = (
+            await connection.scalars(
+                text("SELECT event_type FROM events WHERE target_id = :id"), {"id": alice.id}
+            )
+        ).all()
+    assert types == ["user.registered"]
