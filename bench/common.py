@@ -16,9 +16,9 @@ os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
-from catachess.app import create_app  # noqa: E402
-from catachess.config import Settings  # noqa: E402
-from catachess.db import migrate  # noqa: E402
+from catachess.app import create_app
+from catachess.config import Settings
+from catachess.db import migrate
 
 
 @contextmanager

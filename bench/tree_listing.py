@@ -38,19 +38,32 @@ CROSS JOIN LATERAL (
 
 async def build(client: httpx.AsyncClient, url: str, headers: dict[str, str], size: int) -> str:
     """A workspace of `size` nodes; returns the id of one of its folders."""
-    ws = (await client.post("/nodes", json={"kind": "workspace", "name": f"ws {size}"},
-                            headers=headers)).json()
+    ws = (
+        await client.post(
+            "/nodes", json={"kind": "workspace", "name": f"ws {size}"}, headers=headers
+        )
+    ).json()
     per_folder = 49
     engine = create_async_engine(url)
     async with engine.begin() as connection:
-        await connection.execute(FILL, {
-            "folders": size // (per_folder + 1), "per_folder": per_folder,
-            "ws": uuid.UUID(ws["id"]), "ws_path": ws["id"], "user": uuid.UUID(ws["created_by"]),
-        })
+        await connection.execute(
+            FILL,
+            {
+                "folders": size // (per_folder + 1),
+                "per_folder": per_folder,
+                "ws": uuid.UUID(ws["id"]),
+                "ws_path": ws["id"],
+                "user": uuid.UUID(ws["created_by"]),
+            },
+        )
         await connection.execute(text("ANALYZE nodes"))
-        folder = await connection.scalar(text(
-            "SELECT id FROM nodes WHERE workspace_id = :ws AND kind = 'folder' "
-            "ORDER BY name LIMIT 1 OFFSET 5"), {"ws": uuid.UUID(ws["id"])})
+        folder = await connection.scalar(
+            text(
+                "SELECT id FROM nodes WHERE workspace_id = :ws AND kind = 'folder' "
+                "ORDER BY name LIMIT 1 OFFSET 5"
+            ),
+            {"ws": uuid.UUID(ws["id"])},
+        )
     await engine.dispose()
     return str(folder)
 

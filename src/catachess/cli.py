@@ -66,5 +66,44 @@ def migrate_command() -> None:
     console.print("[green]database is at the newest schema version[/]")
 
 
+maintenance_app = typer.Typer(
+    help="Periodic jobs (expiry, retention, redelivery).", no_args_is_help=True
+)
+app.add_typer(maintenance_app, name="maintenance")
+
+
+@maintenance_app.command("run")
+def maintenance_run() -> None:
+    """Run every maintenance job once and exit (for cron); safe beside running servers."""
+    import asyncio
+
+    from rich.table import Table
+
+    from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
+    from catachess.maintenance import runner
+
+    _settings_or_exit()
+    settings = get_settings()
+
+    async def tick() -> list[runner.JobResult]:
+        engine = make_engine(resolve_database_url(settings), pool_size=2)
+        try:
+            return await runner.run_all(engine, make_sessionmaker(engine), settings)
+        finally:
+            await engine.dispose()
+
+    results = asyncio.run(tick())
+    table = Table("job", "ran", "items", "batches", "seconds")
+    for result in results:
+        table.add_row(
+            result.name,
+            "yes" if result.ran else "skipped (running elsewhere)",
+            str(result.items),
+            str(result.batches),
+            f"{result.seconds:.3f}",
+        )
+    Console().print(table)
+
+
 if __name__ == "__main__":
     app()
