@@ -241,3 +241,23 @@ async def test_breadcrumbs_start_where_the_caller_can_read(client: httpx.AsyncCl
     await shared_with(client, alice, folder, bob, "viewer")
     crumbs = (await client.get(f"/nodes/{study['id']}/breadcrumbs", headers=bob.headers)).json()
     assert [c["name"] for c in crumbs["items"]] == ["Shared", "S"]
+
+
+async def test_move_and_rename_at_once_checks_the_new_name(client: httpx.AsyncClient) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    a = await a_folder(client, alice, ws, "A")
+    b = await a_folder(client, alice, ws, "B")
+    await a_study(client, alice, b, "Taken")
+    study = await a_study(client, alice, a, "Taken")
+    response = await client.patch(
+        f"/nodes/{study['id']}",
+        json={"parent_id": b["id"], "name": "Fresh"},
+        headers=alice.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["parent_id"], response.json()["name"]) == (b["id"], "Fresh")
+    clash = await client.patch(
+        f"/nodes/{study['id']}", json={"parent_id": a["id"], "name": "taken"}, headers=alice.headers
+    )
+    assert clash.status_code == 200  # "Taken" left A when it moved

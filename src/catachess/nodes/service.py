@@ -138,12 +138,15 @@ async def update_node(
     granted = await access.require(session, user.id, node_id, Action.edit, for_update=True)
     node = granted.node
     check_if_match(if_match, node.version)
+    old_name = node.name
+    renamed = body.name is not None and body.name != node.name
+    if renamed and body.name is not None:
+        # Set before a move, so the sibling-name check sees the name it will have.
+        node.name = body.name
     if body.parent_id is not None and body.parent_id != node.parent_id:
         await _move(session, user, node, body.parent_id)
-    if body.name is not None and body.name != node.name:
-        old_name = node.name
-        node.name = body.name
-        await _flush_unique_name(session, body.name)
+    if renamed:
+        await _flush_unique_name(session, node.name)
         await repository.touch(session, node)
         await events.record(
             session,
