@@ -2,8 +2,21 @@
 
 from catachess.auth.models import ApiToken, User
 from catachess.db.base import Base
+from catachess.discussions.models import Post, PostRevision, Reaction, Thread
 from catachess.events.models import Event
 from catachess.nodes.models import Node
 from catachess.sharing.models import Grant, ShareLink
 
-__all__ = ["ApiToken", "Base", "Event", "Grant", "Node", "ShareLink", "User"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Event",
+    "Grant",
+    "Node",
+    "Post",
+    "PostRevision",
+    "Reaction",
+    "ShareLink",
+    "Thread",
+    "User",
+]

@@ -22,6 +22,12 @@ class EventType(enum.StrEnum):
     share_link_created = "share_link.created"
     share_link_revoked = "share_link.revoked"
     share_link_accepted = "share_link.accepted"
+    discussion_thread_created = "discussion.thread_created"
+    discussion_thread_updated = "discussion.thread_updated"
+    discussion_reply_added = "discussion.reply_added"
+    discussion_post_edited = "discussion.post_edited"
+    discussion_reaction_added = "discussion.reaction_added"
+    discussion_reaction_removed = "discussion.reaction_removed"
 
 
 class Payload(BaseModel):
@@ -96,6 +102,37 @@ class ShareLinkAccepted(Payload):
     role: str
 
 
+class DiscussionThreadCreated(Payload):
+    study_id: uuid.UUID
+    chapter_id: uuid.UUID | None
+    move_id: str | None
+    title: str
+    post_id: uuid.UUID
+
+
+class DiscussionThreadUpdated(Payload):
+    """Only the fields that changed are present."""
+
+    title: str | None = None
+    resolved: bool | None = None
+    pinned: bool | None = None
+
+
+class DiscussionReplyAdded(Payload):
+    post_id: uuid.UUID
+    parent_post_id: uuid.UUID | None
+    depth: int
+
+
+class DiscussionPostEdited(Payload):
+    thread_id: uuid.UUID
+
+
+class DiscussionReaction(Payload):
+    thread_id: uuid.UUID
+    kind: str
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
     EventType.node_created: NodeCreated,
@@ -109,6 +146,12 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.share_link_created: ShareLinkCreated,
     EventType.share_link_revoked: ShareLinkRevoked,
     EventType.share_link_accepted: ShareLinkAccepted,
+    EventType.discussion_thread_created: DiscussionThreadCreated,
+    EventType.discussion_thread_updated: DiscussionThreadUpdated,
+    EventType.discussion_reply_added: DiscussionReplyAdded,
+    EventType.discussion_post_edited: DiscussionPostEdited,
+    EventType.discussion_reaction_added: DiscussionReaction,
+    EventType.discussion_reaction_removed: DiscussionReaction,
 }
 
 
