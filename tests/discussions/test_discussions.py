@@ -73,7 +73,7 @@ async def test_threads_only_on_studies(client: httpx.AsyncClient) -> None:
 
 
 async def test_who_may_discuss(client: httpx.AsyncClient) -> None:
-    owner, study, people = await study_with(client, viewer="viewer", commenter="commenter")
+    _owner, study, people = await study_with(client, viewer="viewer", commenter="commenter")
     stranger = await a_user(client, "stranger")
     thread = await a_thread(client, people["commenter"], study)
     denied = await client.post(
