@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import (
@@ -31,6 +34,28 @@ def embedded_database_url(data_dir: Path) -> str:
         _embedded[pgdata] = pgserver.get_server(str(pgdata))  # type: ignore[attr-defined]
     log.info("embedded PostgreSQL running in %s", pgdata)
     return f"postgresql+asyncpg://postgres@/postgres?host={pgdata}"
+
+
+@contextmanager
+def throwaway_database(url: str | None = None) -> Iterator[str]:
+    """A migrated database for tests and benchmarks: `url` when given, else a fresh
+    pgserver cluster in a temporary directory, stopped and removed afterwards."""
+    from catachess.db import migrate
+
+    if url:
+        migrate.upgrade(url)
+        yield url
+        return
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="catachess-pg-") as directory:
+        server = pgserver.get_server(Path(directory), cleanup_mode="stop")  # type: ignore[attr-defined]
+        temporary = f"postgresql+asyncpg://postgres@/postgres?host={directory}"
+        try:
+            migrate.upgrade(temporary)
+            yield temporary
+        finally:
+            server.cleanup()
 
 
 def resolve_database_url(settings: Settings) -> str:

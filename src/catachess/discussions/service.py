@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
@@ -21,7 +19,7 @@ from catachess.discussions.schemas import (
     ThreadCreate,
     ThreadUpdate,
 )
-from catachess.errors import BadRequest, Forbidden, NotFound, Unprocessable
+from catachess.errors import Forbidden, NotFound, Unprocessable
 from catachess.events import service as events
 from catachess.events.service import Target
 from catachess.events.types import (
@@ -34,6 +32,7 @@ from catachess.events.types import (
 )
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import NodeKind
+from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
 from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action, allows
@@ -161,16 +160,17 @@ async def list_threads(
 
 
 def _encode_cursor(thread: Thread) -> str:
-    raw = [thread.pinned_at is not None, thread.updated_at.isoformat(), str(thread.id)]
-    return base64.urlsafe_b64encode(orjson.dumps(raw)).decode()
+    return encode_cursor(
+        [thread.pinned_at is not None, thread.updated_at.isoformat(), str(thread.id)]
+    )
 
 
 def _decode_cursor(cursor: str) -> tuple[bool, datetime, uuid.UUID]:
+    pinned, updated_at, thread_id = decode_cursor(cursor, 3)
     try:
-        pinned, updated_at, thread_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return bool(pinned), datetime.fromisoformat(updated_at), uuid.UUID(thread_id)
-    except (ValueError, TypeError):
-        raise BadRequest("cursor is not one this server handed out", field="cursor") from None
+        return bool(pinned), datetime.fromisoformat(str(updated_at)), uuid.UUID(str(thread_id))
+    except ValueError:
+        raise invalid_cursor() from None
 
 
 async def get_thread(session: AsyncSession, user: User, thread_id: uuid.UUID) -> Thread:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 
-import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
-from catachess.errors import BadRequest
 from catachess.events import service as events
 from catachess.events.service import Target
 from catachess.events.types import EventType, NodeCreated, NodeMoved, NodeRenamed
@@ -24,6 +21,7 @@ from catachess.nodes.errors import (
 )
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
+from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
 from catachess.sharing import access
 from catachess.sharing import repository as sharing_repository
 from catachess.sharing import service as sharing
@@ -120,15 +118,15 @@ async def list_children(
 
 
 def _encode_cursor(node: Node) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([node.name, str(node.id)])).decode()
+    return encode_cursor([node.name, str(node.id)])
 
 
 def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    name, node_id = decode_cursor(cursor, 2)
     try:
-        name, node_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(name), uuid.UUID(node_id)
-    except (ValueError, TypeError):
-        raise BadRequest("cursor is not one this server handed out", field="cursor") from None
+        return str(name), uuid.UUID(str(node_id))
+    except ValueError:
+        raise invalid_cursor() from None
 
 
 async def update_node(
