@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +25,17 @@ log = logging.getLogger(__name__)
 _embedded: dict[Path, object] = {}
 
 
+def _runtime_dir() -> None:
+    """pgserver asks platformdirs for a runtime dir; give it a private one (no warning)."""
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = Path(tempfile.gettempdir()) / f"catachess-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
 def embedded_database_url(data_dir: Path) -> str:
     """Start (or reuse) the pgserver-bundled PostgreSQL under data_dir and return its URL."""
+    _runtime_dir()
     import pgserver  # lazily: only the embedded default needs it
 
     pgdata = (data_dir / "pgdata").resolve()
@@ -46,6 +56,7 @@ def throwaway_database(url: str | None = None) -> Iterator[str]:
         migrate.upgrade(url)
         yield url
         return
+    _runtime_dir()
     import pgserver
 
     with tempfile.TemporaryDirectory(prefix="catachess-pg-") as directory:
