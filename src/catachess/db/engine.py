@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -40,6 +41,7 @@ def embedded_database_url(data_dir: Path) -> str:
 
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     if pgdata not in _embedded:
         _embedded[pgdata] = pgserver.get_server(str(pgdata))  # type: ignore[attr-defined]
     log.info("embedded PostgreSQL running in %s", pgdata)
@@ -67,6 +69,30 @@ def throwaway_database(url: str | None = None) -> Iterator[str]:
             yield temporary
         finally:
             server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops its server when the last process using it exits, counting users in
+    .handle_pids.json; a process that was killed never removes itself, and the server
+    would then never stop. Drop pids that are no longer alive before joining."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = [int(pid) for pid in json.loads(handles.read_text())]
+    except (ValueError, TypeError):
+        pids = []
+    handles.write_text(json.dumps([pid for pid in pids if _alive(pid)]))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def resolve_database_url(settings: Settings) -> str:
