@@ -4,6 +4,7 @@ from catachess.auth.models import ApiToken, User
 from catachess.db.base import Base
 from catachess.events.models import Event
 from catachess.nodes.models import Node
+from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant, ShareLink
 
-__all__ = ["ApiToken", "Base", "Event", "Grant", "Node", "ShareLink", "User"]
+__all__ = ["ApiToken", "Base", "Event", "Grant", "Node", "ShareLink", "TrashEntry", "User"]

@@ -21,6 +21,7 @@ from catachess.nodes.errors import (
     InvalidParent,
     MoveCycle,
     NameTaken,
+    NodeNotFound,
 )
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
@@ -64,6 +65,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
         granted = await access.require(session, user.id, body.parent_id, Action.edit)
         parent = granted.node
         _ensure_container(parent)
+        await _keep_live(session, parent)
         node = Node(
             id=node_id,
             workspace_id=parent.workspace_id,
@@ -95,6 +97,12 @@ async def effective_role(session: AsyncSession, user_id: uuid.UUID, node: Node) 
     return strongest([Role(grant.role) for grant in grants])
 
 
+async def _keep_live(session: AsyncSession, parent: Node) -> None:
+    """Keep the new parent's path out of the trash until commit (see lock_live_path)."""
+    if not await repository.lock_live_path(session, parent):
+        raise NodeNotFound(parent.id)
+
+
 def _ensure_container(parent: Node) -> None:
     if parent.kind is NodeKind.study:
         raise InvalidParent("a study cannot contain other nodes", field="parent_id")
@@ -113,17 +121,19 @@ async def list_children(
 ) -> Page:
     """Children of a readable node, ordered by name, with keyset pagination."""
     parent = (await access.require(session, user.id, node_id, Action.read)).node
-    after = _decode_cursor(cursor) if cursor else None
+    after = decode_cursor(cursor) if cursor else None
     rows = list(await repository.list_children(session, parent.id, after=after, limit=limit + 1))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(last.name, last.id) if last else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
 
-def _encode_cursor(node: Node) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([node.name, str(node.id)])).decode()
+def encode_cursor(key: str, node_id: uuid.UUID) -> str:
+    """An opaque keyset cursor: the sort key and id of the last item handed out."""
+    return base64.urlsafe_b64encode(orjson.dumps([key, str(node_id)])).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+def decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
     try:
         name, node_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
         return str(name), uuid.UUID(node_id)
@@ -165,6 +175,7 @@ async def _move(session: AsyncSession, user: User, node: Node, parent_id: uuid.U
     if parent.workspace_id != node.workspace_id:
         raise CrossWorkspaceMove("a node can only move within its workspace", field="parent_id")
     _ensure_container(parent)
+    await _keep_live(session, parent)
     if parent.id == node.id or parent.path.startswith(node.path + "/"):
         raise MoveCycle(
             f"cannot move {node.name!r} into itself or one of its descendants",
