@@ -5,6 +5,7 @@ import asyncio
 from collections import Counter
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import a_user, events_of, shared_with
@@ -13,6 +14,7 @@ from tests.nodes.trash.helpers import (
     node_row,
     purge,
     restore,
+    rows,
     trash,
     trashed,
 )
@@ -171,3 +173,34 @@ async def test_restore_against_trash_of_its_parent(
                 json={"parent_id": w["sub"]["id"]},
                 headers=alice.headers,
             )
+
+
+async def test_a_deadlock_answers_409_concurrent_change_not_500(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Another transaction holds a node inside the subtree and then waits for its root:
+    PostgreSQL aborts the trash after deadlock_timeout (1 s), and the client is told to retry."""
+    w = await world(client)
+    async with engine.connect() as other:
+        await other.execute(
+            text("SELECT 1 FROM nodes WHERE id = :id FOR UPDATE"), {"id": w["study"]["id"]}
+        )
+        trashing = asyncio.create_task(trash(client, w["alice"], w["folder"]))
+        for _ in range(500):  # until the trash waits for the study row held here
+            if await rows(
+                engine,
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE 'UPDATE nodes SET trashed_at%'",
+            ):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the trash never waited for the locked study")
+        await other.execute(
+            text("SELECT 1 FROM nodes WHERE id = :id FOR KEY SHARE"), {"id": w["folder"]["id"]}
+        )
+        await other.rollback()
+    response = await trashing
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "concurrent_change"
+    assert (await node_row(engine, w["folder"]["id"]))["trashed_at"] is None  # type: ignore[index]
