@@ -7,6 +7,7 @@ from tests.factories import a_user, events_of, shared_with
 from tests.nodes.trash.helpers import (
     assert_tree_consistent,
     purge,
+    restore,
     rows,
     trash,
     trash_ids,
@@ -164,3 +165,23 @@ async def test_purge_honours_if_match(client: httpx.AsyncClient) -> None:
     stale = await purge(client, w["alice"], w["folder"], **{"If-Match": '"1"'})
     assert stale.status_code == 412
     assert await trash_ids(client, w["alice"]) == [w["folder"]["id"]]
+
+
+async def test_purge_keeps_nested_entries_inside_nested_entries_in_place(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    w = await world(client)
+    alice = w["alice"]
+    for key in ("study", "sub", "folder"):  # innermost first: three separate entries
+        await trashed(client, alice, w[key])
+    response = await purge(client, alice, w["folder"])
+    assert response.json()["kept_in_trash"] == [w["sub"]["id"]]
+    await assert_tree_consistent(engine)  # the study moved along, still under its folder
+    assert (await restore(client, alice, w["sub"])).json()["restored_to_workspace_root"] is True
+    back = (await restore(client, alice, w["study"])).json()
+    assert (back["restored_to_workspace_root"], back["node"]["parent_id"]) == (
+        False,
+        w["sub"]["id"],
+    )
+    crumbs = await client.get(f"/nodes/{w['study']['id']}/breadcrumbs", headers=alice.headers)
+    assert [c["name"] for c in crumbs.json()["items"]] == ["Openings", "Najdorf lines", "Main line"]
