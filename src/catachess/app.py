@@ -16,6 +16,7 @@ from catachess.db import migrate
 from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
 from catachess.discussions.routes import router as discussions_router
 from catachess.nodes.routes import router as nodes_router
+from catachess.nodes.trash.routes import router as trash_router
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
 
@@ -47,6 +48,13 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     problems.install(app)
     app.add_middleware(CorrelationMiddleware)
-    for router in (ops_router, auth_router, nodes_router, sharing_router, discussions_router):
+    for router in (
+        ops_router,
+        auth_router,
+        nodes_router,
+        trash_router,
+        sharing_router,
+        discussions_router,
+    ):
         app.include_router(router)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from typing import Any
 
 import orjson
@@ -27,3 +28,16 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
 
 def invalid_cursor() -> BadRequest:
     return BadRequest("cursor is not one this server handed out", field="cursor")
+
+
+def encode_key_cursor(key: str, item_id: uuid.UUID) -> str:
+    """A cursor for listings ordered by (a text key, id)."""
+    return encode_cursor([key, str(item_id)])
+
+
+def decode_key_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    key, item_id = decode_cursor(cursor, 2)
+    try:
+        return str(key), uuid.UUID(str(item_id))
+    except ValueError:
+        raise invalid_cursor() from None

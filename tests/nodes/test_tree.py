@@ -1,6 +1,8 @@
+import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import a_folder, a_study, a_user, a_workspace, events_of, shared_with
@@ -261,3 +263,33 @@ async def test_move_and_rename_at_once_checks_the_new_name(client: httpx.AsyncCl
         f"/nodes/{study['id']}", json={"parent_id": a["id"], "name": "taken"}, headers=alice.headers
     )
     assert clash.status_code == 200  # "Taken" left A when it moved
+
+
+async def test_crossing_concurrent_moves_cannot_make_a_cycle(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    x = await a_folder(client, alice, ws, "X")
+    y = await a_folder(client, alice, ws, "Y")
+    for _ in range(3):
+        responses = await asyncio.gather(
+            client.patch(f"/nodes/{x['id']}", json={"parent_id": y["id"]}, headers=alice.headers),
+            client.patch(f"/nodes/{y['id']}", json={"parent_id": x["id"]}, headers=alice.headers),
+        )
+        assert sorted(r.status_code for r in responses) == [200, 409]
+        async with engine.connect() as connection:
+            paths = dict(
+                (
+                    await connection.execute(
+                        text("SELECT name, path FROM nodes WHERE kind = 'folder'")
+                    )
+                ).all()
+            )
+        # Exactly one is under the other, and each path starts at the workspace root.
+        assert all(path.startswith(ws["id"] + "/") for path in paths.values())
+        assert paths["X"].startswith(paths["Y"] + "/") != paths["Y"].startswith(paths["X"] + "/")
+        for node in (x, y):  # put both back under the root for the next round
+            await client.patch(
+                f"/nodes/{node['id']}", json={"parent_id": ws["id"]}, headers=alice.headers
+            )

@@ -5,6 +5,7 @@ from catachess.db.base import Base
 from catachess.discussions.models import Post, PostRevision, Reaction, Thread
 from catachess.events.models import Event
 from catachess.nodes.models import Node
+from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant, ShareLink
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "Reaction",
     "ShareLink",
     "Thread",
+    "TrashEntry",
     "User",
 ]

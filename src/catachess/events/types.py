@@ -59,19 +59,24 @@ class NodeTrashed(Payload):
     name: str
     parent_id: uuid.UUID | None
     node_count: int
+    original_path: list[str]  # names from the workspace root down to the parent
 
 
 class NodeRestored(Payload):
-    parent_id: uuid.UUID
+    parent_id: uuid.UUID | None  # None for a workspace
+    original_parent_id: uuid.UUID | None
     node_count: int
-    restored_to_root: bool
+    restored_to_root: bool  # the original parent was gone, so it went to the workspace root
     renamed_to: str | None
 
 
 class NodePurged(Payload):
     name: str
     node_count: int
-    reason: str
+    reason: str  # "user", "retention", or "workspace_purged" for trash inside a purged workspace
+    # Subtrees trashed separately earlier under this one stay in the trash, now at the
+    # workspace root (purging a workspace purges them too, each with its own event).
+    kept_in_trash: list[uuid.UUID] = []
 
 
 class AclGranted(Payload):

@@ -18,10 +18,11 @@ from catachess.nodes.errors import (
     InvalidParent,
     MoveCycle,
     NameTaken,
+    NodeNotFound,
 )
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
-from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
+from catachess.pagination import decode_key_cursor, encode_key_cursor
 from catachess.sharing import access
 from catachess.sharing import repository as sharing_repository
 from catachess.sharing import service as sharing
@@ -62,6 +63,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
         granted = await access.require(session, user.id, body.parent_id, Action.edit)
         parent = granted.node
         _ensure_container(parent)
+        await _keep_live(session, parent)
         node = Node(
             id=node_id,
             workspace_id=parent.workspace_id,
@@ -93,6 +95,12 @@ async def effective_role(session: AsyncSession, user_id: uuid.UUID, node: Node) 
     return strongest([Role(grant.role) for grant in grants])
 
 
+async def _keep_live(session: AsyncSession, parent: Node) -> None:
+    """Keep the new parent's path out of the trash until commit (see lock_live_path)."""
+    if not await repository.lock_live_path(session, parent):
+        raise NodeNotFound(parent.id)
+
+
 def _ensure_container(parent: Node) -> None:
     if parent.kind is NodeKind.study:
         raise InvalidParent("a study cannot contain other nodes", field="parent_id")
@@ -111,28 +119,20 @@ async def list_children(
 ) -> Page:
     """Children of a readable node, ordered by name, with keyset pagination."""
     parent = (await access.require(session, user.id, node_id, Action.read)).node
-    after = _decode_cursor(cursor) if cursor else None
+    after = decode_key_cursor(cursor) if cursor else None
     rows = list(await repository.list_children(session, parent.id, after=after, limit=limit + 1))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_key_cursor(last.name, last.id) if last else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
-
-
-def _encode_cursor(node: Node) -> str:
-    return encode_cursor([node.name, str(node.id)])
-
-
-def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
-    name, node_id = decode_cursor(cursor, 2)
-    try:
-        return str(name), uuid.UUID(str(node_id))
-    except ValueError:
-        raise invalid_cursor() from None
 
 
 async def update_node(
     session: AsyncSession, user: User, node_id: uuid.UUID, body: NodeUpdate, if_match: str | None
 ) -> Access:
     """Rename and/or move a node; the stale-version check comes before any change."""
+    if body.parent_id is not None:
+        located = await access.require(session, user.id, node_id, Action.edit)
+        await repository.lock_workspace_moves(session, located.node.workspace_id)
     granted = await access.require(session, user.id, node_id, Action.edit, for_update=True)
     node = granted.node
     check_if_match(if_match, node.version)
@@ -166,6 +166,7 @@ async def _move(session: AsyncSession, user: User, node: Node, parent_id: uuid.U
     if parent.workspace_id != node.workspace_id:
         raise CrossWorkspaceMove("a node can only move within its workspace", field="parent_id")
     _ensure_container(parent)
+    await _keep_live(session, parent)
     if parent.id == node.id or parent.path.startswith(node.path + "/"):
         raise MoveCycle(
             f"cannot move {node.name!r} into itself or one of its descendants",
