@@ -16,6 +16,7 @@ DESCRIPTIONS = {
     412: "If-Match does not match the current version",
     413: "A size limit was exceeded",
     422: "Invalid input; the body names the field",
+    503: "Not ready: the database does not answer or its schema is not current",
 }
 
 
