@@ -1,4 +1,5 @@
-"""A test-only job for the two-process test, imported only inside the server processes.
+"""A test-only job for the two-process test, imported only inside the server processes
+(importing it registers the job in that process).
 
 When armed it records one effect, then waits on an advisory lock the test holds (the
 "gate"), then disarms. If two processes could run it at once, both would record an
@@ -13,18 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catachess.config import Settings
 from catachess.maintenance.registry import job
 from catachess.maintenance.runner import ran_on
-
-NAME = "test.gated"
-GATE_KEY = 7_399_000_001
-
-CREATE_TABLES = [
-    "CREATE TABLE IF NOT EXISTS test_gated_switch (armed boolean NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS test_gated_effects (ran_on text NOT NULL)",
-]
-DROP_TABLES = ["DROP TABLE IF EXISTS test_gated_switch", "DROP TABLE IF EXISTS test_gated_effects"]
+from tests.maintenance.gate import GATE_KEY, JOB_NAME
 
 
-@job(NAME, batch_size=10)
+@job(JOB_NAME, batch_size=10)
 async def gated(session: AsyncSession, settings: Settings, batch_size: int) -> int:
     """Record one effect while armed, holding on at the test's gate before disarming."""
     if not await session.scalar(text("SELECT bool_or(armed) FROM test_gated_switch")):

@@ -25,6 +25,7 @@ from catachess.db.base import utcnow
 from catachess.maintenance import repository
 from catachess.maintenance.registry import JOBS, Job
 from catachess.ops import metrics, telemetry
+from catachess.ops.diagnostics import describe
 
 log = structlog.get_logger(__name__)
 
@@ -55,10 +56,6 @@ def ran_on() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}".splitlines()[0][:500]
-
-
 async def _run_batches(
     sessions: async_sessionmaker[AsyncSession],
     job: Job,
@@ -77,7 +74,7 @@ async def _run_batches(
                 break
     except Exception as error:
         log.exception("maintenance job failed", job=job.name, items=items, batches=batches)
-        return items, batches, _describe(error)
+        return items, batches, describe(error)
     return items, batches, None
 
 
@@ -157,5 +154,5 @@ async def run_all(
         except Exception as error:
             log.exception("maintenance job could not run", job=job.name)
             metrics.maintenance_runs.labels(job.name, "failed").inc()
-            results.append(JobResult(job.name, False, 0, 0, 0.0, _describe(error)))
+            results.append(JobResult(job.name, False, 0, 0, 0.0, describe(error)))
     return results

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from catachess.db import migrate
 from catachess.errors import AppError
+from catachess.ops.diagnostics import describe
 
 # A readiness probe must answer quickly even when the database hangs.
 CHECK_TIMEOUT_SECONDS = 3.0
@@ -24,16 +25,6 @@ class NotReady(AppError):
 
 class DatabaseUnavailable(Exception):
     """The database did not answer; the message is one line for an operator."""
-
-
-def describe(error: BaseException) -> str:
-    """One readable line for a connection failure (the driver's words, not SQLAlchemy's)."""
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        error = error.orig
-    if isinstance(error, TimeoutError):
-        return "no answer in time"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 @lru_cache
