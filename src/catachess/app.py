@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from catachess import __version__, problems
+from catachess import __version__, openapi, problems
 from catachess.auth.routes import router as auth_router
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
@@ -78,6 +78,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     problems.install(app)
+    openapi.install(app)
     if observe_requests:
         app.add_middleware(RequestObserver)
     # Added last, so it is outside RequestObserver: the id is set before anything logs.

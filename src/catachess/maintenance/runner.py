@@ -124,6 +124,7 @@ async def run_job(
         metrics.maintenance_duration.labels(job.name).observe(seconds)
         span.set_attribute("catachess.job.items", items)
         if error is None:
+            metrics.maintenance_last_success.labels(job.name).set_to_current_time()
             log.info(
                 "maintenance job ran",
                 job=job.name,

@@ -45,6 +45,12 @@ maintenance_runs = Counter(
 maintenance_items = Counter(
     "catachess_maintenance_items", "Items handled by maintenance jobs.", ["job"]
 )
+maintenance_last_success = Gauge(
+    "catachess_maintenance_last_success_timestamp_seconds",
+    "When this process last finished a job run without error (Unix time); take the max "
+    "over processes.",
+    ["job"],
+)
 maintenance_duration = Histogram(
     "catachess_maintenance_duration_seconds",
     "Duration of maintenance job runs that held the job's lock.",

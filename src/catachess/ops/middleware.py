@@ -23,9 +23,17 @@ access_log = structlog.get_logger("catachess.access")
 
 
 def route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else metrics.UNMATCHED_ROUTE
+    """The matched route's path template, or UNMATCHED_ROUTE."""
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str):
+        return path
+    # Plain Starlette routes (/docs, /openapi.json) leave only their endpoint in the scope.
+    endpoint = scope.get("endpoint")
+    if endpoint is not None:
+        for route in getattr(scope.get("app"), "routes", ()):
+            if getattr(route, "endpoint", None) is endpoint:
+                return str(route.path)
+    return metrics.UNMATCHED_ROUTE
 
 
 def user_id_of(scope: Scope) -> str | None:
@@ -54,18 +62,24 @@ class RequestObserver:
         if span.is_recording() and correlation_id is not None:
             span.set_attribute(telemetry.CORRELATION_ATTRIBUTE, correlation_id)
         status = 500
+        user_id: str | None = None
 
         async def observed_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, user_id
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # The request span ends with the response body, so annotate it now.
+                user_id = user_id_of(scope)
+                if user_id is not None and span.is_recording():
+                    span.set_attribute("enduser.id", user_id)
             await send(message)
 
         try:
             await self.app(scope, receive, observed_send)
         finally:
             # An exception reaches here before the outer error handler renders its 500.
-            self._record(scope, status, time.perf_counter() - started, correlation_id, span)
+            seconds = time.perf_counter() - started
+            self._record(scope, status, seconds, correlation_id, user_id or user_id_of(scope))
 
     def _record(
         self,
@@ -73,16 +87,13 @@ class RequestObserver:
         status: int,
         seconds: float,
         correlation_id: str | None,
-        span: trace.Span,
+        user_id: str | None,
     ) -> None:
         method = metrics.method_label(scope["method"])
         route = route_template(scope)
         status_label = str(status)
         metrics.http_requests.labels(method, route, status_label).inc()
         metrics.http_request_duration.labels(method, route, status_label).observe(seconds)
-        user_id = user_id_of(scope)
-        if user_id is not None and span.is_recording():
-            span.set_attribute("enduser.id", user_id)
         log = access_log.error if status >= 500 else access_log.info
         log(
             "request",
