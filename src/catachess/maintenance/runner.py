@@ -125,7 +125,8 @@ async def run_job(
         span.set_attribute("catachess.job.items", items)
         if error is None:
             metrics.maintenance_last_success.labels(job.name).set_to_current_time()
-            log.info(
+            # A tick with nothing to do is the common case; only work done is worth INFO.
+            (log.info if items else log.debug)(
                 "maintenance job ran",
                 job=job.name,
                 items=items,
