@@ -3,7 +3,7 @@
 import asyncio
 import importlib
 
-SCRIPTS = ["bench.tree_listing", "bench.trash"]
+SCRIPTS = ["bench.tree_listing", "bench.trash", "bench.observability"]
 
 for name in SCRIPTS:
     print(f"== {name}")

@@ -18,6 +18,8 @@ from catachess.db.models import Base
 # Cheap Argon2 parameters keep registration fast; the algorithm is the production one.
 os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
+# Tests run maintenance jobs explicitly; no background loop in the shared app.
+os.environ.setdefault("MAINTENANCE_INTERVAL", "0")
 get_settings.cache_clear()
 
 

@@ -7,23 +7,39 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
 
-from catachess import __version__, problems
+from catachess import __version__, openapi, problems
 from catachess.auth.routes import router as auth_router
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
 from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
 from catachess.discussions.routes import router as discussions_router
+from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
+from catachess.ops import logs, telemetry
+from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
 
 
-def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:
-    """Build the app; the database is opened (and migrated) when the app starts."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    migrate_on_start: bool = True,
+    observe_requests: bool = True,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
+    """Build the app; the database is opened (and migrated) when the app starts.
+
+    Tracing is on when `tracer_provider` is given or the OTEL_* variables ask for it.
+    `observe_requests=False` drops the per-request metrics and log line (benchmarks only).
+    """
     settings = settings or get_settings()
+    logs.configure(settings)
+    tracing = tracer_provider or telemetry.provider_from_environment()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,9 +50,23 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.settings = settings
+        if tracing is not None:
+            telemetry.start(engine, tracing)
+        maintenance = None
+        if settings.maintenance_interval > 0:
+            maintenance = MaintenanceLoop(engine, app.state.sessionmaker, settings)
+            maintenance.start()
         try:
             yield
         finally:
+            # Servers call this after in-flight requests finished: stop claiming work,
+            # flush spans, then close the connections.
+            if maintenance is not None:
+                await maintenance.stop()
+            if tracing is not None:
+                telemetry.stop()
+                if tracer_provider is None:
+                    await asyncio.to_thread(tracing.shutdown)
             await engine.dispose()
 
     app = FastAPI(
@@ -45,8 +75,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         description="Chess-study workspaces that stay correct under retries, crashes and "
         "concurrency. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry hooks stay off: the instrumentation below makes the
+        # request spans, and two sources would double them.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     problems.install(app)
+    openapi.install(app)
+    if observe_requests:
+        app.add_middleware(RequestObserver)
+    # Added last, so it is outside RequestObserver: the id is set before anything logs.
     app.add_middleware(CorrelationMiddleware)
     for router in (
         ops_router,
@@ -57,4 +94,6 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         discussions_router,
     ):
         app.include_router(router)
+    if tracing is not None:
+        telemetry.instrument_app(app, tracing)
     return app

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import NoReturn
+
 import typer
 from rich.console import Console
 
-from catachess.config import get_settings
+from catachess.config import Settings, get_settings
 
 app = typer.Typer(
     help="catachess: chess-study workspaces server.\n\n"
@@ -16,16 +19,56 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+# Exit code of a start-up that failed on configuration or an unreachable database.
+CONFIG_ERROR = 2
 
-def _settings_or_exit() -> object:
+
+def _fail(message: str) -> NoReturn:
+    """Stop with ONE line on stderr, no traceback: the operator has something to fix."""
+    typer.echo(f"catachess: {message}", err=True)
+    raise typer.Exit(CONFIG_ERROR)
+
+
+def _settings_or_exit() -> Settings:
     from pydantic import ValidationError
 
     try:
         return get_settings()
     except ValidationError as error:
-        first = error.errors()[0]
-        console.print(f"[red]configuration error:[/] {first['loc'][0]}: {first['msg']}")
-        raise typer.Exit(2) from None
+        reasons = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'])} {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        _fail(f"configuration error: {reasons}")
+
+
+def _database_url_or_exit(settings: Settings) -> str:
+    """The database URL, after one successful connection to it."""
+    from sqlalchemy.engine import make_url
+
+    from catachess.db.engine import resolve_database_url
+    from catachess.ops import readiness
+
+    try:
+        url = resolve_database_url(settings)
+    except Exception as error:  # whatever stopped pgserver's initdb or start
+        _fail(f"cannot start the embedded PostgreSQL in {settings.data_dir}: {error}")
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        asyncio.run(readiness.check_url(url))
+    except readiness.DatabaseUnavailable as error:
+        _fail(f"cannot connect to the database at {shown}: {error}")
+    return url
+
+
+def _ready_to_run() -> tuple[Settings, str]:
+    """Settings and a reachable database, or exit 2; then logging goes to stderr."""
+    from catachess.ops import logs
+
+    settings = _settings_or_exit()
+    url = _database_url_or_exit(settings)
+    logs.configure(settings)
+    return settings, url
 
 
 @app.command()
@@ -33,15 +76,16 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="TCP port"),
     workers: int = typer.Option(1, min=1, help="server processes sharing the database"),
+    shutdown_timeout: int = typer.Option(
+        30, min=1, help="seconds in-flight requests get to finish on SIGTERM"
+    ),
 ) -> None:
     """Run the HTTP server (migrates the database first). API docs at /docs."""
     import uvicorn
 
     from catachess.db import migrate
-    from catachess.db.engine import resolve_database_url
 
-    _settings_or_exit()
-    url = resolve_database_url(get_settings())
+    _, url = _ready_to_run()
     migrate.upgrade(url)
     console.print(f"catachess on http://{host}:{port} (docs: http://{host}:{port}/docs)")
     uvicorn.run(
@@ -49,8 +93,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        access_log=False,
+        access_log=False,  # RequestObserver writes one structured line per request
+        log_config=None,  # our handler (catachess.ops.logs) formats uvicorn's lines too
         lifespan="on",
+        timeout_graceful_shutdown=shutdown_timeout,
     )
 
 
@@ -58,10 +104,8 @@ def serve(
 def migrate_command() -> None:
     """Upgrade the database schema to the newest version (safe to repeat)."""
     from catachess.db import migrate
-    from catachess.db.engine import resolve_database_url
 
-    _settings_or_exit()
-    url = resolve_database_url(get_settings())
+    _, url = _ready_to_run()
     migrate.upgrade(url)
     console.print("[green]database is at the newest schema version[/]")
 
@@ -74,19 +118,19 @@ app.add_typer(maintenance_app, name="maintenance")
 
 @maintenance_app.command("run")
 def maintenance_run() -> None:
-    """Run every maintenance job once and exit (for cron); safe beside running servers."""
-    import asyncio
+    """Run every maintenance job once and exit (for cron); safe beside running servers.
 
+    Exits 1 when a job failed (its committed batches stay done), 2 on configuration errors.
+    """
     from rich.table import Table
 
-    from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
+    from catachess.db.engine import make_engine, make_sessionmaker
     from catachess.maintenance import runner
 
-    _settings_or_exit()
-    settings = get_settings()
+    settings, url = _ready_to_run()
 
     async def tick() -> list[runner.JobResult]:
-        engine = make_engine(resolve_database_url(settings), pool_size=2)
+        engine = make_engine(url, pool_size=2)
         try:
             return await runner.run_all(engine, make_sessionmaker(engine), settings)
         finally:
@@ -95,12 +139,52 @@ def maintenance_run() -> None:
     results = asyncio.run(tick())
     table = Table("job", "ran", "items", "batches", "seconds")
     for result in results:
+        if result.error:
+            ran = f"[red]failed[/]: {result.error}"
+        else:
+            ran = "yes" if result.ran else "skipped (running elsewhere)"
         table.add_row(
-            result.name,
-            "yes" if result.ran else "skipped (running elsewhere)",
-            str(result.items),
-            str(result.batches),
-            f"{result.seconds:.3f}",
+            result.name, ran, str(result.items), str(result.batches), f"{result.seconds:.3f}"
+        )
+    Console().print(table)
+    if any(result.error for result in results):
+        raise typer.Exit(1)
+
+
+@maintenance_app.command("status")
+def maintenance_status() -> None:
+    """Each job's last run (on whichever process) and how much work is waiting."""
+    from rich.table import Table
+
+    from catachess.db.engine import make_engine, make_sessionmaker
+    from catachess.maintenance.status import JobStatus, job_statuses
+
+    settings, url = _ready_to_run()
+
+    async def read() -> list[JobStatus]:
+        engine = make_engine(url, pool_size=1)
+        try:
+            return await job_statuses(make_sessionmaker(engine), settings)
+        finally:
+            await engine.dispose()
+
+    table = Table("job", "last run (UTC)", "ran on", "items", "batches", "seconds", "result")
+    table.add_column("backlog", justify="right")
+    for status in asyncio.run(read()):
+        backlog = "-" if status.backlog is None else str(status.backlog)
+        run = status.last_run
+        if run is None:
+            table.add_row(status.name, "never", "", "", "", "", "", backlog)
+            continue
+        table.add_row(
+            status.name,
+            run.finished_at.strftime("%Y-%m-%d %H:%M:%S"),
+            run.ran_on,
+            str(run.items),
+            str(run.batches),
+            f"{run.duration_seconds:.3f}",
+            "ok" if run.error is None else f"[red]{run.error}[/]",
+            backlog,
         )
     Console().print(table)
 

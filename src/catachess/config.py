@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 class Settings(BaseSettings):
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_log_format(cls, value: str) -> str:
         if value not in {"auto", "json", "console"}:
-            raise ValueError("LOG_FORMAT must be one of auto, json, console")
+            raise ValueError(f"must be one of auto, json, console (got {value!r})")
         return value
 
     @field_validator("log_level")
@@ -47,7 +49,7 @@ class Settings(BaseSettings):
     def _known_log_level(cls, value: str) -> str:
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+            raise ValueError(f"must be one of DEBUG, INFO, WARNING, ERROR (got {value!r})")
         return value
 
     @field_validator("database_url")
@@ -57,9 +59,16 @@ class Settings(BaseSettings):
             return value
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value[len(prefix) :]
+                value = "postgresql+asyncpg://" + value[len(prefix) :]
         if not value.startswith("postgresql+asyncpg://"):
-            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+            raise ValueError("must be a postgresql:// URL")
+        try:
+            make_url(value)
+        except ArgumentError:
+            # Messages never repeat the URL: it may contain a password.
+            raise ValueError("is not a valid URL") from None
+        except ValueError as error:
+            raise ValueError(f"is not a valid URL ({error})") from None
         return value
 
 

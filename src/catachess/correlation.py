@@ -57,6 +57,9 @@ class CorrelationMiddleware:
             await _reject(scope, send, str(error))
             return
         token = context.correlation_id.set(correlation_id)
+        # Also in request.state: the 500 handler runs outside this middleware, after the
+        # context variable is reset, and must still echo the id.
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
 DESCRIPTIONS = {
-    400: "Malformed request (header, cursor, idempotency key)",
+    400: "Malformed request (body encoding, header, cursor, idempotency key)",
     401: "Missing or invalid bearer token",
     403: "Your role on this node is too weak",
     404: "Not found, or not readable by you",
@@ -16,6 +17,7 @@ DESCRIPTIONS = {
     412: "If-Match does not match the current version",
     413: "A size limit was exceeded",
     422: "Invalid input; the body names the field",
+    503: "Not ready: the database does not answer or its schema is not current",
 }
 
 
@@ -40,3 +42,37 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def document_framework_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the problem+json errors FastAPI itself answers, as we actually send them.
+
+    FastAPI documents request validation errors as application/json HTTPValidationError;
+    problems.validation_error renders them as problem+json. A body that is not valid
+    UTF-8 JSON gets FastAPI's 400 on every operation with a body. Clients (and the fuzz
+    gate, tests/fuzz) rely on the schema listing both.
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            response = responses.get("422")
+            if response is not None and "application/json" in response.get("content", {}):
+                responses["422"] = problems(422)[422]
+            if "requestBody" in operation and "400" not in responses:
+                responses["400"] = problems(400)[400]
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    """Serve the schema with document_framework_problems applied (computed once)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_framework_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

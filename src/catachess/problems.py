@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from catachess import correlation
 from catachess.errors import AppError, problem_body
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,15 @@ async def integrity_error(request: Request, error: Exception) -> JSONResponse:
 
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s", request.url.path, exc_info=error)
+    # Starlette runs this handler outside every middleware, CorrelationMiddleware included.
+    correlation_id = request.scope.get("state", {}).get("correlation_id")
     return problem_response(
         request,
         status=500,
         code="internal_error",
         title="Internal server error",
         detail="the server failed to handle this request; nothing was stored",
+        headers={correlation.HEADER: correlation_id} if correlation_id else None,
     )
 
 

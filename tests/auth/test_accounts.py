@@ -35,6 +35,16 @@ async def test_short_password_is_refused_naming_the_field(client: httpx.AsyncCli
     assert "body.password" in response.json()["detail"]
 
 
+async def test_a_display_name_with_a_nul_byte_is_refused_not_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    # Found by the fuzz gate: PostgreSQL refuses NUL in text, so it must never reach it.
+    body = {"email": "n@example.com", "password": "long enough pw", "display_name": "a\x00b"}
+    response = await client.post("/auth/register", json=body)
+    assert response.status_code == 422
+    assert "body.display_name" in response.json()["detail"]
+
+
 async def test_malformed_json_body_is_a_problem_not_a_500(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/auth/register", content=b"{not json", headers={"content-type": "application/json"}

@@ -30,4 +30,5 @@ class ApiToken(CreatedAt, Base):
     )
     # SHA-256 of a 256-bit random token: a slow hash adds nothing at that entropy.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime]
+    # Indexed for the tokens.expire maintenance job, which deletes the oldest first.
+    expires_at: Mapped[datetime] = mapped_column(index=True)

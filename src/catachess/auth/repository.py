@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import ApiToken, User
@@ -29,3 +29,25 @@ async def get_by_token_digest(session: AsyncSession, digest: str) -> User | None
 
 async def get_many(session: AsyncSession, ids: list[uuid.UUID]) -> list[User]:
     return list((await session.scalars(select(User).where(User.id.in_(ids)))).all())
+
+
+async def delete_expired_tokens(session: AsyncSession, limit: int) -> int:
+    """Delete up to `limit` expired tokens, oldest first; returns how many."""
+    expired = (
+        select(ApiToken.id)
+        .where(ApiToken.expires_at <= utcnow())
+        .order_by(ApiToken.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    deleted = await session.scalars(
+        delete(ApiToken).where(ApiToken.id.in_(expired.scalar_subquery())).returning(ApiToken.id)
+    )
+    return len(deleted.all())
+
+
+async def count_expired_tokens(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(ApiToken).where(ApiToken.expires_at <= utcnow())
+    )
+    return count or 0

@@ -7,19 +7,25 @@ from fastapi import APIRouter, status
 from catachess.auth import service
 from catachess.auth.deps import CurrentUser, Session
 from catachess.auth.schemas import LoginRequest, TokenRead, UserCreate, UserRead
+from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["auth"])
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=problems(409, 422),
+)
 async def register(body: UserCreate, session: Session) -> UserRead:
     """Create an account."""
     user = await service.register(session, body)
     return UserRead.model_validate(user)
 
 
-@router.post("/auth/login", response_model=TokenRead)
+@router.post("/auth/login", response_model=TokenRead, responses=problems(401, 422))
 async def login(body: LoginRequest, session: Session) -> TokenRead:
     """Exchange e-mail and password for a bearer token."""
     token, record, user = await service.login(session, body)
@@ -28,7 +34,7 @@ async def login(body: LoginRequest, session: Session) -> TokenRead:
     )
 
 
-@router.get("/users/me", response_model=UserRead)
+@router.get("/users/me", response_model=UserRead, responses=problems(401))
 async def me(user: CurrentUser) -> UserRead:
     """The authenticated user."""
     return UserRead.model_validate(user)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+# Shown to other people in share lists: one line of printable text (PostgreSQL also
+# refuses NUL in text, which must be a 422 here rather than a failed INSERT).
+DisplayName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
 
 
 class UserCreate(BaseModel):
@@ -13,7 +23,7 @@ class UserCreate(BaseModel):
 
     email: EmailStr
     password: str = Field(min_length=8, max_length=256)
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: DisplayName
 
 
 class LoginRequest(BaseModel):

@@ -4,6 +4,7 @@ from catachess.auth.models import ApiToken, User
 from catachess.db.base import Base
 from catachess.discussions.models import Post, PostRevision, Reaction, Thread
 from catachess.events.models import Event
+from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant, ShareLink
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "Event",
     "Grant",
+    "MaintenanceRun",
     "Node",
     "Post",
     "PostRevision",

@@ -52,7 +52,10 @@ async def list_shares(node_id: uuid.UUID, user: CurrentUser, session: Session) -
     "/nodes/{node_id}/shares",
     response_model=ShareGranted,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 403, 404, 409, 422),
+    responses={
+        200: {"model": ShareGranted, "description": "The user's existing grant was changed"},
+        **problems(401, 403, 404, 409, 422),
+    },
 )
 async def share(
     node_id: uuid.UUID, body: ShareCreate, user: CurrentUser, session: Session, response: Response
@@ -111,7 +114,7 @@ async def list_links(node_id: uuid.UUID, user: CurrentUser, session: Session) ->
 @router.delete(
     "/share-links/{link_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problems(401, 404, 409),
+    responses=problems(401, 403, 404, 409),
 )
 async def revoke_link(link_id: uuid.UUID, user: CurrentUser, session: Session) -> Response:
     """Revoke a share link so nobody else can accept it."""

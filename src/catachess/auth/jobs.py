@@ -1,0 +1,19 @@
+"""Maintenance jobs of the auth domain."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.auth import repository
+from catachess.config import Settings
+from catachess.maintenance.registry import job
+
+
+async def expired_tokens(session: AsyncSession, settings: Settings) -> int:
+    return await repository.count_expired_tokens(session)
+
+
+@job("tokens.expire", batch_size=1_000, backlog=expired_tokens)
+async def expire_tokens(session: AsyncSession, settings: Settings, batch_size: int) -> int:
+    """Delete bearer tokens past their expiry (they no longer authenticate anyone)."""
+    return await repository.delete_expired_tokens(session, batch_size)
