@@ -13,7 +13,7 @@ format:
 	.venv/bin/ruff check --fix src tests bench && .venv/bin/ruff format src tests bench
 
 bench:  ## print the benchmark figures (see bench/README.md)
-	scripts/install && XDG_RUNTIME_DIR=$${XDG_RUNTIME_DIR:-/tmp} .venv/bin/python -m bench
+	scripts/install && .venv/bin/python -m bench
 
 migrate:
 	.venv/bin/catachess migrate

@@ -12,7 +12,6 @@ import httpx
 
 os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 from catachess.app import create_app
 from catachess.config import Settings
