@@ -23,8 +23,8 @@ class Node(CreatedAt, Base):
     __table_args__ = (
         # Children of one parent, in listing order (keyset pagination on name, id).
         Index("ix_nodes_parent_listing", "parent_id", "name", "id"),
-        # Descendants of a node: path LIKE 'prefix/%' uses this index.
-        Index("ix_nodes_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        # Descendants of a node: one range scan (see repository.below).
+        Index("ix_nodes_path", "path"),
         # Live siblings have distinct names; trashed ones step aside (restore renames).
         Index(
             "uq_nodes_live_sibling_name",
@@ -45,7 +45,7 @@ class Node(CreatedAt, Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     # Ids from the workspace root down to this node, joined by '/'.
-    path: Mapped[str] = mapped_column(String(4000))
+    path: Mapped[str] = mapped_column(String(4000, collation="C"))
     version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,7 +23,6 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    or_,
     select,
     tuple_,
     update,
@@ -34,7 +33,7 @@ from sqlalchemy.orm import aliased
 
 from catachess.auth.models import User
 from catachess.nodes.models import Node, NodeKind
-from catachess.nodes.repository import subtree_filter
+from catachess.nodes.repository import below, in_subtree, subtree_filter
 from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant
 from catachess.sharing.policy import MINIMUM_ROLE, RANKS, Action
@@ -185,7 +184,7 @@ async def nested_trash_roots(session: AsyncSession, root: Node) -> list[Row[uuid
         .join(parent, parent.id == Node.parent_id)
         .where(
             TrashEntry.workspace_id == root.workspace_id,
-            Node.path.like(root.path + "/%"),
+            below(root.path),
             parent.trash_root_id == root.id,
         )
     )
@@ -204,7 +203,7 @@ async def move_to_workspace_root(
         update(Node)
         .where(
             Node.workspace_id == workspace_id,
-            or_(Node.path == moved.c.path, Node.path.like(moved.c.path + "/%")),
+            in_subtree(moved.c.path),
         )
         .values(
             path=func.concat(f"{workspace_id}/", func.substr(Node.path, own_segment)),
