@@ -17,6 +17,9 @@ from catachess.db.engine import make_engine, make_sessionmaker, resolve_database
 from catachess.nodes.routes import router as nodes_router
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
+from catachess.studies.export_routes import router as exports_router
+from catachess.studies.move_routes import router as moves_router
+from catachess.studies.routes import router as studies_router
 
 
 def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:
@@ -46,6 +49,14 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     problems.install(app)
     app.add_middleware(CorrelationMiddleware)
-    for router in (ops_router, auth_router, nodes_router, sharing_router):
+    for router in (
+        ops_router,
+        auth_router,
+        nodes_router,
+        sharing_router,
+        studies_router,
+        moves_router,
+        exports_router,
+    ):
         app.include_router(router)
     return app

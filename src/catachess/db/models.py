@@ -5,5 +5,6 @@ from catachess.db.base import Base
 from catachess.events.models import Event
 from catachess.nodes.models import Node
 from catachess.sharing.models import Grant, ShareLink
+from catachess.studies.models import Chapter, Export
 
-__all__ = ["ApiToken", "Base", "Event", "Grant", "Node", "ShareLink", "User"]
+__all__ = ["ApiToken", "Base", "Chapter", "Event", "Export", "Grant", "Node", "ShareLink", "User"]
