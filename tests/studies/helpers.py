@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import Actor
 
@@ -90,3 +91,10 @@ def move_by_san(tree: dict[str, Any], san: str) -> dict[str, Any]:
 
 def types_of(events: list[dict[str, Any]]) -> list[str]:
     return [event["event_type"] for event in events]
+
+
+def engine_of(client: httpx.AsyncClient) -> AsyncEngine:
+    """The running app's engine (the test's own engine would do as well)."""
+    transport: Any = client._transport
+    engine: AsyncEngine = transport.app.state.engine
+    return engine

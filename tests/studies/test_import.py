@@ -129,7 +129,7 @@ async def test_adding_chapters_to_a_nearly_full_study_continues_in_a_new_study(
     studies = response.json()["studies"]
     assert [(s["name"], len(s["chapters"])) for s in studies] == [("Games", 4), ("Games (2)", 6)]
     assert [c["position"] for c in studies[0]["chapters"]] == [60, 61, 62, 63]
-    assert [c["name"] for c in studies[1]["chapters"]][0] == "W5 - B5"
+    assert studies[1]["chapters"][0]["name"] == "W5 - B5"
 
 
 async def test_add_fen_chapter(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
