@@ -31,7 +31,7 @@ from catachess.pgn import ExportMode, MoveTree, PgnError, TreeEditError, clip, e
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
-from catachess.studies.errors import from_edit_error, from_pgn_error
+from catachess.studies.errors import StudyNotFound, from_edit_error, from_pgn_error
 from catachess.studies.models import Chapter, Export
 from catachess.studies.service import require_chapter, require_study
 
@@ -75,6 +75,18 @@ async def study_pgn(
     granted = await require_study(session, user, study_id, Action.read)
     chapters = await repository.list_full(session, study_id)
     return granted.node, games_text(chapters, mode, comments=comments)
+
+
+async def study_text(
+    session: AsyncSession, study_id: uuid.UUID, mode: ExportMode, *, comments: bool = True
+) -> tuple[Node, str]:
+    """A study as PGN without a permission check: for the command line, which runs with
+    the server's own database access."""
+    node = await repository.get_live_study(session, study_id)
+    if node is None:
+        raise StudyNotFound(study_id)
+    chapters = await repository.list_full(session, study_id)
+    return node, games_text(chapters, mode, comments=comments)
 
 
 async def chapter_pgn(

@@ -140,3 +140,12 @@ async def delete_expired_exports(session: AsyncSession, now: datetime, limit: in
         delete(Export).where(Export.id.in_(expired)).execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def get_live_study(session: AsyncSession, study_id: uuid.UUID) -> Node | None:
+    """A live study node by id, with no permission check (command-line use)."""
+    return await session.scalar(
+        select(Node).where(
+            Node.id == study_id, Node.kind == NodeKind.study, Node.trashed_at.is_(None)
+        )
+    )

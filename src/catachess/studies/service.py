@@ -118,8 +118,27 @@ async def create_study(
 ) -> list[FilledStudy]:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
     games = parse(body.pgn, limits) if body.pgn is not None else []
+    return await create_study_of_games(session, user, body.parent_id, body.name, games)
+
+
+async def create_study_of_games(
+    session: AsyncSession,
+    user: User,
+    parent_id: uuid.UUID,
+    name: str,
+    games: Sequence[ParsedGame],
+    *,
+    numbered_from: int | None = None,
+) -> list[FilledStudy]:
+    """A new study under `parent_id` holding `games` (further studies past 64).
+
+    With `numbered_from`, the study is named "name (n)" with the first free n from there
+    (the command-line import continues a collection this way).
+    """
+    if numbered_from is not None:
+        name, _ = await nodes.numbered_sibling_name(session, parent_id, name, start=numbered_from)
     granted = await nodes.create_node(
-        session, user, NodeCreate(kind=NodeKind.study, name=body.name, parent_id=body.parent_id)
+        session, user, NodeCreate(kind=NodeKind.study, name=name, parent_id=parent_id)
     )
     return await fill(session, user, granted, games, existing=0)
 
