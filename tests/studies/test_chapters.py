@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.studies.schemas import ChapterRead
@@ -232,3 +233,22 @@ async def test_unauthenticated_is_401(client: httpx.AsyncClient) -> None:
     study_id, chapter_id = await a_chapter(client, alice, ws)
     response = await client.get(f"/studies/{study_id}/chapters/{chapter_id}")
     assert response.status_code == 401
+
+
+async def test_deleting_the_study_node_row_deletes_its_chapters_and_exports(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Purge deletes node rows; chapters and exports go with them by FK cascade."""
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    study_id, _ = await a_chapter(client, alice, ws)
+    export = await client.post("/exports", json={"node_id": study_id}, headers=alice.headers)
+    assert export.status_code == 201
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM nodes WHERE id = :id"), {"id": study_id})
+        left = (
+            await connection.execute(
+                text("SELECT (SELECT count(*) FROM chapters), (SELECT count(*) FROM exports)")
+            )
+        ).one()
+    assert tuple(left) == (0, 0)
