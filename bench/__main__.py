@@ -3,7 +3,7 @@
 import asyncio
 import importlib
 
-SCRIPTS = ["bench.tree_listing", "bench.pgn"]
+SCRIPTS = ["bench.tree_listing", "bench.trash", "bench.pgn"]
 
 for name in SCRIPTS:
     print(f"== {name}")

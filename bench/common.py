@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
 
 import httpx
 
@@ -18,28 +16,15 @@ os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 from catachess.app import create_app
 from catachess.config import Settings
-from catachess.db import migrate
+from catachess.db.engine import throwaway_database as database
 
 
 @contextmanager
 def throwaway_database() -> Iterator[str]:
     """BENCH_DATABASE_URL if set, else a fresh pgserver cluster that is removed afterwards."""
     given = os.environ.get("BENCH_DATABASE_URL")
-    if given:
-        url = Settings(DATABASE_URL=given).database_url
-        migrate.upgrade(url)
+    with database(Settings(DATABASE_URL=given).database_url if given else None) as url:
         yield url
-        return
-    import pgserver
-
-    with tempfile.TemporaryDirectory(prefix="catachess-bench-pg-") as directory:
-        server = pgserver.get_server(Path(directory), cleanup_mode="stop")
-        url = f"postgresql+asyncpg://postgres@/postgres?host={directory}"
-        migrate.upgrade(url)
-        try:
-            yield url
-        finally:
-            server.cleanup()
 
 
 @asynccontextmanager

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from catachess.app import create_app
 from catachess.config import Settings, get_settings
-from catachess.db import migrate
+from catachess.db.engine import throwaway_database
 from catachess.db.models import Base
 
 # Cheap Argon2 parameters keep registration fast; the algorithm is the production one.
@@ -27,21 +25,8 @@ get_settings.cache_clear()
 def database_url() -> Iterator[str]:
     """CATACHESS_TEST_DATABASE_URL if given, else a throwaway pgserver cluster."""
     given = os.environ.get("CATACHESS_TEST_DATABASE_URL")
-    if given:
-        url = Settings(DATABASE_URL=given).database_url
-        migrate.upgrade(url)
+    with throwaway_database(Settings(DATABASE_URL=given).database_url if given else None) as url:
         yield url
-        return
-    import pgserver
-
-    with tempfile.TemporaryDirectory(prefix="catachess-test-pg-") as directory:
-        server = pgserver.get_server(Path(directory), cleanup_mode="stop")
-        url = f"postgresql+asyncpg://postgres@/postgres?host={directory}"
-        migrate.upgrade(url)
-        try:
-            yield url
-        finally:
-            server.cleanup()
 
 
 @pytest.fixture(scope="session")

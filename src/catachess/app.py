@@ -14,7 +14,9 @@ from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
 from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
+from catachess.discussions.routes import router as discussions_router
 from catachess.nodes.routes import router as nodes_router
+from catachess.nodes.trash.routes import router as trash_router
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
 from catachess.studies.export_routes import router as exports_router
@@ -53,7 +55,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         ops_router,
         auth_router,
         nodes_router,
+        trash_router,
         sharing_router,
+        discussions_router,
         studies_router,
         moves_router,
         exports_router,

@@ -1,6 +1,8 @@
+import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import a_folder, a_study, a_user, a_workspace, events_of, shared_with
@@ -241,3 +243,53 @@ async def test_breadcrumbs_start_where_the_caller_can_read(client: httpx.AsyncCl
     await shared_with(client, alice, folder, bob, "viewer")
     crumbs = (await client.get(f"/nodes/{study['id']}/breadcrumbs", headers=bob.headers)).json()
     assert [c["name"] for c in crumbs["items"]] == ["Shared", "S"]
+
+
+async def test_move_and_rename_at_once_checks_the_new_name(client: httpx.AsyncClient) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    a = await a_folder(client, alice, ws, "A")
+    b = await a_folder(client, alice, ws, "B")
+    await a_study(client, alice, b, "Taken")
+    study = await a_study(client, alice, a, "Taken")
+    response = await client.patch(
+        f"/nodes/{study['id']}",
+        json={"parent_id": b["id"], "name": "Fresh"},
+        headers=alice.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["parent_id"], response.json()["name"]) == (b["id"], "Fresh")
+    clash = await client.patch(
+        f"/nodes/{study['id']}", json={"parent_id": a["id"], "name": "taken"}, headers=alice.headers
+    )
+    assert clash.status_code == 200  # "Taken" left A when it moved
+
+
+async def test_crossing_concurrent_moves_cannot_make_a_cycle(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    x = await a_folder(client, alice, ws, "X")
+    y = await a_folder(client, alice, ws, "Y")
+    for _ in range(3):
+        responses = await asyncio.gather(
+            client.patch(f"/nodes/{x['id']}", json={"parent_id": y["id"]}, headers=alice.headers),
+            client.patch(f"/nodes/{y['id']}", json={"parent_id": x["id"]}, headers=alice.headers),
+        )
+        assert sorted(r.status_code for r in responses) == [200, 409]
+        async with engine.connect() as connection:
+            paths = dict(
+                (
+                    await connection.execute(
+                        text("SELECT name, path FROM nodes WHERE kind = 'folder'")
+                    )
+                ).all()
+            )
+        # Exactly one is under the other, and each path starts at the workspace root.
+        assert all(path.startswith(ws["id"] + "/") for path in paths.values())
+        assert paths["X"].startswith(paths["Y"] + "/") != paths["Y"].startswith(paths["X"] + "/")
+        for node in (x, y):  # put both back under the root for the next round
+            await client.patch(
+                f"/nodes/{node['id']}", json={"parent_id": ws["id"]}, headers=alice.headers
+            )

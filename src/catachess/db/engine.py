@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -22,16 +27,73 @@ log = logging.getLogger(__name__)
 _embedded: dict[Path, object] = {}
 
 
+def _runtime_dir() -> None:
+    """pgserver asks platformdirs for a runtime dir; give it a private one (no warning)."""
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = Path(tempfile.gettempdir()) / f"catachess-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
 def embedded_database_url(data_dir: Path) -> str:
     """Start (or reuse) the pgserver-bundled PostgreSQL under data_dir and return its URL."""
+    _runtime_dir()
     import pgserver  # lazily: only the embedded default needs it
 
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     if pgdata not in _embedded:
         _embedded[pgdata] = pgserver.get_server(str(pgdata))  # type: ignore[attr-defined]
     log.info("embedded PostgreSQL running in %s", pgdata)
     return f"postgresql+asyncpg://postgres@/postgres?host={pgdata}"
+
+
+@contextmanager
+def throwaway_database(url: str | None = None) -> Iterator[str]:
+    """A migrated database for tests and benchmarks: `url` when given, else a fresh
+    pgserver cluster in a temporary directory, stopped and removed afterwards."""
+    from catachess.db import migrate
+
+    if url:
+        migrate.upgrade(url)
+        yield url
+        return
+    _runtime_dir()
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="catachess-pg-") as directory:
+        server = pgserver.get_server(Path(directory), cleanup_mode="stop")  # type: ignore[attr-defined]
+        temporary = f"postgresql+asyncpg://postgres@/postgres?host={directory}"
+        try:
+            migrate.upgrade(temporary)
+            yield temporary
+        finally:
+            server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops its server when the last process using it exits, counting users in
+    .handle_pids.json; a process that was killed never removes itself, and the server
+    would then never stop. Drop pids that are no longer alive before joining."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = [int(pid) for pid in json.loads(handles.read_text())]
+    except (ValueError, TypeError):
+        pids = []
+    handles.write_text(json.dumps([pid for pid in pids if _alive(pid)]))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def resolve_database_url(settings: Settings) -> str:

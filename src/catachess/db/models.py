@@ -2,9 +2,26 @@
 
 from catachess.auth.models import ApiToken, User
 from catachess.db.base import Base
+from catachess.discussions.models import Post, PostRevision, Reaction, Thread
 from catachess.events.models import Event
 from catachess.nodes.models import Node
+from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant, ShareLink
 from catachess.studies.models import Chapter, Export
 
-__all__ = ["ApiToken", "Base", "Chapter", "Event", "Export", "Grant", "Node", "ShareLink", "User"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Chapter",
+    "Event",
+    "Export",
+    "Grant",
+    "Node",
+    "Post",
+    "PostRevision",
+    "Reaction",
+    "ShareLink",
+    "Thread",
+    "TrashEntry",
+    "User",
+]

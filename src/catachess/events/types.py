@@ -36,6 +36,12 @@ class EventType(enum.StrEnum):
     chapter_cut = "chapter.cut"
     chapter_variation_extracted = "chapter.variation_extracted"
     export_created = "export.created"
+    discussion_thread_created = "discussion.thread_created"
+    discussion_thread_updated = "discussion.thread_updated"
+    discussion_reply_added = "discussion.reply_added"
+    discussion_post_edited = "discussion.post_edited"
+    discussion_reaction_added = "discussion.reaction_added"
+    discussion_reaction_removed = "discussion.reaction_removed"
 
 
 class Payload(BaseModel):
@@ -67,19 +73,24 @@ class NodeTrashed(Payload):
     name: str
     parent_id: uuid.UUID | None
     node_count: int
+    original_path: list[str]  # names from the workspace root down to the parent
 
 
 class NodeRestored(Payload):
-    parent_id: uuid.UUID
+    parent_id: uuid.UUID | None  # None for a workspace
+    original_parent_id: uuid.UUID | None
     node_count: int
-    restored_to_root: bool
+    restored_to_root: bool  # the original parent was gone, so it went to the workspace root
     renamed_to: str | None
 
 
 class NodePurged(Payload):
     name: str
     node_count: int
-    reason: str
+    reason: str  # "user", "retention", or "workspace_purged" for trash inside a purged workspace
+    # Subtrees trashed separately earlier under this one stay in the trash, now at the
+    # workspace root (purging a workspace purges them too, each with its own event).
+    kept_in_trash: list[uuid.UUID] = []
 
 
 class AclGranted(Payload):
@@ -195,6 +206,35 @@ class ExportCreated(Payload):
     study_count: int
     chapter_count: int
     size_bytes: int
+class DiscussionThreadCreated(Payload):
+    study_id: uuid.UUID
+    chapter_id: uuid.UUID | None
+    move_id: str | None
+    title: str
+    post_id: uuid.UUID
+
+
+class DiscussionThreadUpdated(Payload):
+    """Only the fields that changed are present."""
+
+    title: str | None = None
+    resolved: bool | None = None
+    pinned: bool | None = None
+
+
+class DiscussionReplyAdded(Payload):
+    post_id: uuid.UUID
+    parent_post_id: uuid.UUID | None
+    depth: int
+
+
+class DiscussionPostEdited(Payload):
+    thread_id: uuid.UUID
+
+
+class DiscussionReaction(Payload):
+    thread_id: uuid.UUID
+    kind: str
 
 
 PAYLOADS: dict[EventType, type[Payload]] = {
@@ -224,6 +264,12 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.chapter_cut: ChapterCut,
     EventType.chapter_variation_extracted: ChapterVariationExtracted,
     EventType.export_created: ExportCreated,
+    EventType.discussion_thread_created: DiscussionThreadCreated,
+    EventType.discussion_thread_updated: DiscussionThreadUpdated,
+    EventType.discussion_reply_added: DiscussionReplyAdded,
+    EventType.discussion_post_edited: DiscussionPostEdited,
+    EventType.discussion_reaction_added: DiscussionReaction,
+    EventType.discussion_reaction_removed: DiscussionReaction,
 }
 
 

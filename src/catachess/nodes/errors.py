@@ -29,3 +29,7 @@ class CrossWorkspaceMove(Unprocessable):
 
 class InvalidParent(Unprocessable):
     code = "invalid_parent"
+
+
+class ConcurrentChange(Conflict):
+    code = "concurrent_change"

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, func, or_, select, text, tuple_, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.db.base import utcnow
+from catachess.nodes.errors import ConcurrentChange
 from catachess.nodes.models import Node
+
+# SQLSTATEs of two transactions waiting on each other's row locks (PostgreSQL aborts one).
+LOCK_CONFLICTS = frozenset({"40P01", "40001", "55P03"})
 
 
 def subtree_filter(node: Node) -> ColumnElement[bool]:
@@ -84,3 +90,51 @@ async def touch(session: AsyncSession, node: Node) -> None:
     node.version += 1
     node.updated_at = utcnow()
     await session.flush()
+
+
+async def lock_workspace_moves(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Serialize moves within one workspace until commit.
+
+    Two crossing moves (X under Y while Y goes under X) would each pass the cycle check
+    against paths the other one is rewriting; one at a time, the second sees the first.
+    """
+    with translate_lock_conflicts():
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"moves:{workspace_id}"},
+        )
+
+
+async def lock_live_path(session: AsyncSession, node: Node) -> bool:
+    """Key-share-lock the node and all its ancestors, top down; False if any is trashed or gone.
+
+    Whoever makes a node live under `node` (create, move, restore) calls this first.
+    Trashing locks its root FOR UPDATE before marking the subtree, which conflicts with
+    these locks: either the trash waits for this transaction and then sees its new node,
+    or this waits for the trash and then finds the path trashed. A live node under a
+    trashed parent cannot come out of the race. (Rows below the trash root may come back
+    in their pre-trash version, since a key-share lock need not wait for a non-key
+    update; the root itself is re-read after the wait, which is why all rows count.)
+    """
+    ids = node.ancestor_ids
+    with translate_lock_conflicts():
+        rows = await session.scalars(
+            select(Node.id)
+            .where(Node.id.in_(ids), Node.trashed_at.is_(None))
+            .order_by(Node.path)
+            .with_for_update(read=True, key_share=True)
+        )
+        return len(rows.all()) == len(ids)
+
+
+@contextmanager
+def translate_lock_conflicts() -> Iterator[None]:
+    """Turn a deadlock between two tree writes into a 409 the client may retry, not a 500."""
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) not in LOCK_CONFLICTS:
+            raise
+        raise ConcurrentChange(
+            "another request changed this part of the tree at the same time; retry"
+        ) from None

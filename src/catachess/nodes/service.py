@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 
-import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
-from catachess.errors import BadRequest
 from catachess.events import service as events
 from catachess.events.service import Target
 from catachess.events.types import EventType, NodeCreated, NodeMoved, NodeRenamed
@@ -21,9 +18,11 @@ from catachess.nodes.errors import (
     InvalidParent,
     MoveCycle,
     NameTaken,
+    NodeNotFound,
 )
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
+from catachess.pagination import decode_key_cursor, encode_key_cursor
 from catachess.sharing import access
 from catachess.sharing import repository as sharing_repository
 from catachess.sharing import service as sharing
@@ -67,6 +66,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
         granted = await access.require(session, user.id, body.parent_id, Action.edit)
         parent = granted.node
         _ensure_container(parent)
+        await _keep_live(session, parent)
         node = Node(
             id=node_id,
             workspace_id=parent.workspace_id,
@@ -96,6 +96,12 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
 async def effective_role(session: AsyncSession, user_id: uuid.UUID, node: Node) -> Role | None:
     grants = await sharing_repository.list_user_grants_on_path(session, user_id, node.ancestor_ids)
     return strongest([Role(grant.role) for grant in grants])
+
+
+async def _keep_live(session: AsyncSession, parent: Node) -> None:
+    """Keep the new parent's path out of the trash until commit (see lock_live_path)."""
+    if not await repository.lock_live_path(session, parent):
+        raise NodeNotFound(parent.id)
 
 
 def _ensure_container(parent: Node) -> None:
@@ -135,37 +141,32 @@ async def list_children(
 ) -> Page:
     """Children of a readable node, ordered by name, with keyset pagination."""
     parent = (await access.require(session, user.id, node_id, Action.read)).node
-    after = _decode_cursor(cursor) if cursor else None
+    after = decode_key_cursor(cursor) if cursor else None
     rows = list(await repository.list_children(session, parent.id, after=after, limit=limit + 1))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_key_cursor(last.name, last.id) if last else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
-
-
-def _encode_cursor(node: Node) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([node.name, str(node.id)])).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
-    try:
-        name, node_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(name), uuid.UUID(node_id)
-    except (ValueError, TypeError):
-        raise BadRequest("cursor is not one this server handed out", field="cursor") from None
 
 
 async def update_node(
     session: AsyncSession, user: User, node_id: uuid.UUID, body: NodeUpdate, if_match: str | None
 ) -> Access:
     """Rename and/or move a node; the stale-version check comes before any change."""
+    if body.parent_id is not None:
+        located = await access.require(session, user.id, node_id, Action.edit)
+        await repository.lock_workspace_moves(session, located.node.workspace_id)
     granted = await access.require(session, user.id, node_id, Action.edit, for_update=True)
     node = granted.node
     check_if_match(if_match, node.version)
+    old_name = node.name
+    renamed = body.name is not None and body.name != node.name
+    if renamed and body.name is not None:
+        # Set before a move, so the sibling-name check sees the name it will have.
+        node.name = body.name
     if body.parent_id is not None and body.parent_id != node.parent_id:
         await _move(session, user, node, body.parent_id)
-    if body.name is not None and body.name != node.name:
-        old_name = node.name
-        node.name = body.name
-        await _flush_unique_name(session, body.name)
+    if renamed:
+        await _flush_unique_name(session, node.name)
         await repository.touch(session, node)
         await events.record(
             session,
@@ -187,6 +188,7 @@ async def _move(session: AsyncSession, user: User, node: Node, parent_id: uuid.U
     if parent.workspace_id != node.workspace_id:
         raise CrossWorkspaceMove("a node can only move within its workspace", field="parent_id")
     _ensure_container(parent)
+    await _keep_live(session, parent)
     if parent.id == node.id or parent.path.startswith(node.path + "/"):
         raise MoveCycle(
             f"cannot move {node.name!r} into itself or one of its descendants",

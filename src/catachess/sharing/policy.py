@@ -30,6 +30,8 @@ class Action(enum.StrEnum):
     trash = "trash"  # trash a folder or study (checked on its parent)
     trash_workspace = "trash_workspace"
     purge = "purge"
+    restore = "restore"  # restore a folder or study (checked where it comes back to)
+    restore_workspace = "restore_workspace"
     manage_shares = "manage_shares"
 
 
@@ -40,6 +42,8 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.trash: Role.editor,
     Action.trash_workspace: Role.admin,
     Action.purge: Role.admin,
+    Action.restore: Role.editor,
+    Action.restore_workspace: Role.admin,
     Action.manage_shares: Role.admin,
 }
 

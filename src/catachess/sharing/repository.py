@@ -37,7 +37,13 @@ async def get_node_with_rank(
         .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
         .scalar_subquery()
     )
-    query = select(Node, rank).where(Node.id == node_id, Node.trashed_at.is_(None))
+    # populate_existing: a row read again after waiting for a lock must not come back
+    # with the attributes of an earlier read in this session.
+    query = (
+        select(Node, rank)
+        .where(Node.id == node_id, Node.trashed_at.is_(None))
+        .execution_options(populate_existing=True)
+    )
     if for_update:
         query = query.with_for_update(of=Node)
     return (await session.execute(query)).first()

@@ -1,0 +1,1 @@
+"""The trash: deleting a subtree, listing, restoring and purging it, and retention."""

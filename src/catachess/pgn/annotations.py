@@ -1,0 +1,100 @@
+"""Between PGN comment text and the structured shapes and clock of a move node.
+
+python-chess reads and writes the `[%cal]`/`[%csl]` and `[%clk]` commands (GameNode.arrows,
+set_arrows, clock, set_clock); this module only moves them between a comment and the
+node's `shapes`/`clock` fields. Other commands (`[%eval]`, `[%emt]`, ...) stay in the
+comment text, so they survive a round trip unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+import chess
+import chess.pgn
+import chess.svg
+
+from catachess.pgn.tree import Arrow, Circle, Shape, ShapeColor
+
+_LETTER_OF_COLOR: dict[str, ShapeColor] = {"green": "G", "red": "R", "yellow": "Y", "blue": "B"}
+_COLOR_OF_LETTER = {letter: color for color, letter in _LETTER_OF_COLOR.items()}
+
+
+def split_comment(comment: str) -> tuple[str, list[Shape], float | None]:
+    """(text, shapes, clock) of a comment after a move, normalised as PGN export writes it.
+
+    Shapes are circles then arrows (set_arrows writes `[%csl]` before `[%cal]`), the clock
+    keeps millisecond precision (set_clock writes three decimals) and only the first
+    `[%clk]` counts, as in GameNode.clock: later ones are dropped. The text is stripped,
+    as the exporter strips it.
+    """
+    if "[%" not in comment:
+        return comment.strip(), [], None
+    # The regexes and the cutting rule are those of GameNode.arrows/clock/set_arrows; a
+    # scratch GameNode per comment would cost more than parsing the move.
+    shapes: list[Shape] = []
+    if "[%csl" in comment or "[%cal" in comment:
+        arrows = [
+            chess.svg.Arrow.from_pgn(part)
+            for match in chess.pgn.ARROWS_REGEX.finditer(comment)
+            for part in match.group("arrows").split(",")
+        ]
+        shapes = _shapes_of(arrows)
+        comment = chess.pgn.ARROWS_REGEX.sub(_cut, comment)
+    clock = None
+    if "[%clk" in comment:
+        clock = _clock_of(chess.pgn.CLOCK_REGEX.search(comment))
+        comment = chess.pgn.CLOCK_REGEX.sub(_cut, comment)
+    return comment.strip(), shapes, clock
+
+
+def _clock_of(match: re.Match[str] | None) -> float | None:
+    if match is None:
+        return None
+    hours, minutes = int(match.group("hours")), int(match.group("minutes"))
+    return round(hours * 3600 + minutes * 60 + float(match.group("seconds")), 3)
+
+
+def _cut(match: re.Match[str]) -> str:
+    # Drop the command; keep a space only where it separated two words.
+    return match.group("prefix") and match.group("suffix")
+
+
+def _shapes_of(arrows: list[chess.svg.Arrow]) -> list[Shape]:
+    circles: list[Shape] = []
+    lines: list[Shape] = []
+    for arrow in arrows:
+        color = _LETTER_OF_COLOR.get(arrow.color, "G")
+        tail = chess.square_name(arrow.tail)
+        if arrow.tail == arrow.head:
+            circles.append(Circle(kind="circle", square=tail, color=color))
+        else:
+            head = chess.square_name(arrow.head)
+            lines.append(Arrow({"kind": "arrow", "from": tail, "to": head, "color": color}))
+    return circles + lines
+
+
+def annotate(
+    node: chess.pgn.GameNode, comment: str, shapes: list[Shape], clock: float | None
+) -> None:
+    """Write text, shapes and clock into a python-chess node's comment, as PGN has them."""
+    node.comment = comment
+    if shapes:
+        node.set_arrows([_arrow_of(shape) for shape in shapes])
+    if clock is not None:
+        node.set_clock(clock)
+
+
+def _arrow_of(shape: Shape) -> chess.svg.Arrow:
+    color = _COLOR_OF_LETTER[shape["color"]]
+    if shape["kind"] == "circle":
+        square = chess.parse_square(shape["square"])
+        return chess.svg.Arrow(square, square, color=color)
+    tail, head = chess.parse_square(shape["from"]), chess.parse_square(shape["to"])
+    return chess.svg.Arrow(tail, head, color=color)
+
+
+def has_commands(text: str) -> bool:
+    """Whether `text` holds commands that belong in `shapes`/`clock` rather than text."""
+    _, shapes, clock = split_comment(text)
+    return bool(shapes) or clock is not None

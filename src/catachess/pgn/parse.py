@@ -1,0 +1,348 @@
+"""PGN text to move-tree documents, one game at a time, refusing what python-chess would skip.
+
+python-chess parses; a visitor builds the tree document directly (no chess.pgn.Game in
+between). python-chess is forgiving: it collects illegal moves in `Game.errors`, ignores
+malformed tags, stray parentheses and text it cannot tokenise. An import must not lose
+data silently, so each of those becomes a `PgnError` naming the game, line and token.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO, cast
+
+import chess
+import chess.pgn
+
+from catachess.pgn.annotations import split_comment
+from catachess.pgn.checks import check_movetext, check_tags, quote
+from catachess.pgn.errors import PgnError, PgnLimitExceeded
+from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
+from catachess.pgn.position import fen
+from catachess.pgn.tree import FORMAT_VERSION, IdPool, MoveNode, MoveTree, Shape
+
+
+@dataclass(slots=True)
+class ParsedGame:
+    number: int  # 1-based position in the input
+    line: int  # 1-based line where the game's first tag or move is
+    headers: dict[str, str]  # every tag; the Seven Tag Roster first, as python-chess orders it
+    tree: MoveTree
+    result: str
+
+
+def parse_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> list[ParsedGame]:
+    """Every game of `text`, or the first problem as `PgnError` (nothing is partial)."""
+    # limits.max_bytes is enforced here, before any parsing work.
+    if len(text) > limits.max_bytes or (
+        not text.isascii() and len(text.encode()) > limits.max_bytes
+    ):
+        raise PgnLimitExceeded("max_bytes", limits.max_bytes)
+    # newline=None reads \r\n and lone \r as line ends, so line numbers match editors.
+    return list(iter_games(io.StringIO(text, newline=None), limits))
+
+
+def iter_games(handle: TextIO, limits: PgnLimits = DEFAULT_LIMITS) -> Iterator[ParsedGame]:
+    """Games of a PGN stream one by one; memory is bounded by one game.
+
+    Enforces every limit but `max_bytes`, which is the caller's to check on a stream.
+    """
+    reader = _LineReader(handle)
+    number = 0
+    while True:
+        reader.start_game()
+        builder = _TreeBuilder(reader, limits, number + 1)
+        if not _read_game(reader, builder):
+            break
+        number += 1
+        # limits.max_games: one game past the limit is read, then the import is refused.
+        if number > limits.max_games:
+            raise PgnLimitExceeded(
+                "max_games", limits.max_games, game_number=number, line=reader.game_line()
+            )
+        yield builder.parsed_game()
+    if number == 0:
+        raise PgnError("no games found", code="empty")
+
+
+def _read_game(reader: _LineReader, builder: _TreeBuilder) -> bool:
+    # read_game only calls readline() on its handle; the reader provides exactly that.
+    return chess.pgn.read_game(cast(TextIO, reader), Visitor=lambda: builder) is not None
+
+
+class _LineReader:
+    """The stream as chess.pgn.read_game sees it (it only calls readline), keeping the
+    lines of the current game so that errors can name a line and a token."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+        self.line_number = 0  # of the last line read, 1-based
+        self.lines: list[str] = []
+        self.first_line_number = 1
+        self.at_end = False
+
+    def readline(self) -> str:
+        line = self._handle.readline()
+        if line:
+            self.line_number += 1
+            self.lines.append(line)
+        else:
+            self.at_end = True
+        return line
+
+    def start_game(self) -> None:
+        self.lines = []
+        self.first_line_number = self.line_number + 1
+
+    def game_line(self) -> int:
+        """Line of the current game's first tag or move (read_game skips what precedes)."""
+        for index, line in enumerate(self.lines):
+            stripped = line.lstrip("\ufeff")
+            if not (stripped.isspace() or stripped.startswith(("%", ";"))):
+                return self.first_line_number + index
+        return self.first_line_number
+
+
+def _join(first: str, second: str) -> str:
+    # How python-chess's GameBuilder merges several comments at one place.
+    return " ".join(filter(None, (first, second)))
+
+
+class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
+    """Builds one game's tree document while python-chess reads it.
+
+    Comments go where python-chess's GameBuilder puts them, so that a tree exported by
+    python-chess and read again is the same tree.
+    """
+
+    def __init__(self, reader: _LineReader, limits: PgnLimits, number: int) -> None:
+        self.reader = reader
+        self.limits = limits
+        self.number = number
+        # Starting from the Seven Tag Roster defaults, as python-chess's Game does.
+        self.headers = chess.pgn.Headers()
+        self.tag_count = 0
+        self.start: chess.Board | None = None
+        self.root_comment = ""
+        self.root_children: list[str] = []
+        self.nodes: dict[str, MoveNode] = {}
+        self.ids = IdPool()
+        self.movetext_start = 0  # index in reader.lines of the first movetext line
+        self.stack: list[str | None] = [None]  # current move per open variation
+        self.pending: MoveNode | None = None  # the move whose position comes next
+        self.in_variation = False
+        self.starting_comment = ""
+        self.san = ""
+        self.san_board: chess.Board | None = None
+        self.error: PgnError | None = None
+
+    def begin_headers(self) -> chess.pgn.Headers:
+        return self.headers
+
+    def visit_header(self, tagname: str, tagvalue: str) -> None:
+        self.headers[tagname] = tagvalue
+        self.tag_count += 1
+
+    def end_headers(self) -> None:
+        # read_game has already read the line that ended the tags, unless at the end.
+        self.movetext_start = len(self.reader.lines) - (not self.reader.at_end)
+
+    def visit_board(self, board: chess.Board) -> None:
+        if self.start is None:
+            self.start = board.copy(stack=False)
+            if type(board) is not chess.Board:
+                self._fail_at_tag("Variant", "unsupported_variant", "unsupported variant")
+        elif self.pending is not None:
+            self.pending["fen"] = fen(board)
+            self.pending = None
+
+    def begin_parse_san(self, board: chess.Board, san: str) -> None:
+        self.san = san
+        self.san_board = board
+
+    def visit_move(self, board: chess.Board, move: chess.Move) -> None:
+        nodes = self.nodes
+        # limits.max_nodes_per_chapter, enforced while reading: stop before growing further.
+        if len(nodes) >= self.limits.max_nodes_per_chapter:
+            self._exceeded("max_nodes_per_chapter", self.limits.max_nodes_per_chapter)
+        parent_id = self.stack[-1]
+        siblings = self._children(parent_id)
+        node_id = self.ids.take(nodes)
+        node: MoveNode = {
+            "id": node_id,
+            "parent": parent_id,
+            "san": board.san(move),
+            "uci": board.uci(move),
+            "fen": "",
+            "comment": "",
+            "starting_comment": "",
+            "nags": [],
+            "shapes": [],
+            "clock": None,
+            "children": [],
+        }
+        if self.starting_comment:
+            if siblings:
+                node["starting_comment"] = self.starting_comment.strip()
+            else:
+                # Only a variation's first move keeps a comment before it in PGN; elsewhere
+                # a re-read gives it to the previous move, so give it there now.
+                self._add_comment(parent_id, self.starting_comment)
+            self.starting_comment = ""
+        nodes[node_id] = node
+        siblings.append(node_id)
+        self.stack[-1] = node_id
+        self.pending = node
+        self.in_variation = True
+
+    def _children(self, node_id: str | None) -> list[str]:
+        return self.root_children if node_id is None else self.nodes[node_id]["children"]
+
+    def _add_comment(self, node_id: str | None, comment: str) -> None:
+        if node_id is None:
+            self.root_comment = _join(self.root_comment, comment.strip())
+            return
+        node = self.nodes[node_id]
+        text, shapes, clock = split_comment(comment)
+        node["comment"] = _join(node["comment"], text)
+        if node["clock"] is None:
+            node["clock"] = clock
+        if shapes:
+            node["shapes"] = _merge_shapes(node["shapes"], shapes)
+            # limits.max_shapes_per_move
+            if len(node["shapes"]) > self.limits.max_shapes_per_move:
+                self._exceeded("max_shapes_per_move", self.limits.max_shapes_per_move)
+
+    def begin_variation(self) -> None:
+        current = self.stack[-1]
+        self.stack.append(None if current is None else self.nodes[current]["parent"])
+        self.in_variation = False
+        # limits.max_variation_depth: the open variations are the nesting depth.
+        if len(self.stack) - 1 > self.limits.max_variation_depth:
+            self._exceeded("max_variation_depth", self.limits.max_variation_depth)
+
+    def end_variation(self) -> None:
+        self.stack.pop()
+
+    def visit_comment(self, comment: str) -> None:
+        # limits.max_comment_length, on the text as written (commands included).
+        if len(comment) > self.limits.max_comment_length:
+            self._exceeded("max_comment_length", self.limits.max_comment_length)
+        top = self.stack[-1]
+        if self.in_variation or (top is None and not self.root_children):
+            self._add_comment(top, comment)
+        else:
+            self.starting_comment = _join(self.starting_comment, comment)
+
+    def visit_nag(self, nag: int) -> None:
+        top = self.stack[-1]
+        # $0 means "no annotation"; python-chess never writes NAGs before the first move.
+        if top is None or nag == 0:
+            return
+        if nag > 255:
+            self._fail("invalid_nag", "NAG out of range 1..255", f"${nag}")
+            return
+        nags = self.nodes[top]["nags"]
+        if nag not in nags:
+            nags.append(nag)
+            nags.sort()
+
+    def visit_result(self, result: str) -> None:
+        # As python-chess's GameBuilder: the movetext result fills an unknown Result tag.
+        if self.headers.get("Result", "*") == "*":
+            self.headers["Result"] = result
+
+    def handle_error(self, error: Exception) -> None:
+        if isinstance(error, chess.AmbiguousMoveError):
+            self._fail_move("ambiguous_move", "ambiguous move")
+        elif isinstance(error, chess.IllegalMoveError):
+            self._fail_move("illegal_move", "illegal move")
+        elif isinstance(error, chess.InvalidMoveError):
+            self._fail_move("invalid_move", "invalid move")
+        elif self.start is None and _variant_error(self.headers):
+            self._fail_at_tag("Variant", "unsupported_variant", "unsupported variant")
+        elif self.start is None:
+            self._fail_at_tag("FEN", "invalid_fen", "invalid FEN")
+        else:
+            self._fail("invalid_pgn", str(error), self.san)
+
+    def _fail_move(self, code: str, what: str) -> None:
+        fen = self.san_board.fen() if self.san_board is not None else "?"
+        self._fail(code, f'{what} "{self.san}" in position {fen}', self.san)
+
+    def _fail_at_tag(self, tag: str, code: str, message: str) -> None:
+        value = self.headers.get(tag, "")
+        line = self.reader.line_number
+        for index, text in enumerate(self.reader.lines[: self.movetext_start]):
+            if text.lstrip("\ufeff").startswith(f"[{tag} "):
+                line = self.reader.first_line_number + index
+        self._record(code, f'{message} "{value}"', value, line)
+
+    def _fail(self, code: str, message: str, token: str) -> None:
+        self._record(code, message, token, self.reader.line_number)
+
+    def _record(self, code: str, message: str, token: str, line: int) -> None:
+        if self.error is None:
+            self.error = PgnError(
+                message, code=code, game_number=self.number, line=line, token=quote(token)
+            )
+
+    def _exceeded(self, name: str, value: int) -> None:
+        raise PgnLimitExceeded(name, value, game_number=self.number, line=self.reader.line_number)
+
+    def result(self) -> _TreeBuilder:
+        return self
+
+    def parsed_game(self) -> ParsedGame:
+        """The game read, or the earliest problem in it as `PgnError`."""
+        self._raise_first_problem()
+        if self.start is None or (self.tag_count == 0 and not self.nodes):
+            raise PgnError(
+                "text without tags or moves",
+                code="garbage",
+                game_number=self.number,
+                line=self.reader.game_line(),
+            )
+        tree: MoveTree = {
+            "format": FORMAT_VERSION,
+            "fen": fen(self.start),
+            "chess960": self.start.chess960,
+            "comment": self.root_comment,
+            "children": self.root_children,
+            "nodes": self.nodes,
+        }
+        return ParsedGame(
+            number=self.number,
+            line=self.reader.game_line(),
+            headers=dict(self.headers),
+            tree=tree,
+            result=self.headers.get("Result", "*"),
+        )
+
+    def _raise_first_problem(self) -> None:
+        reader, split = self.reader, self.movetext_start
+        problems = [
+            self.error,
+            check_tags(reader.lines[:split], reader.first_line_number, self.number),
+            check_movetext(reader.lines[split:], reader.first_line_number + split, self.number),
+        ]
+        found = [problem for problem in problems if problem is not None]
+        if found:
+            raise min(found, key=lambda problem: problem.line or 0)
+
+
+def _merge_shapes(first: list[Shape], second: list[Shape]) -> list[Shape]:
+    shapes = first + second
+    return [s for s in shapes if s["kind"] == "circle"] + [
+        s for s in shapes if s["kind"] == "arrow"
+    ]
+
+
+def _variant_error(headers: chess.pgn.Headers) -> bool:
+    try:
+        headers.variant()
+    except ValueError:
+        return True
+    return False
