@@ -226,3 +226,17 @@ async def test_variations_nested_too_deep_are_422(
     assert response.status_code == 422
     body = response.json()
     assert (body["limit"], body["limit_value"], body["line"]) == ("max_variation_depth", 2, 9)
+
+
+async def test_characters_that_cannot_be_stored_are_422_not_500(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    headers = {**alice.headers, "Content-Type": "application/json"}
+    for pgn, token in (('[White \\"A\\u0000\\"]', "U+0000"), ("1. e4 { \\ud800 } *", "U+D800")):
+        body = f'{{"name": "N", "parent_id": "{ws["id"]}", "pgn": "{pgn}"}}'
+        response = await client.post("/studies", content=body.encode(), headers=headers)
+        assert response.status_code == 422, response.text
+        assert (response.json()["error"], response.json()["token"]) == ("invalid_character", token)
+    assert await stored(engine) == (0, 0, 0)

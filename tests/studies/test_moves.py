@@ -379,3 +379,20 @@ async def test_concurrent_adds_without_if_match_both_land(client: httpx.AsyncCli
     assert [r.status_code for r in responses] == [201, 201, 201]
     read = await chapter.read()
     assert read["version"] == 4 and len(read["tree"]["nodes"][last["id"]]["children"]) == 3
+
+
+async def test_unstorable_comment_or_move_text_is_422(client: httpx.AsyncClient) -> None:
+    chapter = await a_game_chapter(client)
+    e5 = move_by_san(await chapter.tree(), "e5")
+    headers = {**chapter.headers(1), "Content-Type": "application/json"}
+    comment = await client.put(
+        f"{chapter.url}/moves/{e5['id']}/comment",
+        content=b'{"comment": "a \\u0000 b \\ud800"}',
+        headers=headers,
+    )
+    assert comment.status_code == 422 and comment.json()["field"] == "comment"
+    move = await client.post(
+        f"{chapter.url}/moves", content=b'{"move": "e4\\ud800"}', headers=headers
+    )
+    assert move.status_code == 422
+    assert (await chapter.read())["version"] == 1

@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from catachess.nodes.schemas import NodeName
 from catachess.studies.schemas import MoveNode, Shape
 
-MoveId = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_\-]+$")
-
 
 class MoveAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -22,7 +20,12 @@ class MoveAdd(BaseModel):
         max_length=32,
         description="the move to play after; null plays from the start position",
     )
-    move: str = Field(min_length=2, max_length=16, description="SAN (Nf3) or UCI (g1f3)")
+    move: str = Field(
+        min_length=2,
+        max_length=16,
+        pattern=r"^[\x21-\x7e]+$",
+        description="SAN (Nf3) or UCI (g1f3)",
+    )
 
 
 class Promotion(BaseModel):
