@@ -206,6 +206,8 @@ class ExportCreated(Payload):
     study_count: int
     chapter_count: int
     size_bytes: int
+
+
 class DiscussionThreadCreated(Payload):
     study_id: uuid.UUID
     chapter_id: uuid.UUID | None
