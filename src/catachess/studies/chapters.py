@@ -28,6 +28,9 @@ from catachess.studies.schemas import ChapterUpdate
 from catachess.studies.service import require_study, target_of
 from catachess.versioning import check_if_match
 
+# Past any position a study can hold (MAX_CHAPTERS); bounds the "everything after" shift.
+MAX_POSITION = 1_000_000
+
 
 async def get_study(
     session: AsyncSession, user: User, study_id: uuid.UUID
@@ -158,7 +161,3 @@ async def delete_chapter(
             node_count=chapter.node_count,
         ),
     )
-
-
-# Past any position a study can hold (MAX_CHAPTERS); bounds the "everything after" shift.
-MAX_POSITION = 1_000_000
