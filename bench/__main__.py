@@ -3,7 +3,7 @@
 import asyncio
 import importlib
 
-SCRIPTS = ["bench.tree_listing", "bench.trash", "bench.observability"]
+SCRIPTS = ["bench.tree_listing", "bench.trash", "bench.pgn", "bench.observability"]
 
 for name in SCRIPTS:
     print(f"== {name}")

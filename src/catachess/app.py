@@ -23,6 +23,9 @@ from catachess.ops import logs, telemetry
 from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
+from catachess.studies.export_routes import router as exports_router
+from catachess.studies.move_routes import router as moves_router
+from catachess.studies.routes import router as studies_router
 
 
 def create_app(
@@ -92,6 +95,9 @@ def create_app(
         trash_router,
         sharing_router,
         discussions_router,
+        studies_router,
+        moves_router,
+        exports_router,
     ):
         app.include_router(router)
     if tracing is not None:

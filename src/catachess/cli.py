@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from catachess.config import Settings, get_settings
+from catachess.studies import cli as studies_cli
 
 app = typer.Typer(
     help="catachess: chess-study workspaces server.\n\n"
@@ -109,6 +110,9 @@ def migrate_command() -> None:
     migrate.upgrade(url)
     console.print("[green]database is at the newest schema version[/]")
 
+
+app.command("import")(studies_cli.import_pgn)
+app.command("export")(studies_cli.export_pgn)
 
 maintenance_app = typer.Typer(
     help="Periodic jobs (expiry, retention, redelivery).", no_args_is_help=True

@@ -32,6 +32,24 @@ class Settings(BaseSettings):
     trash_retention_days: int = Field(default=30, ge=1, validation_alias="TRASH_RETENTION_DAYS")
     maintenance_interval: int = Field(default=60, ge=0, validation_alias="MAINTENANCE_INTERVAL")
 
+    # PGN limits (catachess.pgn.limits.PgnLimits explains each default): an oversized tree
+    # is paid for on every read and edit, so they bound what one request may cost.
+    pgn_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, validation_alias="PGN_MAX_BYTES")
+    pgn_max_games: int = Field(default=640, ge=1, validation_alias="PGN_MAX_GAMES")
+    pgn_max_nodes_per_chapter: int = Field(
+        default=10_000, ge=10, validation_alias="PGN_MAX_NODES_PER_CHAPTER"
+    )
+    pgn_max_variation_depth: int = Field(
+        default=64, ge=1, validation_alias="PGN_MAX_VARIATION_DEPTH"
+    )
+    pgn_max_comment_length: int = Field(
+        default=20_000, ge=1, validation_alias="PGN_MAX_COMMENT_LENGTH"
+    )
+    pgn_max_shapes_per_move: int = Field(
+        default=128, ge=1, validation_alias="PGN_MAX_SHAPES_PER_MOVE"
+    )
+    export_retention_hours: int = Field(default=24, ge=1, validation_alias="EXPORT_RETENTION_HOURS")
+
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_format: str = Field(default="auto", validation_alias="LOG_FORMAT")
     # Test-only fault injection; never set in production (see docs/idempotency.md).

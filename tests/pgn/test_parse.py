@@ -8,8 +8,13 @@ import chess
 import pytest
 
 from catachess.pgn import (
+    ParsedGame,
+    PgnError,
+    PgnLimitExceeded,
+    PgnLimits,
     count_nodes,
     iter_games,
+    iter_games_or_errors,
     mainline,
     max_variation_depth,
     parse_pgn,
@@ -180,3 +185,34 @@ def test_comment_before_a_main_line_move_goes_to_the_move_before() -> None:
     [game] = parse_pgn("1. e4 ( ) { x } 1... e5 *")
     e4, e5 = mainline(game.tree)
     assert (e4["comment"], e5["starting_comment"]) == ("x", "")
+
+
+def test_iter_games_or_errors_reports_bad_games_and_reads_on() -> None:
+    text = (
+        '[White "A"]\n\n1. e4 e5 *\n\n'
+        '[White "B"]\n\n1. e4 e5 2. Ke3 *\n\n'
+        '[White "C"]\n\n1. Nf3 Nf6 2. Ng1 Ng8 3. Nf3 Nf6 (3... d5 (3... c5)) *\n\n'
+        '[White "D"]\n\n1. d4 *\n'
+    )
+    limits = PgnLimits(max_nodes_per_chapter=4, max_games=1)
+    items = list(iter_games_or_errors(io.StringIO(text), limits))
+    assert [type(item).__name__ for item in items] == [
+        "ParsedGame",
+        "PgnError",
+        "PgnLimitExceeded",
+        "ParsedGame",
+    ]
+    bad, limited, last = items[1], items[2], items[3]
+    assert isinstance(bad, PgnError) and (bad.code, bad.game_number, bad.token) == (
+        "illegal_move",
+        2,
+        "Ke3",
+    )
+    assert isinstance(limited, PgnLimitExceeded) and limited.limit_name == "max_nodes_per_chapter"
+    assert limited.game_number == 3
+    assert isinstance(last, ParsedGame) and last.headers["White"] == "D" and last.number == 4
+
+
+def test_iter_games_or_errors_of_nothing_is_one_empty_error() -> None:
+    [item] = list(iter_games_or_errors(io.StringIO("\n\n")))
+    assert isinstance(item, PgnError) and item.code == "empty"

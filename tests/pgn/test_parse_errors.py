@@ -159,3 +159,26 @@ def test_max_shapes_per_move() -> None:
     parse_pgn(text, PgnLimits(max_shapes_per_move=3))
     with pytest.raises(PgnLimitExceeded, match="max_shapes_per_move=2"):
         parse_pgn(text, PgnLimits(max_shapes_per_move=2))
+
+
+def test_unclosed_parenthesis_beats_the_result_token_it_swallows() -> None:
+    error = error_of('[White "A"]\n\n1. e4 e5 (1... c5 2. Nf3 1-0\n')
+    assert (error.code, error.line, error.token) == ("unbalanced_parentheses", 3, "(")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "token"),
+    [
+        ('[White "A\x00"]\n\n1. e4 *\n', 1, "U+0000"),
+        ("1. e4 { a\x00b } *\n", 1, "U+0000"),
+        ('[White "A"]\n\n1. e4 e5\n2. Nf3 { \ud800 } *\n', 4, "U+D800"),
+    ],
+)
+def test_characters_that_cannot_be_stored_are_refused(text: str, line: int, token: str) -> None:
+    error = error_of(text)
+    assert (error.code, error.game_number, error.line, error.token) == (
+        "invalid_character",
+        1,
+        line,
+        token,
+    )

@@ -8,11 +8,14 @@ from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant, ShareLink
+from catachess.studies.models import Chapter, Export
 
 __all__ = [
     "ApiToken",
     "Base",
+    "Chapter",
     "Event",
+    "Export",
     "Grant",
     "MaintenanceRun",
     "Node",

@@ -22,6 +22,20 @@ class EventType(enum.StrEnum):
     share_link_created = "share_link.created"
     share_link_revoked = "share_link.revoked"
     share_link_accepted = "share_link.accepted"
+    study_chapter_added = "study.chapter_added"
+    chapter_renamed = "chapter.renamed"
+    chapter_reordered = "chapter.reordered"
+    chapter_orientation_set = "chapter.orientation_set"
+    chapter_deleted = "chapter.deleted"
+    chapter_move_added = "chapter.move_added"
+    chapter_moves_deleted = "chapter.moves_deleted"
+    chapter_variation_promoted = "chapter.variation_promoted"
+    chapter_comment_set = "chapter.comment_set"
+    chapter_nags_set = "chapter.nags_set"
+    chapter_shapes_set = "chapter.shapes_set"
+    chapter_cut = "chapter.cut"
+    chapter_variation_extracted = "chapter.variation_extracted"
+    export_created = "export.created"
     discussion_thread_created = "discussion.thread_created"
     discussion_thread_updated = "discussion.thread_updated"
     discussion_reply_added = "discussion.reply_added"
@@ -107,6 +121,93 @@ class ShareLinkAccepted(Payload):
     role: str
 
 
+class ChapterPayload(Payload):
+    """Chapter events name their study; the target is the chapter itself."""
+
+    study_id: uuid.UUID
+
+
+class StudyChapterAdded(ChapterPayload):
+    name: str
+    position: int
+    node_count: int
+    source: str  # "pgn", "fen" or "variation"
+
+
+class ChapterRenamed(ChapterPayload):
+    old_name: str
+    new_name: str
+
+
+class ChapterReordered(ChapterPayload):
+    old_position: int
+    new_position: int
+
+
+class ChapterOrientationSet(ChapterPayload):
+    orientation: str
+
+
+class ChapterDeleted(ChapterPayload):
+    name: str
+    position: int
+    node_count: int
+
+
+class ChapterMoveAdded(ChapterPayload):
+    move_id: str
+    parent_move_id: str | None
+    san: str
+    uci: str
+
+
+class ChapterMovesDeleted(ChapterPayload):
+    move_ids: list[str]
+
+
+class ChapterVariationPromoted(ChapterPayload):
+    move_id: str
+    to_mainline: bool
+    move_ids: list[str]  # the moves whose order among their siblings changed
+
+
+class ChapterCommentSet(ChapterPayload):
+    move_id: str | None  # None: the comment before the first move
+    length: int  # 0: cleared
+
+
+class ChapterNagsSet(ChapterPayload):
+    move_id: str
+    nags: list[int]
+
+
+class ChapterShapesSet(ChapterPayload):
+    move_id: str
+    shape_count: int
+
+
+class ChapterCut(ChapterPayload):
+    move_id: str  # the chapter now starts at the position after this move
+    removed_move_ids: list[str]
+    start_fen: str
+
+
+class ChapterVariationExtracted(ChapterPayload):
+    move_id: str
+    new_chapter_id: uuid.UUID
+    move_ids: list[str]
+
+
+class ExportCreated(Payload):
+    export_id: uuid.UUID
+    node_id: uuid.UUID
+    mode: str
+    format: str
+    study_count: int
+    chapter_count: int
+    size_bytes: int
+
+
 class DiscussionThreadCreated(Payload):
     study_id: uuid.UUID
     chapter_id: uuid.UUID | None
@@ -151,6 +252,20 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.share_link_created: ShareLinkCreated,
     EventType.share_link_revoked: ShareLinkRevoked,
     EventType.share_link_accepted: ShareLinkAccepted,
+    EventType.study_chapter_added: StudyChapterAdded,
+    EventType.chapter_renamed: ChapterRenamed,
+    EventType.chapter_reordered: ChapterReordered,
+    EventType.chapter_orientation_set: ChapterOrientationSet,
+    EventType.chapter_deleted: ChapterDeleted,
+    EventType.chapter_move_added: ChapterMoveAdded,
+    EventType.chapter_moves_deleted: ChapterMovesDeleted,
+    EventType.chapter_variation_promoted: ChapterVariationPromoted,
+    EventType.chapter_comment_set: ChapterCommentSet,
+    EventType.chapter_nags_set: ChapterNagsSet,
+    EventType.chapter_shapes_set: ChapterShapesSet,
+    EventType.chapter_cut: ChapterCut,
+    EventType.chapter_variation_extracted: ChapterVariationExtracted,
+    EventType.export_created: ExportCreated,
     EventType.discussion_thread_created: DiscussionThreadCreated,
     EventType.discussion_thread_updated: DiscussionThreadUpdated,
     EventType.discussion_reply_added: DiscussionReplyAdded,

@@ -30,7 +30,11 @@ from catachess.ops.diagnostics import describe
 log = structlog.get_logger(__name__)
 
 # Modules whose import registers jobs; each domain adds its own line.
-JOB_MODULES: list[str] = ["catachess.auth.jobs", "catachess.nodes.trash.jobs"]
+JOB_MODULES: list[str] = [
+    "catachess.auth.jobs",
+    "catachess.nodes.trash.jobs",
+    "catachess.studies.jobs",
+]
 
 # Upper bound on batches per job per tick, so one tick always ends.
 MAX_BATCHES = 1_000

@@ -69,6 +69,21 @@ async def sibling_name_taken(
     return (await session.scalar(query.limit(1))) is not None
 
 
+async def sibling_names_with_prefix(
+    session: AsyncSession, parent_id: uuid.UUID, prefix: str
+) -> set[str]:
+    """Lower-cased names of live children of `parent_id` that start with `prefix`."""
+    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await session.scalars(
+        select(func.lower(Node.name)).where(
+            Node.parent_id == parent_id,
+            Node.trashed_at.is_(None),
+            func.lower(Node.name).like(escaped + "%", escape="\\"),
+        )
+    )
+    return set(rows)
+
+
 async def count_subtree(session: AsyncSession, node: Node) -> int:
     return await session.scalar(select(func.count()).where(subtree_filter(node))) or 0
 

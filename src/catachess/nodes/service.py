@@ -30,6 +30,9 @@ from catachess.sharing.access import Access
 from catachess.sharing.policy import Action, Role, strongest
 from catachess.versioning import check_if_match
 
+# Longest node name (nodes.name is VARCHAR(200)).
+NAME_LENGTH = 200
+
 
 def target_of(node: Node) -> Target:
     return Target(node.id, node.kind.value)
@@ -112,6 +115,25 @@ async def _flush_unique_name(session: AsyncSession, name: str) -> None:
             await session.flush()
     except IntegrityError:
         raise NameTaken(f"a sibling named {name!r} already exists", field="name") from None
+
+
+async def numbered_sibling_name(
+    session: AsyncSession, parent_id: uuid.UUID, base: str, *, start: int = 2
+) -> tuple[str, int]:
+    """The first name "base (n)", n >= start, that no live child of `parent_id` uses.
+
+    Used to name the further studies of a split import ("Name (2)", "Name (3)" ...).
+    """
+    # The prefix a truncated base still shares with every candidate (suffixes fit in 12).
+    prefix = base.rstrip()[: NAME_LENGTH - 12]
+    taken = await repository.sibling_names_with_prefix(session, parent_id, prefix)
+    number = start
+    while True:
+        suffix = f" ({number})"
+        name = base.rstrip()[: NAME_LENGTH - len(suffix)] + suffix
+        if name.lower() not in taken:
+            return name, number
+        number += 1
 
 
 async def list_children(

@@ -36,6 +36,7 @@ from catachess.pgn.export import (
 )
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
 from catachess.pgn.parse import ParsedGame, iter_games, parse_pgn
+from catachess.pgn.stream import iter_games_or_errors
 from catachess.pgn.tree import (
     Arrow,
     Circle,
@@ -81,6 +82,7 @@ __all__ = [
     "export_games",
     "find_node",
     "iter_games",
+    "iter_games_or_errors",
     "iter_subtree",
     "mainline",
     "max_variation_depth",

@@ -23,6 +23,27 @@ def quote(token: str) -> str:
     return token if len(token) <= _MAX_TOKEN_CHARS else token[:_MAX_TOKEN_CHARS] + "..."
 
 
+# Characters no stored text may hold: PostgreSQL text and JSONB refuse NUL, and a lone
+# surrogate (which a JSON body can smuggle in as "\ud800") is not encodable as UTF-8.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_characters(lines: list[str], first_line: int, number: int) -> PgnError | None:
+    """The first character that cannot be stored (NUL, a lone surrogate)."""
+    for index, line in enumerate(lines):
+        found = UNSTORABLE.search(line)
+        if found:
+            token = f"U+{ord(found.group()):04X}"
+            return PgnError(
+                f"invalid character {token}",
+                code="invalid_character",
+                game_number=number,
+                line=first_line + index,
+                token=token,
+            )
+    return None
+
+
 def check_tags(lines: list[str], first_line: int, number: int) -> PgnError | None:
     """A tag line python-chess cannot read (it skips those silently)."""
     for index, line in enumerate(lines):

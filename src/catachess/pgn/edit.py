@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import chess
 
 from catachess.pgn.annotations import has_commands
+from catachess.pgn.checks import UNSTORABLE
 from catachess.pgn.errors import IllegalMove, InvalidAnnotation, PgnLimitExceeded
 from catachess.pgn.export import setup_headers
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
@@ -169,6 +170,8 @@ def set_comment(
     # limits.max_comment_length
     if len(text) > limits.max_comment_length:
         raise PgnLimitExceeded("max_comment_length", limits.max_comment_length)
+    if UNSTORABLE.search(text):
+        raise InvalidAnnotation("comment", text, "holds a NUL character or a lone surrogate")
     if node is None:
         tree["comment"] = text
         return []

@@ -17,7 +17,7 @@ import chess
 import chess.pgn
 
 from catachess.pgn.annotations import split_comment
-from catachess.pgn.checks import check_movetext, check_tags, quote
+from catachess.pgn.checks import check_characters, check_movetext, check_tags, quote
 from catachess.pgn.errors import PgnError, PgnLimitExceeded
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
 from catachess.pgn.position import fen
@@ -36,8 +36,10 @@ class ParsedGame:
 def parse_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> list[ParsedGame]:
     """Every game of `text`, or the first problem as `PgnError` (nothing is partial)."""
     # limits.max_bytes is enforced here, before any parsing work.
+    # "surrogatepass": lone surrogates (from JSON escapes) are counted here and refused
+    # with their line by check_characters, not crash the count.
     if len(text) > limits.max_bytes or (
-        not text.isascii() and len(text.encode()) > limits.max_bytes
+        not text.isascii() and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes
     ):
         raise PgnLimitExceeded("max_bytes", limits.max_bytes)
     # newline=None reads \r\n and lone \r as line ends, so line numbers match editors.
@@ -325,12 +327,16 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         reader, split = self.reader, self.movetext_start
         problems = [
             self.error,
+            check_characters(reader.lines, reader.first_line_number, self.number),
             check_tags(reader.lines[:split], reader.first_line_number, self.number),
             check_movetext(reader.lines[split:], reader.first_line_number + split, self.number),
         ]
         found = [problem for problem in problems if problem is not None]
         if found:
-            raise min(found, key=lambda problem: problem.line or 0)
+            # On one line, the text's own problem comes first: a result token that
+            # python-chess calls an invalid move inside "(" is the symptom of that "("
+            # never being closed, not the cause.
+            raise min(found, key=lambda problem: (problem.line or 0, problem is self.error))
 
 
 def _merge_shapes(first: list[Shape], second: list[Shape]) -> list[Shape]:

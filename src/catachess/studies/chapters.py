@@ -1,0 +1,163 @@
+"""Reading, renaming, reordering, turning and deleting chapters of a study."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.auth.models import User
+from catachess.db.base import utcnow
+from catachess.errors import Unprocessable
+from catachess.events import service as events
+from catachess.events.types import (
+    ChapterDeleted,
+    ChapterOrientationSet,
+    ChapterRenamed,
+    ChapterReordered,
+    EventType,
+    Payload,
+)
+from catachess.sharing.access import Access
+from catachess.sharing.policy import Action
+from catachess.studies import repository
+from catachess.studies.errors import ChapterNotFound
+from catachess.studies.models import Chapter
+from catachess.studies.schemas import ChapterUpdate
+from catachess.studies.service import require_study, target_of
+from catachess.versioning import check_if_match
+
+# Past any position a study can hold (MAX_CHAPTERS); bounds the "everything after" shift.
+MAX_POSITION = 1_000_000
+
+
+async def get_study(
+    session: AsyncSession, user: User, study_id: uuid.UUID
+) -> tuple[Access, Sequence[Chapter]]:
+    """A readable study and its chapters in order (without their trees)."""
+    granted = await require_study(session, user, study_id, Action.read)
+    return granted, await repository.list_summaries(session, study_id)
+
+
+async def read_chapter(
+    session: AsyncSession, user: User, study_id: uuid.UUID, chapter_id: uuid.UUID
+) -> tuple[Chapter, str, str]:
+    """A chapter of a readable study with its headers and tree as JSON text (one query)."""
+    await require_study(session, user, study_id, Action.read)
+    row = await repository.get_json_in_study(session, study_id, chapter_id)
+    if row is None:
+        raise ChapterNotFound(chapter_id)
+    chapter, headers_json, tree_json = row
+    return chapter, headers_json, tree_json
+
+
+async def update_chapter(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    body: ChapterUpdate,
+    if_match: str | None,
+) -> Chapter:
+    """Rename, reorder and/or turn the board of a chapter; one version step for all."""
+    granted = await require_study(session, user, study_id, Action.edit, for_update=True)
+    chapter = await repository.get_in_study(session, study_id, chapter_id, with_tree=False)
+    if chapter is None:
+        raise ChapterNotFound(chapter_id)
+    check_if_match(if_match, chapter.version)
+    changes: list[tuple[EventType, Payload]] = []
+    if body.name is not None and body.name != chapter.name:
+        changes.append(
+            (
+                EventType.chapter_renamed,
+                ChapterRenamed(study_id=study_id, old_name=chapter.name, new_name=body.name),
+            )
+        )
+        chapter.name = body.name
+    if body.position is not None and body.position != chapter.position:
+        old = chapter.position
+        await _reorder(session, chapter, body.position)
+        changes.append(
+            (
+                EventType.chapter_reordered,
+                ChapterReordered(study_id=study_id, old_position=old, new_position=body.position),
+            )
+        )
+    if body.orientation is not None and body.orientation != chapter.orientation:
+        chapter.orientation = body.orientation
+        changes.append(
+            (
+                EventType.chapter_orientation_set,
+                ChapterOrientationSet(study_id=study_id, orientation=body.orientation),
+            )
+        )
+    if changes:
+        chapter.version += 1
+        chapter.updated_at = utcnow()
+        await session.flush()
+        for event_type, payload in changes:
+            await events.record(
+                session,
+                event_type,
+                actor_id=user.id,
+                target=target_of(chapter),
+                workspace_id=granted.node.workspace_id,
+                version=chapter.version,
+                payload=payload,
+            )
+    return chapter
+
+
+async def _reorder(session: AsyncSession, chapter: Chapter, position: int) -> None:
+    count = await repository.count_in_study(session, chapter.study_id)
+    if position >= count:
+        raise Unprocessable(
+            f"position {position} is past the last chapter (positions 0..{count - 1})",
+            field="position",
+        )
+    old = chapter.position
+    # The chapters between the old and the new place slide by one; the unique
+    # (study_id, position) constraint is deferred to commit, so the overlap is allowed.
+    if position < old:
+        await repository.shift_positions(
+            session, chapter.study_id, first=position, last=old - 1, by=1
+        )
+    else:
+        await repository.shift_positions(
+            session, chapter.study_id, first=old + 1, last=position, by=-1
+        )
+    chapter.position = position
+
+
+async def delete_chapter(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+) -> None:
+    """Delete a chapter; the chapters after it move up one place."""
+    granted = await require_study(session, user, study_id, Action.edit, for_update=True)
+    chapter = await repository.get_in_study(session, study_id, chapter_id, with_tree=False)
+    if chapter is None:
+        raise ChapterNotFound(chapter_id)
+    check_if_match(if_match, chapter.version)
+    await repository.delete_chapter(session, chapter.id)
+    await repository.shift_positions(
+        session, study_id, first=chapter.position + 1, last=MAX_POSITION, by=-1
+    )
+    await events.record(
+        session,
+        EventType.chapter_deleted,
+        actor_id=user.id,
+        target=target_of(chapter),
+        workspace_id=granted.node.workspace_id,
+        version=chapter.version + 1,
+        payload=ChapterDeleted(
+            study_id=study_id,
+            name=chapter.name,
+            position=chapter.position,
+            node_count=chapter.node_count,
+        ),
+    )

@@ -1,0 +1,253 @@
+"""PGN export of studies and chapters, and stored exports of a study or a whole folder.
+
+A folder or workspace export is a zip holding one .pgn file per live study below it,
+named by the folder path from the exported node down ("Sicilian/Najdorf.pgn"), so the
+tree survives the export and every study stays a file that other tools open as is.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.auth.models import User
+from catachess.config import Settings
+from catachess.db.base import utcnow
+from catachess.errors import Gone, NotFound
+from catachess.events import service as events
+from catachess.events.service import Target
+from catachess.events.types import EventType, ExportCreated
+from catachess.nodes.errors import NodeNotFound
+from catachess.nodes.models import Node, NodeKind
+from catachess.pgn import ExportMode, MoveTree, PgnError, TreeEditError, clip, export_game
+from catachess.sharing import access
+from catachess.sharing.policy import Action
+from catachess.studies import repository
+from catachess.studies.errors import StudyNotFound, from_edit_error, from_pgn_error
+from catachess.studies.models import Chapter, Export
+from catachess.studies.service import require_chapter, require_study
+
+
+class ExportNotFound(NotFound):
+    code = "export_not_found"
+
+    def __init__(self, export_id: uuid.UUID) -> None:
+        super().__init__(f"export {export_id} does not exist")
+
+
+class ExportExpired(Gone):
+    code = "export_expired"
+
+
+def chapter_text(
+    chapter: Chapter, mode: ExportMode, *, comments: bool = True, from_move: str | None = None
+) -> str:
+    """One chapter as a PGN game; `from_move` clips it to start after that move."""
+    headers = {tag: value for tag, value in chapter.headers}
+    tree = cast(MoveTree, chapter.tree)
+    try:
+        if from_move is not None:
+            headers, tree = clip(headers, tree, from_move)
+        return export_game(headers, tree, mode, comments=comments) + "\n\n"
+    except TreeEditError as error:
+        raise from_edit_error(error) from None
+    except PgnError as error:
+        raise from_pgn_error(error) from None
+
+
+def games_text(chapters: Iterable[Chapter], mode: ExportMode, *, comments: bool) -> str:
+    """Several chapters as one PGN file, games in chapter order."""
+    return "".join(chapter_text(chapter, mode, comments=comments) for chapter in chapters)
+
+
+async def study_pgn(
+    session: AsyncSession, user: User, study_id: uuid.UUID, mode: ExportMode, *, comments: bool
+) -> tuple[Node, str]:
+    """Every chapter of a readable study as one multi-game PGN."""
+    granted = await require_study(session, user, study_id, Action.read)
+    chapters = await repository.list_full(session, study_id)
+    return granted.node, games_text(chapters, mode, comments=comments)
+
+
+async def study_text(
+    session: AsyncSession, study_id: uuid.UUID, mode: ExportMode, *, comments: bool = True
+) -> tuple[Node, str]:
+    """A study as PGN without a permission check: for the command line, which runs with
+    the server's own database access."""
+    node = await repository.get_live_study(session, study_id)
+    if node is None:
+        raise StudyNotFound(study_id)
+    chapters = await repository.list_full(session, study_id)
+    return node, games_text(chapters, mode, comments=comments)
+
+
+async def chapter_pgn(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    mode: ExportMode,
+    *,
+    comments: bool,
+    from_move: str | None,
+) -> tuple[Chapter, str]:
+    """One chapter of a readable study as PGN, optionally clipped after a move."""
+    granted = await require_study(session, user, study_id, Action.read)
+    chapter = await require_chapter(session, granted, chapter_id)
+    return chapter, chapter_text(chapter, mode, comments=comments, from_move=from_move)
+
+
+@dataclass
+class Built:
+    format: str
+    filename: str
+    content: bytes
+    study_count: int
+    chapter_count: int
+
+
+async def create_export(
+    session: AsyncSession,
+    user: User,
+    node_id: uuid.UUID,
+    mode: ExportMode,
+    *,
+    comments: bool,
+    settings: Settings,
+) -> Export:
+    """Build and store the export of a study (.pgn) or of a folder/workspace (.zip)."""
+    node = (await access.require(session, user.id, node_id, Action.read)).node
+    if node.kind is NodeKind.study:
+        chapters = await repository.list_full(session, node.id)
+        text = games_text(chapters, mode, comments=comments)
+        built = Built("pgn", file_name(node.name) + ".pgn", text.encode(), 1, len(chapters))
+    else:
+        built = await _build_zip(session, node, mode, comments=comments)
+    now = utcnow()
+    export = Export(
+        id=uuid.uuid4(),
+        workspace_id=node.workspace_id,
+        node_id=node.id,
+        requested_by=user.id,
+        status="ready",
+        format=built.format,
+        mode=mode.value,
+        comments=comments,
+        filename=built.filename,
+        study_count=built.study_count,
+        chapter_count=built.chapter_count,
+        size_bytes=len(built.content),
+        content=built.content,
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.export_retention_hours),
+    )
+    session.add(export)
+    await session.flush()
+    await events.record(
+        session,
+        EventType.export_created,
+        actor_id=user.id,
+        target=Target(export.id, "export"),
+        workspace_id=export.workspace_id,
+        version=1,
+        payload=ExportCreated(
+            export_id=export.id,
+            node_id=node.id,
+            mode=mode.value,
+            format=built.format,
+            study_count=built.study_count,
+            chapter_count=built.chapter_count,
+            size_bytes=export.size_bytes,
+        ),
+    )
+    return export
+
+
+async def _build_zip(
+    session: AsyncSession, root: Node, mode: ExportMode, *, comments: bool
+) -> Built:
+    rows = await repository.list_subtree_names(session, root)
+    live = {row.id: row for row in rows}
+    # A study counts only if every node from the export root down to it is live.
+    paths = {row.id: _zip_path(root, row.path, live) for row in rows if row.kind is NodeKind.study}
+    studies = _unique({study_id: path for study_id, path in paths.items() if path is not None})
+    buffer = io.BytesIO()
+    chapter_count = 0
+    texts: dict[uuid.UUID, list[str]] = {study_id: [] for study_id in studies}
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        current: uuid.UUID | None = None
+        async for chapter in repository.stream_subtree_chapters(session, root):
+            if chapter.study_id not in texts:
+                continue
+            if current is not None and chapter.study_id != current:
+                _write(archive, studies[current], texts.pop(current))
+            current = chapter.study_id
+            texts[current].append(chapter_text(chapter, mode, comments=comments))
+            chapter_count += 1
+        # The last study streamed, then the studies without chapters (empty files).
+        for study_id, parts in texts.items():
+            _write(archive, studies[study_id], parts)
+    return Built(
+        "zip", file_name(root.name) + ".zip", buffer.getvalue(), len(studies), chapter_count
+    )
+
+
+def _write(archive: zipfile.ZipFile, name: str, parts: list[str]) -> None:
+    archive.writestr(name, "".join(parts).encode())
+
+
+def _zip_path(root: Node, path: str, live: dict[uuid.UUID, Any]) -> str | None:
+    """ "Folder/Sub/Study.pgn" relative to `root`, or None when a node on the way is gone."""
+    ids = [uuid.UUID(part) for part in path.split("/")]
+    below = ids[ids.index(root.id) + 1 :]
+    if any(node_id not in live for node_id in below):
+        return None
+    return "/".join(file_name(live[node_id].name) for node_id in below)
+
+
+def _unique(paths: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
+    """Entry names with ".pgn"; live sibling names differ ignoring case, but file-name
+    cleaning can make two equal ("a/b", "a_b"), so a clash gets " (2)", " (3)" ..."""
+    used: set[str] = set()
+    named: dict[uuid.UUID, str] = {}
+    for study_id, path in sorted(paths.items(), key=lambda item: (item[1], item[0])):
+        name, number = f"{path}.pgn", 1
+        while name.lower() in used:
+            number += 1
+            name = f"{path} ({number}).pgn"
+        used.add(name.lower())
+        named[study_id] = name
+    return named
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def file_name(name: str) -> str:
+    """A node name as a file name that every common file system accepts."""
+    cleaned = _UNSAFE.sub("_", name).strip(" .")
+    return cleaned[:120] or "_"
+
+
+async def get_export(
+    session: AsyncSession, user: User, export_id: uuid.UUID, *, with_content: bool = False
+) -> Export:
+    """A stored export, if the caller may read the node it was made of (404 otherwise)."""
+    export = await repository.get_export(session, export_id, with_content=with_content)
+    if export is None:
+        raise ExportNotFound(export_id)
+    try:
+        await access.require(session, user.id, export.node_id, Action.read)
+    except NodeNotFound:
+        raise ExportNotFound(export_id) from None
+    if export.expires_at <= utcnow():
+        raise ExportExpired(f"export {export_id} expired at {export.expires_at.isoformat()}")
+    return export

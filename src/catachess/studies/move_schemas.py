@@ -1,0 +1,77 @@
+"""Request and response bodies of move-tree edits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from catachess.nodes.schemas import NodeName
+from catachess.studies.schemas import MoveNode, Shape
+
+
+class MoveAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="the move to play after; null plays from the start position",
+    )
+    move: str = Field(
+        min_length=2,
+        max_length=16,
+        pattern=r"^[\x21-\x7e]+$",
+        description="SAN (Nf3) or UCI (g1f3)",
+    )
+
+
+class Promotion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Literal["mainline", "up"] = Field(
+        default="mainline", description="mainline: to the main line; up: one step up"
+    )
+
+
+class CommentSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field(description="the text after the move; empty clears it")
+
+
+class NagsSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nags: list[int] = Field(max_length=32, description="NAG numbers 1..255; empty clears")
+
+
+class ShapesSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shapes: list[Shape] = Field(description="arrows and circles; empty clears")
+
+
+class Cut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    move_id: str = Field(
+        min_length=1, max_length=32, description="the chapter will start after this move"
+    )
+
+
+class VariationToChapter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: NodeName | None = Field(default=None, description="default: '<chapter> - <move>'")
+
+
+class MoveEdit(BaseModel):
+    """The chapter's new version and the moves the edit touched."""
+
+    chapter_id: uuid.UUID
+    version: int
+    move: MoveNode | None = Field(description="the added or edited move, when there is one")
+    move_ids: list[str] = Field(description="every move id the edit affected")

@@ -1,0 +1,343 @@
+"""Edits of a chapter's move tree: add, delete, promote, annotate, cut, extract.
+
+Each edit locks the study (writes to one study are serialized), loads the chapter's tree
+through its study, checks If-Match against the chapter version, lets the pgn package
+change the tree (python-chess checks every move), stores the tree whole with the next
+version and records one event naming the moves it touched. An edit that changes nothing
+(the move already exists, the same comment again) stores nothing and records nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from catachess.auth.models import User
+from catachess.db.base import utcnow
+from catachess.events import service as events
+from catachess.events.types import (
+    ChapterCommentSet,
+    ChapterCut,
+    ChapterMoveAdded,
+    ChapterMovesDeleted,
+    ChapterNagsSet,
+    ChapterShapesSet,
+    ChapterVariationExtracted,
+    ChapterVariationPromoted,
+    EventType,
+    Payload,
+)
+from catachess.pgn import (
+    MoveNode,
+    MoveTree,
+    ParsedGame,
+    PgnError,
+    PgnLimits,
+    TreeEditError,
+    add_move,
+    board_at,
+    cut_at,
+    delete_from,
+    find_node,
+    promote,
+    set_comment,
+    set_nags,
+    set_shapes,
+    setup_headers,
+    variation_to_tree,
+)
+from catachess.sharing.access import Access
+from catachess.sharing.policy import Action
+from catachess.studies import repository
+from catachess.studies.errors import from_edit_error, from_pgn_error
+from catachess.studies.models import Chapter
+from catachess.studies.service import FilledStudy, fill, require_chapter, require_study, target_of
+from catachess.versioning import check_if_match
+
+T = TypeVar("T")
+
+
+@dataclass
+class Edited:
+    chapter: Chapter
+    move: MoveNode | None  # the added or annotated move
+    move_ids: list[str]  # every move the edit touched
+    changed: bool
+
+
+@dataclass
+class _Editing:
+    user: User
+    granted: Access
+    chapter: Chapter
+    tree: MoveTree
+
+
+async def _open(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+) -> _Editing:
+    granted = await require_study(session, user, study_id, Action.edit, for_update=True)
+    chapter = await require_chapter(session, granted, chapter_id)
+    check_if_match(if_match, chapter.version)
+    return _Editing(user, granted, chapter, cast(MoveTree, chapter.tree))
+
+
+def _apply(change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a pgn-package edit, turning its errors into client errors (404/422)."""
+    try:
+        return change(*args, **kwargs)
+    except TreeEditError as error:
+        raise from_edit_error(error) from None
+    except PgnError as error:
+        raise from_pgn_error(error) from None
+
+
+async def _store(
+    session: AsyncSession, editing: _Editing, event_type: EventType, payload: Payload
+) -> None:
+    chapter, tree = editing.chapter, editing.tree
+    chapter.tree = cast(dict[str, Any], tree)
+    flag_modified(chapter, "tree")  # changed in place: tell the ORM the document is dirty
+    chapter.node_count = len(tree["nodes"])
+    chapter.start_fen = tree["fen"]
+    chapter.version += 1
+    chapter.updated_at = utcnow()
+    await session.flush()
+    await events.record(
+        session,
+        event_type,
+        actor_id=editing.user.id,
+        target=target_of(chapter),
+        workspace_id=editing.granted.node.workspace_id,
+        version=chapter.version,
+        payload=payload,
+    )
+
+
+def _node(editing: _Editing, move_id: str) -> MoveNode:
+    return _apply(find_node, editing.tree, move_id)
+
+
+async def add(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    after: str | None,
+    move: str,
+    limits: PgnLimits,
+) -> Edited:
+    """Play a move (SAN or UCI) after `after`; a move already there is returned as is."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    added = _apply(add_move, editing.tree, after, move, limits)
+    node = editing.tree["nodes"][added.move_id]
+    if added.created:
+        payload = ChapterMoveAdded(
+            study_id=study_id,
+            move_id=node["id"],
+            parent_move_id=after,
+            san=node["san"],
+            uci=node["uci"],
+        )
+        await _store(session, editing, EventType.chapter_move_added, payload)
+    return Edited(editing.chapter, node, [added.move_id], added.created)
+
+
+async def delete(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+) -> Edited:
+    """Delete a move and every move after it."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    removed = _apply(delete_from, editing.tree, move_id)
+    payload = ChapterMovesDeleted(study_id=study_id, move_ids=removed)
+    await _store(session, editing, EventType.chapter_moves_deleted, payload)
+    return Edited(editing.chapter, None, removed, True)
+
+
+async def promote_line(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+    to_mainline: bool,
+    limits: PgnLimits,
+) -> Edited:
+    """Promote the line of a move one step up, or all the way to the main line."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    moved = _apply(promote, editing.tree, move_id, to_mainline=to_mainline, limits=limits)
+    if moved:
+        payload = ChapterVariationPromoted(
+            study_id=study_id, move_id=move_id, to_mainline=to_mainline, move_ids=moved
+        )
+        await _store(session, editing, EventType.chapter_variation_promoted, payload)
+    return Edited(editing.chapter, _node(editing, move_id), moved, bool(moved))
+
+
+async def comment(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str | None,
+    text: str,
+    limits: PgnLimits,
+) -> Edited:
+    """Set or clear the comment after a move (or, with no move, before the first move)."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    tree = editing.tree
+    before = tree["comment"] if move_id is None else _node(editing, move_id)["comment"]
+    touched = _apply(set_comment, tree, move_id, text, limits)
+    after = tree["comment"] if move_id is None else tree["nodes"][move_id]["comment"]
+    node = None if move_id is None else tree["nodes"][move_id]
+    if after == before:
+        return Edited(editing.chapter, node, touched, False)
+    payload = ChapterCommentSet(study_id=study_id, move_id=move_id, length=len(after))
+    await _store(session, editing, EventType.chapter_comment_set, payload)
+    return Edited(editing.chapter, node, touched, True)
+
+
+async def nags(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+    values: list[int],
+) -> Edited:
+    """Replace the NAGs of a move (empty clears them)."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    node = _node(editing, move_id)
+    before = list(node["nags"])
+    touched = _apply(set_nags, editing.tree, move_id, values)
+    if node["nags"] == before:
+        return Edited(editing.chapter, node, touched, False)
+    payload = ChapterNagsSet(study_id=study_id, move_id=move_id, nags=node["nags"])
+    await _store(session, editing, EventType.chapter_nags_set, payload)
+    return Edited(editing.chapter, node, touched, True)
+
+
+async def shapes(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+    values: list[dict[str, Any]],
+    limits: PgnLimits,
+) -> Edited:
+    """Replace the arrows and circles of a move (empty clears them)."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    node = _node(editing, move_id)
+    before = [dict(shape) for shape in node["shapes"]]
+    touched = _apply(set_shapes, editing.tree, move_id, values, limits)
+    if [dict(shape) for shape in node["shapes"]] == before:
+        return Edited(editing.chapter, node, touched, False)
+    payload = ChapterShapesSet(study_id=study_id, move_id=move_id, shape_count=len(node["shapes"]))
+    await _store(session, editing, EventType.chapter_shapes_set, payload)
+    return Edited(editing.chapter, node, touched, True)
+
+
+async def cut(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+) -> Edited:
+    """Clip in place: the chapter starts at the position after `move_id` (SetUp/FEN)."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    removed = _apply(cut_at, editing.tree, move_id)
+    chapter = editing.chapter
+    headers = setup_headers(dict(chapter.headers), editing.tree)
+    chapter.headers = [[tag, value] for tag, value in headers.items()]
+    payload = ChapterCut(
+        study_id=study_id,
+        move_id=move_id,
+        removed_move_ids=removed,
+        start_fen=editing.tree["fen"],
+    )
+    await _store(session, editing, EventType.chapter_cut, payload)
+    return Edited(chapter, None, removed, True)
+
+
+async def to_chapter(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    *,
+    move_id: str,
+    name: str | None,
+) -> list[FilledStudy]:
+    """Copy a move and everything after it into a new chapter that starts before the move.
+
+    The source chapter keeps its moves (delete them separately if wanted). Like every
+    added chapter, the new one goes to a further study when this one holds 64 already.
+    """
+    editing = await _open(session, user, study_id, chapter_id, None)
+    source = editing.chapter
+    node = _node(editing, move_id)
+    headers, tree = _apply(variation_to_tree, editing.tree, move_id, dict(source.headers))
+    game = ParsedGame(number=1, line=1, headers=headers, tree=tree, result="*")
+    existing = await repository.count_in_study(session, study_id)
+    filled = await fill(
+        session,
+        user,
+        editing.granted,
+        [game],
+        existing=existing,
+        name=name or f"{source.name}: {_move_label(editing.tree, node)}"[:200],
+        orientation=source.orientation,
+        source="variation",
+    )
+    new_chapter = next(entry.chapters[0] for entry in filled if entry.chapters)
+    await events.record(
+        session,
+        EventType.chapter_variation_extracted,
+        actor_id=user.id,
+        target=target_of(source),
+        workspace_id=editing.granted.node.workspace_id,
+        version=source.version,
+        payload=ChapterVariationExtracted(
+            study_id=study_id,
+            move_id=move_id,
+            new_chapter_id=new_chapter.id,
+            move_ids=list(tree["nodes"]),
+        ),
+    )
+    return filled
+
+
+def _move_label(tree: MoveTree, node: MoveNode) -> str:
+    """ "12. Nf3" or "12... Nf6", as a move is written in PGN."""
+    board = board_at(tree, node["parent"])
+    dots = "." if board.turn else "..."
+    return f"{board.fullmove_number}{dots} {node['san']}"

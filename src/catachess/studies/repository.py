@@ -1,0 +1,151 @@
+"""Queries of chapters. A chapter is always looked up together with its study id."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import Row, Text, cast, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer, undefer
+
+from catachess.nodes.models import Node, NodeKind
+
+# The nodes domain's one subtree predicate (an indexed path-prefix match).
+from catachess.nodes.repository import subtree_filter
+from catachess.studies.models import Chapter, Export
+
+
+async def get_in_study(
+    session: AsyncSession, study_id: uuid.UUID, chapter_id: uuid.UUID, *, with_tree: bool = True
+) -> Chapter | None:
+    """The chapter (with its whole tree unless told otherwise) in one statement; None if it
+    is not a chapter of this study."""
+    query = select(Chapter).where(Chapter.id == chapter_id, Chapter.study_id == study_id)
+    if not with_tree:
+        query = query.options(defer(Chapter.tree))
+    return await session.scalar(query)
+
+
+async def get_json_in_study(
+    session: AsyncSession, study_id: uuid.UUID, chapter_id: uuid.UUID
+) -> Row[Chapter, str, str] | None:
+    """The chapter with its headers and tree as JSON text, in one statement.
+
+    Reads pass PostgreSQL's JSON text straight into the response: a 10,000-move tree is
+    never decoded into Python objects just to be encoded again.
+    """
+    return (
+        await session.execute(
+            select(Chapter, cast(Chapter.headers, Text), cast(Chapter.tree, Text))
+            .options(defer(Chapter.tree), defer(Chapter.headers))
+            .where(Chapter.id == chapter_id, Chapter.study_id == study_id)
+        )
+    ).first()
+
+
+async def list_summaries(session: AsyncSession, study_id: uuid.UUID) -> Sequence[Chapter]:
+    """The chapters of a study in order, without their trees (headers and tree deferred)."""
+    return (
+        await session.scalars(
+            select(Chapter)
+            .options(defer(Chapter.tree), defer(Chapter.headers))
+            .where(Chapter.study_id == study_id)
+            .order_by(Chapter.position)
+        )
+    ).all()
+
+
+async def list_full(session: AsyncSession, study_id: uuid.UUID) -> Sequence[Chapter]:
+    """The chapters of a study in order, trees included (exports)."""
+    return (
+        await session.scalars(
+            select(Chapter).where(Chapter.study_id == study_id).order_by(Chapter.position)
+        )
+    ).all()
+
+
+async def count_in_study(session: AsyncSession, study_id: uuid.UUID) -> int:
+    return await session.scalar(select(func.count()).where(Chapter.study_id == study_id)) or 0
+
+
+async def shift_positions(
+    session: AsyncSession, study_id: uuid.UUID, *, first: int, last: int, by: int
+) -> None:
+    """Move every chapter whose position is in [first, last] by `by` (one statement)."""
+    await session.execute(
+        update(Chapter)
+        .where(Chapter.study_id == study_id, Chapter.position.between(first, last))
+        .values(position=Chapter.position + by)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def delete_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> None:
+    await session.execute(delete(Chapter).where(Chapter.id == chapter_id))
+
+
+async def list_subtree_names(
+    session: AsyncSession, root: Node
+) -> Sequence[Row[uuid.UUID, str, NodeKind, str]]:
+    """(id, name, kind, path) of every live node in the subtree of `root`, one statement."""
+    return (
+        await session.execute(
+            select(Node.id, Node.name, Node.kind, Node.path).where(
+                subtree_filter(root), Node.trashed_at.is_(None)
+            )
+        )
+    ).all()
+
+
+async def stream_subtree_chapters(session: AsyncSession, root: Node) -> AsyncIterator[Chapter]:
+    """Chapters of every live study in the subtree of `root`, grouped by study, in order.
+
+    Read through a server-side cursor, so an export of a large folder holds one batch of
+    chapters in memory at a time, not the whole folder.
+    """
+    studies = select(Node.id).where(
+        subtree_filter(root), Node.kind == NodeKind.study, Node.trashed_at.is_(None)
+    )
+    result = await session.stream_scalars(
+        select(Chapter)
+        .where(Chapter.study_id.in_(studies))
+        .order_by(Chapter.study_id, Chapter.position)
+        .execution_options(yield_per=64)
+    )
+    async for chapter in result:
+        yield chapter
+
+
+async def get_export(
+    session: AsyncSession, export_id: uuid.UUID, *, with_content: bool = False
+) -> Export | None:
+    query = select(Export).where(Export.id == export_id)
+    if with_content:
+        query = query.options(undefer(Export.content))
+    return await session.scalar(query)
+
+
+async def delete_expired_exports(session: AsyncSession, now: datetime, limit: int) -> int:
+    """Delete up to `limit` expired exports; rows another transaction holds are skipped."""
+    expired = (
+        select(Export.id)
+        .where(Export.expires_at < now)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        delete(Export).where(Export.id.in_(expired)).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def get_live_study(session: AsyncSession, study_id: uuid.UUID) -> Node | None:
+    """A live study node by id, with no permission check (command-line use)."""
+    return await session.scalar(
+        select(Node).where(
+            Node.id == study_id, Node.kind == NodeKind.study, Node.trashed_at.is_(None)
+        )
+    )

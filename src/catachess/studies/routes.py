@@ -1,0 +1,205 @@
+"""HTTP endpoints of studies and chapters, and their PGN export."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Response, status
+
+from catachess.auth.deps import CurrentUser, Session
+from catachess.nodes.schemas import NodeRead
+from catachess.openapi import problems
+from catachess.pgn import ExportMode
+from catachess.sharing.access import Access
+from catachess.studies import chapters, export, service
+from catachess.studies.body import LimitedBodyRoute
+from catachess.studies.deps import IfMatch, Limits
+from catachess.studies.models import Chapter
+from catachess.studies.schemas import (
+    ChapterRead,
+    ChaptersCreate,
+    ChapterSummary,
+    ChapterUpdate,
+    StudyCreate,
+    StudyImport,
+    StudyRead,
+)
+from catachess.studies.service import FilledStudy
+from catachess.versioning import etag
+
+router = APIRouter(route_class=LimitedBodyRoute, tags=["studies"])
+
+PGN_MEDIA_TYPE = "application/x-chess-pgn"
+Mode = Annotated[ExportMode, Query(description="full, no_comments or mainline")]
+Comments = Annotated[bool, Query(description="mainline only: false drops comments and NAGs")]
+
+
+def study_read(granted: Access, chapter_rows: list[Chapter]) -> StudyRead:
+    node = NodeRead.model_validate(granted.node).model_dump(exclude={"role"})
+    return StudyRead(
+        **node,
+        role=granted.role,
+        chapters=[ChapterSummary.model_validate(chapter) for chapter in chapter_rows],
+    )
+
+
+def import_result(filled: list[FilledStudy]) -> StudyImport:
+    studies = [study_read(entry.granted, entry.chapters) for entry in filled]
+    count = sum(len(study.chapters) for study in studies)
+    return StudyImport(studies=studies, game_count=count, chapter_count=count)
+
+
+@router.post(
+    "/studies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudyImport,
+    responses=problems(401, 403, 404, 409, 413, 422),
+)
+async def create_study(
+    body: StudyCreate, user: CurrentUser, session: Session, response: Response, limits: Limits
+) -> StudyImport:
+    """Create a study, optionally from PGN (one chapter per game; past 64, more studies)."""
+    filled = await service.create_study(session, user, body, limits)
+    response.headers["Location"] = f"/studies/{filled[0].granted.node.id}"
+    return import_result(filled)
+
+
+@router.get("/studies/{study_id}", response_model=StudyRead, responses=problems(401, 404))
+async def get_study(
+    study_id: uuid.UUID, user: CurrentUser, session: Session, response: Response
+) -> StudyRead:
+    """A study and its chapters in order (without their move trees)."""
+    granted, rows = await chapters.get_study(session, user, study_id)
+    response.headers["ETag"] = etag(granted.node.version)
+    return study_read(granted, list(rows))
+
+
+@router.post(
+    "/studies/{study_id}/chapters",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudyImport,
+    responses=problems(401, 403, 404, 409, 413, 422),
+)
+async def add_chapters(
+    study_id: uuid.UUID, body: ChaptersCreate, user: CurrentUser, session: Session, limits: Limits
+) -> StudyImport:
+    """Add chapters from PGN (one per game) or one empty chapter at a FEN."""
+    return import_result(await service.add_chapters(session, user, study_id, body, limits))
+
+
+@router.get(
+    "/studies/{study_id}/chapters/{chapter_id}",
+    response_model=ChapterRead,
+    responses=problems(401, 404),
+)
+async def get_chapter(
+    study_id: uuid.UUID, chapter_id: uuid.UUID, user: CurrentUser, session: Session
+) -> Response:
+    """A chapter with its headers and whole move tree (one query for the chapter)."""
+    chapter, headers_json, tree_json = await chapters.read_chapter(
+        session, user, study_id, chapter_id
+    )
+    summary = orjson.dumps(ChapterSummary.model_validate(chapter).model_dump(mode="json"))
+    # The stored JSON goes out as PostgreSQL wrote it: no decode and re-encode of the tree.
+    body = b"".join(
+        (summary[:-1], b',"headers":', headers_json.encode(), b',"tree":', tree_json.encode())
+    )
+    return Response(
+        body + b"}", media_type="application/json", headers={"ETag": etag(chapter.version)}
+    )
+
+
+@router.patch(
+    "/studies/{study_id}/chapters/{chapter_id}",
+    response_model=ChapterSummary,
+    responses=problems(401, 403, 404, 409, 412, 422),
+)
+async def update_chapter(
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    body: ChapterUpdate,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ChapterSummary:
+    """Rename, reorder (0-based position) or turn the board of a chapter."""
+    chapter = await chapters.update_chapter(session, user, study_id, chapter_id, body, if_match)
+    response.headers["ETag"] = etag(chapter.version)
+    return ChapterSummary.model_validate(chapter)
+
+
+@router.delete(
+    "/studies/{study_id}/chapters/{chapter_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404, 412),
+)
+async def delete_chapter(
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    if_match: IfMatch = None,
+) -> Response:
+    """Delete a chapter; the ones after it move up."""
+    await chapters.delete_chapter(session, user, study_id, chapter_id, if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def pgn_response(text: str, filename: str) -> Response:
+    return Response(
+        text.encode(),
+        media_type=PGN_MEDIA_TYPE,
+        headers={"Content-Disposition": content_disposition(filename)},
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """attachment with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
+    from urllib.parse import quote
+
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@router.get(
+    "/studies/{study_id}/pgn",
+    response_class=Response,
+    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422)},
+)
+async def study_pgn(
+    study_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    mode: Mode = ExportMode.FULL,
+    comments: Comments = True,
+) -> Response:
+    """The whole study as one PGN file, one game per chapter in order."""
+    node, text = await export.study_pgn(session, user, study_id, mode, comments=comments)
+    return pgn_response(text, export.file_name(node.name) + ".pgn")
+
+
+@router.get(
+    "/studies/{study_id}/chapters/{chapter_id}/pgn",
+    response_class=Response,
+    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422)},
+)
+async def chapter_pgn(
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    mode: Mode = ExportMode.FULL,
+    comments: Comments = True,
+    from_move: Annotated[
+        str | None,
+        Query(max_length=32, description="clip: start at the position after this move"),
+    ] = None,
+) -> Response:
+    """One chapter as PGN; with from_move, from that position on (SetUp/FEN headers)."""
+    chapter, text = await export.chapter_pgn(
+        session, user, study_id, chapter_id, mode, comments=comments, from_move=from_move
+    )
+    return pgn_response(text, export.file_name(chapter.name) + ".pgn")

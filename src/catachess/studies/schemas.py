@@ -1,0 +1,173 @@
+"""Request and response bodies of studies, chapters and the move tree."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from catachess.nodes.schemas import NodeName, NodeRead
+
+Orientation = Literal["white", "black"]
+ShapeColor = Literal["G", "R", "Y", "B"]
+Fen = Annotated[str, Field(min_length=1, max_length=120, description="a FEN position")]
+
+
+class StudyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: NodeName
+    parent_id: uuid.UUID = Field(description="the folder or workspace to create the study in")
+    pgn: str | None = Field(
+        default=None,
+        description="PGN text; one chapter per game, in file order (limits: docs/pgn.md)",
+    )
+
+
+class ChaptersCreate(BaseModel):
+    """PGN text (one chapter per game) or a FEN (one empty chapter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pgn: str | None = None
+    fen: Fen | None = None
+    name: NodeName | None = Field(
+        default=None, description="names a FEN chapter or a one-game import"
+    )
+    orientation: Orientation | None = None
+
+    @model_validator(mode="after")
+    def _pgn_or_fen(self) -> ChaptersCreate:
+        if (self.pgn is None) == (self.fen is None):
+            raise ValueError("give exactly one of pgn or fen")
+        return self
+
+
+class ChapterUpdate(BaseModel):
+    """Rename (name), reorder (position, 0-based) and/or turn the board (orientation)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NodeName | None = None
+    position: int | None = Field(default=None, ge=0, le=10_000)
+    orientation: Orientation | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ChapterUpdate:
+        if self.name is None and self.position is None and self.orientation is None:
+            raise ValueError("give name, position or orientation")
+        return self
+
+
+class ChapterSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    study_id: uuid.UUID
+    name: str
+    position: int = Field(description="0-based order in the study")
+    orientation: Orientation
+    start_fen: str
+    node_count: int = Field(description="moves in the tree, variations included")
+    version: int
+    created_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArrowShape(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    kind: Literal["arrow"]
+    from_: str = Field(alias="from", pattern="^[a-h][1-8]$")
+    to: str = Field(pattern="^[a-h][1-8]$")
+    color: ShapeColor
+
+
+class CircleShape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["circle"]
+    square: str = Field(pattern="^[a-h][1-8]$")
+    color: ShapeColor
+
+
+Shape = Annotated[ArrowShape | CircleShape, Field(discriminator="kind")]
+
+
+class MoveNode(BaseModel):
+    """One move of the tree; `children[0]` continues its line, the rest are variations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    parent: str | None = Field(description="null: played from the start position")
+    san: str
+    uci: str
+    fen: str = Field(description="position after the move")
+    comment: str
+    starting_comment: str = Field(description="before the move (a variation's first move)")
+    nags: list[int]
+    shapes: list[Shape]
+    clock: float | None = Field(description="[%clk] in seconds")
+    children: list[str]
+
+
+class MoveTree(BaseModel):
+    """The whole move tree: nodes in one flat map, each naming its children by id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: int
+    fen: str = Field(description="start position")
+    chess960: bool
+    comment: str = Field(description="before the first move")
+    children: list[str] = Field(description="first moves; [0] is the main line")
+    nodes: dict[str, MoveNode]
+
+
+class ChapterRead(ChapterSummary):
+    headers: list[tuple[str, str]] = Field(description="PGN tags in order, as [tag, value]")
+    tree: MoveTree
+
+
+class StudyRead(NodeRead):
+    chapters: list[ChapterSummary]
+
+
+class StudyImport(BaseModel):
+    """Every study and chapter an import created; large imports fill several studies."""
+
+    studies: list[StudyRead]
+    game_count: int
+    chapter_count: int
+
+
+class ExportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    node_id: uuid.UUID = Field(description="a study (one .pgn) or a folder/workspace (.zip)")
+    mode: Literal["full", "no_comments", "mainline"] = "full"
+    comments: bool = Field(default=True, description="mainline only: false drops comments")
+
+
+class ExportRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    node_id: uuid.UUID
+    requested_by: uuid.UUID
+    status: str
+    format: Literal["pgn", "zip"]
+    mode: str
+    comments: bool
+    filename: str
+    study_count: int
+    chapter_count: int
+    size_bytes: int
+    created_at: datetime
+    expires_at: datetime
+    download_url: str

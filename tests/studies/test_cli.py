@@ -1,0 +1,92 @@
+"""The command-line import and export, through their service and as real processes."""
+
+import io
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catachess.config import Settings
+from catachess.db.engine import make_sessionmaker
+from catachess.studies.bulk_import import import_file
+from catachess.studies.service import limits_from
+from tests.factories import a_folder, a_user, a_workspace
+from tests.studies.helpers import game, games
+
+BAD = game(white="Bad", black="Move", moves="1. e4 e5 2. Ke3 *")
+
+
+async def test_import_file_fills_studies_of_64_and_reports_skipped_games(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    folder = await a_folder(client, alice, ws, "Archive")
+    pgn = games(70) + BAD + games(60) + "[Broken tag\n\n1. e4 *\n"
+    progress: list[int] = []
+    summary = await import_file(
+        make_sessionmaker(engine),
+        io.StringIO(pgn),
+        parent_id=uuid.UUID(folder["id"]),
+        user_email=alice.email,
+        name="Archive",
+        limits=limits_from(settings),
+        progress=lambda s: progress.append(s.games),
+    )
+    assert summary.games == 132 and summary.chapters == 130
+    assert [(name, count) for _, name, count in summary.studies] == [
+        ("Archive", 64),
+        ("Archive (2)", 64),
+        ("Archive (3)", 2),
+    ]
+    # Every generated game takes 10 lines: 7 tags, a blank line, the moves, a blank line.
+    assert [(s.game, s.line) for s in summary.skipped] == [(71, 709), (132, 1311)]
+    assert "illegal move" in summary.skipped[0].reason and "Ke3" in summary.skipped[0].reason
+    assert progress[-1] == 132
+    async with engine.connect() as connection:
+        chapters = await connection.scalar(text("SELECT count(*) FROM chapters"))
+        added = await connection.scalar(
+            text("SELECT count(*) FROM events WHERE event_type = 'study.chapter_added'")
+        )
+    assert chapters == added == 130
+
+
+def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url.replace("+asyncpg", "")}
+    return subprocess.run(
+        [sys.executable, "-m", "catachess.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_cli_import_then_export(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Path
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    source = tmp_path / "Tal games.pgn"
+    source.write_text(games(3) + BAD, encoding="utf-8")
+    imported = cli(database_url, "import", str(source), "--into", ws["id"], "--as", alice.email)
+    assert imported.returncode == 0, imported.stderr
+    assert "games read: 4" in imported.stdout and "skipped: 1" in imported.stdout
+    assert "chapters created: 3" in imported.stdout and "studies created: 1" in imported.stdout
+    [study] = (await client.get(f"/nodes/{ws['id']}/children", headers=alice.headers)).json()[
+        "items"
+    ]
+    assert study["name"] == "Tal games"
+    target = tmp_path / "out.pgn"
+    exported = cli(database_url, "export", study["id"], "-o", str(target), "--mode", "mainline")
+    assert exported.returncode == 0, exported.stderr
+    api = await client.get(f"/studies/{study['id']}/pgn?mode=mainline", headers=alice.headers)
+    assert target.read_text(encoding="utf-8") == api.text
+    unknown = cli(database_url, "import", str(source), "--into", ws["id"], "--as", "x@y.z")
+    assert unknown.returncode == 1 and "no account" in unknown.stderr
