@@ -20,6 +20,8 @@ from catachess.db.models import Base
 # Cheap Argon2 parameters keep registration fast; the algorithm is the production one.
 os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
+# Tests deliver events by driving the relay themselves (relay.drain), deterministically.
+os.environ.setdefault("EVENT_RELAY", "false")
 get_settings.cache_clear()
 
 

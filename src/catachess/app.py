@@ -14,6 +14,8 @@ from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
 from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
+from catachess.events.relay import Relay
+from catachess.events.routes import router as events_router
 from catachess.nodes.routes import router as nodes_router
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
@@ -32,9 +34,14 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.settings = settings
+        relay = Relay(app.state.sessionmaker, settings)
+        app.state.relay = relay
+        if settings.event_relay:
+            relay.start()
         try:
             yield
         finally:
+            await relay.stop()  # stop claiming first; the batch in progress finishes
             await engine.dispose()
 
     app = FastAPI(
@@ -46,6 +53,6 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     problems.install(app)
     app.add_middleware(CorrelationMiddleware)
-    for router in (ops_router, auth_router, nodes_router, sharing_router):
+    for router in (ops_router, auth_router, nodes_router, sharing_router, events_router):
         app.include_router(router)
     return app

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from catachess.config import get_settings
+from catachess.events import cli as events_cli
 
 app = typer.Typer(
     help="catachess: chess-study workspaces server.\n\n"
@@ -65,6 +66,8 @@ def migrate_command() -> None:
     migrate.upgrade(url)
     console.print("[green]database is at the newest schema version[/]")
 
+
+app.add_typer(events_cli.app, name="events")
 
 maintenance_app = typer.Typer(
     help="Periodic jobs (expiry, retention, redelivery).", no_args_is_help=True

@@ -6,14 +6,22 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, column, func, literal, select, true, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from catachess import context
 from catachess.db.base import new_id, utcnow
-from catachess.events.models import Event
+from catachess.events import guard, subscribers
+from catachess.events.models import Event, EventDelivery
 from catachess.events.types import EventType, Payload, validate_payload
+
+# Every Session of a process that can record events is watched by the commit guard.
+guard.install()
+
+# session.info key: this transaction owes deliveries (the relay is nudged after commit).
+DELIVERIES_OWED = "catachess.events.deliveries_owed"
 
 
 @dataclass(frozen=True)
@@ -37,10 +45,12 @@ async def record(
 ) -> Event:
     """Append one event in the caller's transaction; an existing event_id returns the stored one.
 
-    Correlation and causation default to the current request's context, so a handler that
-    reacts to an event inherits that event's chain.
+    The same statement owes the event to each subscriber of its type (one delivery row
+    each), so the event and its deliveries commit or roll back together. Correlation and
+    causation default to the current context, so a handler reacting to an event
+    inherits that event's chain.
     """
-    values: dict[str, Any] = {
+    event_values: dict[str, Any] = {
         "event_id": event_id or new_id(),
         "workspace_id": workspace_id,
         "event_type": str(event_type),
@@ -53,20 +63,50 @@ async def record(
         "correlation_id": correlation_id or context.correlation_id.get() or new_id().hex,
         "causation_id": causation_id or _context_causation(),
     }
-    # ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip.
-    inserted: Event | None = await session.scalar(
+    # ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip;
+    # a skipped event inserts no deliveries either (they hang off the RETURNING rows).
+    appended = (
         insert(Event)
-        .values(values)
+        .values(event_values)
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(Event)
+        .returning(*Event.__table__.c)
+        .cte("appended")
     )
+    query = select(aliased(Event, appended))
+    owed = subscribers.names_for(event_type)
+    if owed:
+        query = query.add_cte(_deliveries_of(appended, owed))
+        session.info[DELIVERIES_OWED] = True
+    inserted: Event | None = await session.scalar(query)
+    guard.note_recorded(session.sync_session)
     if inserted is not None:
         return inserted
     existing: Event | None = await session.scalar(
-        select(Event).where(Event.event_id == values["event_id"])
+        select(Event).where(Event.event_id == event_values["event_id"])
     )
     assert existing is not None  # the conflicting row is committed and visible now
     return existing
+
+
+def _deliveries_of(appended: Any, names: list[str]) -> Any:
+    """INSERT one delivery per subscriber for the event the `appended` CTE returned."""
+    owed = values(column("subscriber", String), name="owed").data([(name,) for name in names])
+    now = func.now()
+    return (
+        insert(EventDelivery)
+        .from_select(
+            ["event_id", "subscriber", "workspace_id", "attempts", "next_attempt_at", "created_at"],
+            select(
+                appended.c.event_id,
+                owed.c.subscriber,
+                appended.c.workspace_id,
+                literal(0),
+                now,
+                now,
+            ).join_from(appended, owed, true()),
+        )
+        .cte("owed_deliveries")
+    )
 
 
 def _context_causation() -> uuid.UUID | None:

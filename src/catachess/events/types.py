@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 class EventType(enum.StrEnum):
     user_registered = "user.registered"
+    user_logged_in = "user.logged_in"
     node_created = "node.created"
     node_renamed = "node.renamed"
     node_moved = "node.moved"
@@ -22,6 +23,7 @@ class EventType(enum.StrEnum):
     share_link_created = "share_link.created"
     share_link_revoked = "share_link.revoked"
     share_link_accepted = "share_link.accepted"
+    activity_recorded = "activity.recorded"
 
 
 class Payload(BaseModel):
@@ -30,6 +32,11 @@ class Payload(BaseModel):
 
 class UserRegistered(Payload):
     email: str
+
+
+class UserLoggedIn(Payload):
+    token_id: uuid.UUID
+    expires_at: str
 
 
 class NodeCreated(Payload):
@@ -96,8 +103,16 @@ class ShareLinkAccepted(Payload):
     role: str
 
 
+class ActivityRecorded(Payload):
+    entry_id: uuid.UUID
+    node_id: uuid.UUID
+    source_event_type: str
+    summary: str
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
+    EventType.user_logged_in: UserLoggedIn,
     EventType.node_created: NodeCreated,
     EventType.node_renamed: NodeRenamed,
     EventType.node_moved: NodeMoved,
@@ -109,6 +124,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.share_link_created: ShareLinkCreated,
     EventType.share_link_revoked: ShareLinkRevoked,
     EventType.share_link_accepted: ShareLinkAccepted,
+    EventType.activity_recorded: ActivityRecorded,
 }
 
 
