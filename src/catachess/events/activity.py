@@ -50,7 +50,7 @@ def summarize(event: Event, actor_name: str | None, current_name: str | None) ->
     return line[:600]
 
 
-@subscriber("activity", event_types=VERBS)
+@subscriber("activity", event_types=VERBS.keys())
 async def add_activity_entry(session: AsyncSession, event: Event) -> None:
     """Write the feed line of a node event and record `activity.recorded` (idempotent)."""
     if event.workspace_id is None:
@@ -68,8 +68,9 @@ async def add_activity_entry(session: AsyncSession, event: Event) -> None:
         summary=summarize(event, actor.display_name if actor else None, node_name),
         occurred_at=event.timestamp,
     )
-    if not await repository.add_activity_entry(session, entry):
-        return  # an earlier delivery wrote it (the at-least-once duplicate)
+    # A redelivered event finds its line and its event already there: both ids derive
+    # from the event, so the insert skips and record() returns the stored event.
+    await repository.add_activity_entry(session, entry)
     await events.record(
         session,
         EventType.activity_recorded,
