@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catachess import context
@@ -148,6 +150,37 @@ async def test_dead_letter_after_max_attempts_then_retry(
     assert await deliver(event_max_attempts=3) == 1
     [done] = await deliveries_of(engine, "test-until-fixed")
     assert done["dead_at"] is None and done["delivered_at"] is not None
+
+
+async def test_a_claimed_row_locked_for_a_moment_by_another_relay_is_still_delivered(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    async with sessions() as session, session.begin():
+        claims = await deliveries.claim_due(
+            session, ["activity"], limit=10, lease=timedelta(minutes=1)
+        )
+    # Another relay's claim statement can lock a row it then finds leased; meanwhile
+    # the owner's deliver transaction must wait for it, not skip the row.
+    async with engine.connect() as other:
+        await other.execute(text("SELECT id FROM event_deliveries FOR UPDATE"))
+        delivering = asyncio.create_task(relay.deliver_claims(sessions, claims, settings))
+        for _ in range(1000):
+            if delivering.done() or await _someone_waits_for_a_lock(engine):
+                break
+            await asyncio.sleep(0.01)
+        await other.rollback()
+    await delivering
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
+
+
+async def _someone_waits_for_a_lock(engine: AsyncEngine) -> bool:
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    return await count(engine, waiting) > 0
 
 
 def test_backoff_doubles_up_to_an_hour() -> None:

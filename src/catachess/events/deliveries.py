@@ -59,8 +59,11 @@ async def lock_claimed(
 ) -> Sequence[Row[EventDelivery, Event]]:
     """Lock the claimed deliveries that are still ours, with their events, in log order.
 
-    A claim whose lease ran out and that another relay re-claimed has a higher attempt
-    number, and one that relay is working on is locked: both are skipped here.
+    A plain FOR UPDATE, not SKIP LOCKED: another relay's claim statement may hold a lock
+    on one of these rows for a moment (it locks a due-looking row, then finds it leased),
+    and skipping it would strand the row until its lease ends. Waiting is short and cannot
+    deadlock, since every relay locks in the same order. A claim whose lease ran out and
+    that another relay re-claimed has a higher attempt number and is left out.
     """
     keys = [(claim.delivery_id, claim.attempt) for claim in claims]
     return (
@@ -68,8 +71,8 @@ async def lock_claimed(
             select(EventDelivery, Event)
             .join(Event, Event.event_id == EventDelivery.event_id)
             .where(tuple_(EventDelivery.id, EventDelivery.attempts).in_(keys), PENDING)
-            .order_by(Event.seq)
-            .with_for_update(of=EventDelivery, skip_locked=True)
+            .order_by(Event.seq, EventDelivery.id)
+            .with_for_update(of=EventDelivery)
         )
     ).all()
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from catachess import context
 from catachess.config import Settings, get_settings
 from catachess.events import deliveries, subscribers
+from catachess.events.deliveries import Claim
 from catachess.events.models import Event, EventDelivery
 from catachess.events.service import DELIVERIES_OWED
 
@@ -77,12 +78,18 @@ async def deliver_batch(
             limit=settings.event_relay_batch,
             lease=timedelta(seconds=settings.event_delivery_lease),
         )
-    if not claims:
-        return 0
+    if claims:
+        await deliver_claims(sessions, claims, settings)
+    return len(claims)
+
+
+async def deliver_claims(
+    sessions: async_sessionmaker[AsyncSession], claims: list[Claim], settings: Settings
+) -> None:
+    """Run the handlers of claimed deliveries and mark them, all in one transaction."""
     async with sessions() as session, session.begin():
         for delivery, event in await deliveries.lock_claimed(session, claims):
             await _deliver(session, delivery, event, settings)
-    return len(claims)
 
 
 async def _deliver(

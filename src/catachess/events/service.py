@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, column, func, literal, select, true, values
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, bindparam, func, literal, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -90,7 +90,12 @@ async def record(
 
 def _deliveries_of(appended: Any, names: list[str]) -> Any:
     """INSERT one delivery per subscriber for the event the `appended` CTE returned."""
-    owed = values(column("subscriber", String), name="owed").data([(name,) for name in names])
+    # The names travel as one array parameter, so the statement's compiled form is cached.
+    owed = (
+        func.unnest(bindparam("subscribers", names, type_=ARRAY(String)))
+        .table_valued("subscriber")
+        .render_derived(name="owed")
+    )
     now = func.now()
     return (
         insert(EventDelivery)
