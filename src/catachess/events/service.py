@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, literal, select, true
+from sqlalchemy import Select, String, bindparam, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -63,21 +63,13 @@ async def record(
         "correlation_id": correlation_id or context.correlation_id.get() or new_id().hex,
         "causation_id": causation_id or _context_causation(),
     }
-    # ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip;
-    # a skipped event inserts no deliveries either (they hang off the RETURNING rows).
-    appended = (
-        insert(Event)
-        .values(event_values)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(*Event.__table__.c)
-        .cte("appended")
-    )
-    query = select(aliased(Event, appended))
+    params = {f"e_{name}": value for name, value in event_values.items()}
+    statement = APPEND
     owed = subscribers.names_for(event_type)
     if owed:
-        query = query.add_cte(_deliveries_of(appended, owed))
+        statement, params["subscribers"] = APPEND_AND_OWE, owed
         session.info[DELIVERIES_OWED] = True
-    inserted: Event | None = await session.scalar(query)
+    inserted: Event | None = await session.scalar(statement, params)
     guard.note_recorded(session.sync_session)
     if inserted is not None:
         return inserted
@@ -88,30 +80,41 @@ async def record(
     return existing
 
 
-def _deliveries_of(appended: Any, names: list[str]) -> Any:
-    """INSERT one delivery per subscriber for the event the `appended` CTE returned."""
-    # The names travel as one array parameter, so the statement's compiled form is cached.
+def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
+    """The append as one statement, built once (every write runs it).
+
+    ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip; a
+    skipped event owes no deliveries either, since they hang off the RETURNING rows.
+    """
+    columns = [column for column in Event.__table__.c if column.key != "seq"]
+    appended = (
+        insert(Event)
+        .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in columns})
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(*Event.__table__.c)
+        .cte("appended")
+    )
+    query = select(aliased(Event, appended))
+    if not owe_deliveries:
+        return query
+    # One delivery row per subscriber name in the :subscribers array.
     owed = (
-        func.unnest(bindparam("subscribers", names, type_=ARRAY(String)))
+        func.unnest(bindparam("subscribers", type_=ARRAY(String)))
         .table_valued("subscriber")
         .render_derived(name="owed")
     )
     now = func.now()
-    return (
-        insert(EventDelivery)
-        .from_select(
-            ["event_id", "subscriber", "workspace_id", "attempts", "next_attempt_at", "created_at"],
-            select(
-                appended.c.event_id,
-                owed.c.subscriber,
-                appended.c.workspace_id,
-                literal(0),
-                now,
-                now,
-            ).join_from(appended, owed, true()),
-        )
-        .cte("owed_deliveries")
+    deliveries = insert(EventDelivery).from_select(
+        ["event_id", "subscriber", "workspace_id", "attempts", "next_attempt_at", "created_at"],
+        select(
+            appended.c.event_id, owed.c.subscriber, appended.c.workspace_id, literal(0), now, now
+        ).join_from(appended, owed, true()),
     )
+    return query.add_cte(deliveries.cte("owed_deliveries"))
+
+
+APPEND = _append_statement(owe_deliveries=False)
+APPEND_AND_OWE = _append_statement(owe_deliveries=True)
 
 
 def _context_causation() -> uuid.UUID | None:
