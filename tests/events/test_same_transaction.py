@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter
-from sqlalchemy import text, update
+from sqlalchemy import delete, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catachess.app import create_app
@@ -19,7 +21,7 @@ from catachess.config import Settings
 from catachess.errors import Conflict
 from catachess.events import service as events
 from catachess.events.guard import UnrecordedWrite
-from catachess.events.models import EventDelivery
+from catachess.events.models import ActivityEntry, EventDelivery
 from catachess.events.service import Target
 from catachess.events.types import EventType, NodeCreated
 from catachess.nodes import service as nodes
@@ -111,14 +113,29 @@ async def test_a_write_without_an_event_fails_and_stores_nothing(
     assert await count(engine, "SELECT count(*) FROM nodes WHERE name = 'Sneaky'") == 0
 
 
+def an_activity_entry() -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(), "workspace_id": uuid.uuid4(), "event_id": uuid.uuid4(),
+        "event_type": "node.created", "node_id": uuid.uuid4(), "node_kind": "study",
+        "actor_id": None, "summary": "s", "occurred_at": datetime.now(UTC),
+    }  # fmt: skip
+
+
 async def test_guard_sees_orm_core_and_raw_sql_writes(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
+    entry = an_activity_entry()
+    async with engine.begin() as connection:
+        await connection.execute(insert(ActivityEntry).values(entry))
+    row = ActivityEntry.id == entry["id"]
     writes: list[Any] = [
-        lambda s: s.add(Node(name="x", kind=NodeKind.workspace)),
-        lambda s: s.execute(update(Node).where(Node.id == uuid.uuid4()).values(name="x")),
-        lambda s: s.execute(text("UPDATE nodes SET name = name WHERE false")),
-        lambda s: s.execute(text("delete from public.grants where false")),
+        lambda s: s.add(ActivityEntry(**an_activity_entry())),
+        lambda s: s.execute(update(ActivityEntry).where(row).values(summary="x")),
+        lambda s: s.execute(
+            insert(ActivityEntry).values(an_activity_entry()).returning(ActivityEntry.id)
+        ),
+        lambda s: s.execute(text("UPDATE activity_entries SET summary = 'y'")),
+        lambda s: s.execute(text("delete from public.activity_entries where true")),
     ]
     for write in writes:
         async with sessions() as session:
@@ -130,36 +147,63 @@ async def test_guard_sees_orm_core_and_raw_sql_writes(
 
 
 async def test_guard_ignores_bookkeeping_and_rolled_back_savepoints(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
+    async with sessions() as session, session.begin():
+        await _record_a_node_event(session)  # owes the activity subscriber a delivery
     async with sessions() as session:
-        await session.execute(
-            update(EventDelivery).where(EventDelivery.id == -1).values(attempts=0)
-        )
+        await session.execute(update(EventDelivery).values(attempts=5))
         with pytest.raises(RuntimeError):
             async with session.begin_nested():
-                await session.execute(text("UPDATE nodes SET name = name WHERE false"))
+                session.add(ActivityEntry(**an_activity_entry()))
+                await session.flush()
                 raise RuntimeError("the savepoint and its write are rolled back")
         await session.commit()
+    assert await count(engine, "SELECT count(*) FROM event_deliveries WHERE attempts = 5") == 1
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 0
+
+
+async def test_guard_ignores_statements_that_changed_no_row(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    entry = an_activity_entry()
+    async with engine.begin() as connection:
+        await connection.execute(insert(ActivityEntry).values(entry))
+    async with sessions() as session:
+        # An idempotent repeat: the row is there already, so nothing changes.
+        await session.execute(
+            insert(ActivityEntry).values(entry).on_conflict_do_nothing().returning(ActivityEntry.id)
+        )
+        await session.execute(delete(ActivityEntry).where(ActivityEntry.id == uuid.uuid4()))
+        await session.commit()
+    async with sessions() as session:
+        await session.execute(delete(ActivityEntry).where(ActivityEntry.id == entry["id"]))
+        with pytest.raises(UnrecordedWrite):
+            await session.commit()
 
 
 async def test_an_event_in_a_released_savepoint_counts(
     sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
     async with sessions() as session:
-        await session.execute(text("UPDATE nodes SET name = name WHERE false"))
+        session.add(ActivityEntry(**an_activity_entry()))
         async with session.begin_nested():
-            await events.record(
-                session,
-                EventType.node_created,
-                actor_id=None,
-                target=Target(uuid.uuid4(), "folder"),
-                workspace_id=uuid.uuid4(),
-                version=1,
-                payload=NodeCreated(kind="folder", name="f", parent_id=None),
-            )
+            await _record_a_node_event(session)
         await session.commit()
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
     assert await count(engine, "SELECT count(*) FROM events") == 1
+
+
+async def _record_a_node_event(session: AsyncSession) -> None:
+    await events.record(
+        session,
+        EventType.node_created,
+        actor_id=None,
+        target=Target(uuid.uuid4(), "folder"),
+        workspace_id=uuid.uuid4(),
+        version=1,
+        payload=NodeCreated(kind="folder", name="f", parent_id=None),
+    )
 
 
 async def test_concurrent_publishes_of_one_event_id_store_one(

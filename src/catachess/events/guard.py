@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Result, Table, event
 from sqlalchemy import inspect as inspect_instance
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlalchemy.sql.dml import UpdateBase
@@ -89,16 +89,32 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
     _note_written(session, _pending_tables(session))
 
 
-def _do_orm_execute(state: ORMExecuteState) -> None:
-    statement = state.statement
-    if isinstance(statement, UpdateBase) and (
-        state.is_insert or state.is_update or state.is_delete
-    ):
-        _note_written(state.session, [_table_name(statement.table)])
-    elif isinstance(statement, TextClause):
+def _written_table(statement: Any) -> str | None:
+    """The table an INSERT/UPDATE/DELETE statement writes, None for anything else."""
+    if isinstance(statement, UpdateBase):
+        return _table_name(statement.table)
+    if isinstance(statement, TextClause):
         match = RAW_WRITE.match(statement.text)
-        if match:
-            _note_written(state.session, [match.group(1).lower()])
+        return match.group(1).lower() if match else None
+    return None
+
+
+def _do_orm_execute(state: ORMExecuteState) -> Result[Any] | None:
+    table = _written_table(state.statement)
+    if table is None or is_exempt(table):
+        return None
+    # Run it here to see how many rows it changed: an INSERT … ON CONFLICT DO NOTHING
+    # that found its row, or a DELETE that matched nothing, changed nothing.
+    result = state.invoke_statement()
+    changed: int | None = getattr(result, "rowcount", None)
+    if changed is None:
+        # An ORM result of RETURNING rows, one per changed row: count them on a copy.
+        frozen = result.freeze()
+        changed = len(frozen.data)
+        result = frozen()
+    if changed != 0:  # -1 (unknown to the driver) counts as a change
+        _note_written(state.session, [table])
+    return result
 
 
 def _before_commit(session: Session) -> None:
