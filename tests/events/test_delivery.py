@@ -183,6 +183,24 @@ async def _someone_waits_for_a_lock(engine: AsyncEngine) -> bool:
     return await count(engine, waiting) > 0
 
 
+async def test_a_handler_that_writes_without_an_event_fails_alone(
+    client: httpx.AsyncClient, engine: AsyncEngine, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    async def sneaky(session: AsyncSession, event: Event) -> None:
+        await session.execute(text("UPDATE nodes SET name = 'sneaky'"))
+
+    add_subscriber("test-sneaky", [EventType.node_created], sneaky)
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    await deliver()
+    [refused] = await deliveries_of(engine, "test-sneaky")
+    assert refused["delivered_at"] is None and "UnrecordedWrite" in refused["last_error"]
+    assert await count(engine, "SELECT count(*) FROM nodes WHERE name = 'sneaky'") == 0
+    # The other subscriber of the same event, in the same batch, was delivered.
+    [activity] = await deliveries_of(engine, "activity")
+    assert activity["delivered_at"] is not None
+
+
 def test_backoff_doubles_up_to_an_hour() -> None:
     delays = [relay.retry_delay(n, 2.0).total_seconds() for n in (1, 2, 3, 4, 12, 500)]
     assert delays == [2, 4, 8, 16, 3600, 3600]

@@ -117,9 +117,12 @@ def _do_orm_execute(state: ORMExecuteState) -> Result[Any] | None:
     return result
 
 
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # releasing a savepoint, not committing
+def check(session: Session) -> None:
+    """Raise UnrecordedWrite if the innermost (sub)transaction changed rows without an event.
+
+    The commit does this for the whole transaction; the relay also does it for each
+    handler's savepoint, so one faulty handler fails alone instead of its whole batch.
+    """
     _note_written(session, _pending_tables(session))
     marks = _marks(session)
     if marks.written and not marks.recorded:
@@ -128,6 +131,11 @@ def _before_commit(session: Session) -> None:
             "event: call catachess.events.service.record() in the same transaction (G2), or "
             "mark a bookkeeping table with info={'event_exempt': 'why'}"
         )
+
+
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # releasing a savepoint is not a commit
+        check(session)
 
 
 def _after_commit(session: Session) -> None:

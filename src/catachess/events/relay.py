@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from catachess import context
 from catachess.config import Settings, get_settings
-from catachess.events import deliveries, subscribers
+from catachess.events import deliveries, guard, subscribers
 from catachess.events.deliveries import Claim
 from catachess.events.models import Event, EventDelivery
 from catachess.events.service import DELIVERIES_OWED
@@ -100,6 +100,8 @@ async def _deliver(
         with caused_by(event):
             async with session.begin_nested():
                 await handler.handle(session, event)
+                await session.flush()
+                guard.check(session.sync_session)  # its writes need their events too
     except Exception as error:  # a handler's failure is data: count it and retry later
         log.warning(
             "delivery %d of %s %s to %s failed (attempt %d of %d): %r",
