@@ -95,6 +95,7 @@ async def test_dead_letters_are_listed_and_retried(
     [dead] = await deliveries_of(engine, "test-mailer")
     listed = await catachess("events", "dead-letters")
     assert listed.exit_code == 0
+    assert "outbox: 0 pending; 1 dead" in listed.output
     assert "test-mailer" in listed.output and "mail server unreachable" in listed.output
     assert (await catachess("events", "retry")).exit_code == 2  # neither ids nor --all
     missing = await catachess("events", "retry", str(dead["id"]), "999999")

@@ -6,22 +6,25 @@ Operator commands: they read the database directly, so they see every event.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.config import get_settings
 from catachess.errors import NotFound
+from catachess.events.models import Event, EventDelivery
 
 app = typer.Typer(help="The event log: traces and dead letters.", no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
 
 Result = TypeVar("Result")
+DeadLetters = Sequence[Row[EventDelivery, Event]]
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[Result]]) -> Result:
@@ -67,7 +70,13 @@ def dead_letters(
     """List deliveries that failed EVENT_MAX_ATTEMPTS times, newest first."""
     from catachess.events import deliveries
 
-    rows = _run(lambda session: deliveries.list_dead(session, limit=limit))
+    async def read(session: AsyncSession) -> tuple[DeadLetters, deliveries.OutboxStats]:
+        dead = await deliveries.list_dead(session, limit=limit)
+        return dead, await deliveries.outbox_stats(session)
+
+    rows, stats = _run(read)
+    oldest = f", oldest since {stats.oldest_pending_at:%Y-%m-%d %H:%M:%S}" if stats.pending else ""
+    out.print(f"outbox: {stats.pending} pending{oldest}; {stats.dead} dead")
     if not rows:
         out.print("[green]no dead letters[/]")
         return
