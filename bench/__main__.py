@@ -3,7 +3,13 @@
 import asyncio
 import importlib
 
-SCRIPTS = ["bench.tree_listing", "bench.trash", "bench.pgn", "bench.observability"]
+SCRIPTS = [
+    "bench.tree_listing",
+    "bench.trash",
+    "bench.pgn",
+    "bench.events",
+    "bench.observability",
+]
 
 for name in SCRIPTS:
     print(f"== {name}")

@@ -20,6 +20,8 @@ os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 # Tests run maintenance jobs explicitly; no background loop in the shared app.
 os.environ.setdefault("MAINTENANCE_INTERVAL", "0")
+# Tests deliver events by driving the relay themselves (relay.drain), deterministically.
+os.environ.setdefault("EVENT_RELAY", "false")
 get_settings.cache_clear()
 
 

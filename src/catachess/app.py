@@ -16,6 +16,8 @@ from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
 from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
 from catachess.discussions.routes import router as discussions_router
+from catachess.events.relay import Relay
+from catachess.events.routes import router as events_router
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
@@ -55,6 +57,10 @@ def create_app(
         app.state.settings = settings
         if tracing is not None:
             telemetry.start(engine, tracing)
+        relay = Relay(app.state.sessionmaker, settings)
+        app.state.relay = relay
+        if settings.event_relay:
+            relay.start()
         maintenance = None
         if settings.maintenance_interval > 0:
             maintenance = MaintenanceLoop(engine, app.state.sessionmaker, settings)
@@ -62,10 +68,11 @@ def create_app(
         try:
             yield
         finally:
-            # Servers call this after in-flight requests finished: stop claiming work,
-            # flush spans, then close the connections.
+            # Servers call this after in-flight requests finished: stop claiming work
+            # (the batch in progress finishes), flush spans, then close the connections.
             if maintenance is not None:
                 await maintenance.stop()
+            await relay.stop()
             if tracing is not None:
                 telemetry.stop()
                 if tracer_provider is None:
@@ -98,6 +105,7 @@ def create_app(
         studies_router,
         moves_router,
         exports_router,
+        events_router,
     ):
         app.include_router(router)
     if tracing is not None:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from catachess.config import Settings, get_settings
+from catachess.events import cli as events_cli
 from catachess.studies import cli as studies_cli
 
 app = typer.Typer(
@@ -113,6 +114,7 @@ def migrate_command() -> None:
 
 app.command("import")(studies_cli.import_pgn)
 app.command("export")(studies_cli.export_pgn)
+app.add_typer(events_cli.app, name="events")
 
 maintenance_app = typer.Typer(
     help="Periodic jobs (expiry, retention, redelivery).", no_args_is_help=True

@@ -49,6 +49,22 @@ class Settings(BaseSettings):
         default=128, ge=1, validation_alias="PGN_MAX_SHAPES_PER_MOVE"
     )
     export_retention_hours: int = Field(default=24, ge=1, validation_alias="EXPORT_RETENTION_HOURS")
+    # Event delivery to subscribers (docs/events.md).
+    event_relay: bool = Field(default=True, validation_alias="EVENT_RELAY")
+    event_relay_interval: float = Field(
+        default=1.0, gt=0, le=3600, validation_alias="EVENT_RELAY_INTERVAL"
+    )
+    event_relay_batch: int = Field(
+        default=100, ge=1, le=10_000, validation_alias="EVENT_RELAY_BATCH"
+    )
+    event_max_attempts: int = Field(default=8, ge=1, le=100, validation_alias="EVENT_MAX_ATTEMPTS")
+    event_retry_base: float = Field(default=2.0, gt=0, le=3600, validation_alias="EVENT_RETRY_BASE")
+    event_delivery_lease: int = Field(
+        default=60, ge=1, le=86_400, validation_alias="EVENT_DELIVERY_LEASE"
+    )
+    event_delivery_retention_days: int = Field(
+        default=7, ge=1, validation_alias="EVENT_DELIVERY_RETENTION_DAYS"
+    )
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_format: str = Field(default="auto", validation_alias="LOG_FORMAT")

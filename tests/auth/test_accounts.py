@@ -87,14 +87,15 @@ async def test_only_hashes_are_stored(client: httpx.AsyncClient, engine: AsyncEn
     assert hashlib.sha256(alice.token.encode()).hexdigest() in token_hashes
 
 
-async def test_registration_records_an_event(
+async def test_registration_and_login_record_events(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     alice = await a_user(client, "alice")
     async with engine.connect() as connection:
         types = (
             await connection.scalars(
-                text("SELECT event_type FROM events WHERE target_id = :id"), {"id": alice.id}
+                text("SELECT event_type FROM events WHERE target_id = :id ORDER BY seq"),
+                {"id": alice.id},
             )
         ).all()
-    assert types == ["user.registered"]
+    assert types == ["user.registered", "user.logged_in"]

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth import repository
 from catachess.config import Settings
+from catachess.events import guard
 from catachess.maintenance.registry import job
 
 
@@ -16,4 +17,5 @@ async def expired_tokens(session: AsyncSession, settings: Settings) -> int:
 @job("tokens.expire", batch_size=1_000, backlog=expired_tokens)
 async def expire_tokens(session: AsyncSession, settings: Settings, batch_size: int) -> int:
     """Delete bearer tokens past their expiry (they no longer authenticate anyone)."""
+    guard.upkeep(session.sync_session, "expired tokens")
     return await repository.delete_expired_tokens(session, batch_size)

@@ -16,7 +16,7 @@ from catachess.db.base import utcnow
 from catachess.errors import Conflict, Unauthorized
 from catachess.events import service as events
 from catachess.events.service import Target
-from catachess.events.types import EventType, UserRegistered
+from catachess.events.types import EventType, UserLoggedIn, UserRegistered
 
 
 class EmailTaken(Conflict):
@@ -68,6 +68,15 @@ async def login(session: AsyncSession, body: LoginRequest) -> tuple[str, ApiToke
     )
     session.add(record)
     await session.flush()
+    await events.record(
+        session,
+        EventType.user_logged_in,
+        actor_id=user.id,
+        target=Target(user.id, "user"),
+        workspace_id=None,
+        version=None,
+        payload=UserLoggedIn(token_id=record.id, expires_at=record.expires_at.isoformat()),
+    )
     return token, record, user
 
 

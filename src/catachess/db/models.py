@@ -3,7 +3,7 @@
 from catachess.auth.models import ApiToken, User
 from catachess.db.base import Base
 from catachess.discussions.models import Post, PostRevision, Reaction, Thread
-from catachess.events.models import Event
+from catachess.events.models import ActivityEntry, Event, EventDelivery
 from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
@@ -11,10 +11,12 @@ from catachess.sharing.models import Grant, ShareLink
 from catachess.studies.models import Chapter, Export
 
 __all__ = [
+    "ActivityEntry",
     "ApiToken",
     "Base",
     "Chapter",
     "Event",
+    "EventDelivery",
     "Export",
     "Grant",
     "MaintenanceRun",

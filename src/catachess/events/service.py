@@ -6,14 +6,22 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Select, String, bindparam, func, literal, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from catachess import context
 from catachess.db.base import new_id, utcnow
-from catachess.events.models import Event
+from catachess.events import guard, subscribers
+from catachess.events.models import Event, EventDelivery
 from catachess.events.types import EventType, Payload, validate_payload
+
+# Every Session of a process that can record events is watched by the commit guard.
+guard.install()
+
+# session.info key: this transaction owes deliveries (the relay is nudged after commit).
+DELIVERIES_OWED = "catachess.events.deliveries_owed"
 
 
 @dataclass(frozen=True)
@@ -37,10 +45,12 @@ async def record(
 ) -> Event:
     """Append one event in the caller's transaction; an existing event_id returns the stored one.
 
-    Correlation and causation default to the current request's context, so a handler that
-    reacts to an event inherits that event's chain.
+    The same statement owes the event to each subscriber of its type (one delivery row
+    each), so the event and its deliveries commit or roll back together. Correlation and
+    causation default to the current context, so a handler reacting to an event
+    inherits that event's chain.
     """
-    values: dict[str, Any] = {
+    event_values: dict[str, Any] = {
         "event_id": event_id or new_id(),
         "workspace_id": workspace_id,
         "event_type": str(event_type),
@@ -53,20 +63,58 @@ async def record(
         "correlation_id": correlation_id or context.correlation_id.get() or new_id().hex,
         "causation_id": causation_id or _context_causation(),
     }
-    # ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip.
-    inserted: Event | None = await session.scalar(
-        insert(Event)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(Event)
-    )
+    params = {f"e_{name}": value for name, value in event_values.items()}
+    statement = APPEND
+    owed = subscribers.names_for(event_type)
+    if owed:
+        statement, params["subscribers"] = APPEND_AND_OWE, owed
+        session.info[DELIVERIES_OWED] = True
+    inserted: Event | None = await session.scalar(statement, params)
+    guard.note_recorded(session.sync_session)
     if inserted is not None:
         return inserted
     existing: Event | None = await session.scalar(
-        select(Event).where(Event.event_id == values["event_id"])
+        select(Event).where(Event.event_id == event_values["event_id"])
     )
     assert existing is not None  # the conflicting row is committed and visible now
     return existing
+
+
+def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
+    """The append as one statement, built once (every write runs it).
+
+    ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip; a
+    skipped event owes no deliveries either, since they hang off the RETURNING rows.
+    """
+    columns = [column for column in Event.__table__.c if column.key != "seq"]
+    appended = (
+        insert(Event)
+        .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in columns})
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(*Event.__table__.c)
+        .cte("appended")
+    )
+    query = select(aliased(Event, appended))
+    if not owe_deliveries:
+        return query
+    # One delivery row per subscriber name in the :subscribers array.
+    owed = (
+        func.unnest(bindparam("subscribers", type_=ARRAY(String)))
+        .table_valued("subscriber")
+        .render_derived(name="owed")
+    )
+    now = func.now()
+    deliveries = insert(EventDelivery).from_select(
+        ["event_id", "subscriber", "workspace_id", "attempts", "next_attempt_at", "created_at"],
+        select(
+            appended.c.event_id, owed.c.subscriber, appended.c.workspace_id, literal(0), now, now
+        ).join_from(appended, owed, true()),
+    )
+    return query.add_cte(deliveries.cte("owed_deliveries"))
+
+
+APPEND = _append_statement(owe_deliveries=False)
+APPEND_AND_OWE = _append_statement(owe_deliveries=True)
 
 
 def _context_causation() -> uuid.UUID | None:

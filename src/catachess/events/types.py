@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 class EventType(enum.StrEnum):
     user_registered = "user.registered"
+    user_logged_in = "user.logged_in"
     node_created = "node.created"
     node_renamed = "node.renamed"
     node_moved = "node.moved"
@@ -42,6 +43,7 @@ class EventType(enum.StrEnum):
     discussion_post_edited = "discussion.post_edited"
     discussion_reaction_added = "discussion.reaction_added"
     discussion_reaction_removed = "discussion.reaction_removed"
+    activity_recorded = "activity.recorded"
 
 
 class Payload(BaseModel):
@@ -50,6 +52,11 @@ class Payload(BaseModel):
 
 class UserRegistered(Payload):
     email: str
+
+
+class UserLoggedIn(Payload):
+    token_id: uuid.UUID
+    expires_at: str
 
 
 class NodeCreated(Payload):
@@ -239,8 +246,16 @@ class DiscussionReaction(Payload):
     kind: str
 
 
+class ActivityRecorded(Payload):
+    entry_id: uuid.UUID
+    node_id: uuid.UUID
+    source_event_type: str
+    summary: str
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
+    EventType.user_logged_in: UserLoggedIn,
     EventType.node_created: NodeCreated,
     EventType.node_renamed: NodeRenamed,
     EventType.node_moved: NodeMoved,
@@ -272,6 +287,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.discussion_post_edited: DiscussionPostEdited,
     EventType.discussion_reaction_added: DiscussionReaction,
     EventType.discussion_reaction_removed: DiscussionReaction,
+    EventType.activity_recorded: ActivityRecorded,
 }
 
 

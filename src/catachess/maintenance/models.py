@@ -8,12 +8,14 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catachess.db.base import Base
+from catachess.events.models import EVENT_EXEMPT
 
 
 class MaintenanceRun(Base):
     """One row per job, replaced by each run that held the job's lock."""
 
     __tablename__ = "maintenance_runs"
+    __table_args__ = ({"info": {EVENT_EXEMPT: "operational bookkeeping of the job runner"}},)
 
     job: Mapped[str] = mapped_column(String(100), primary_key=True)
     started_at: Mapped[datetime]

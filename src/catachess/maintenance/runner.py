@@ -34,6 +34,7 @@ JOB_MODULES: list[str] = [
     "catachess.auth.jobs",
     "catachess.nodes.trash.jobs",
     "catachess.studies.jobs",
+    "catachess.events.jobs",
 ]
 
 # Upper bound on batches per job per tick, so one tick always ends.

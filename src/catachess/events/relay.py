@@ -1,0 +1,207 @@
+"""The relay: delivers owed events to their subscribers after commit, at least once.
+
+It never follows the log by id (ids are assigned in insert order, not commit order); it
+claims due rows of `event_deliveries`, which only become visible once the transaction
+that recorded the event has committed. One batch is two transactions:
+
+1. claim: lock due rows with FOR UPDATE SKIP LOCKED, count the attempt, lease them;
+2. deliver: lock the claimed rows again and, for each, run the handler in a savepoint
+   and mark the row delivered — or, if the handler raised, roll its savepoint back and
+   schedule a retry with exponential backoff (dead letter after EVENT_MAX_ATTEMPTS).
+   The handlers' writes and the delivery marks commit together.
+
+A process that dies anywhere in between loses nothing: the rows stay pending and are due
+again when their lease ends, in this process after a restart or in any other one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction
+
+from catachess import context
+from catachess.config import Settings, get_settings
+from catachess.events import deliveries, guard, subscribers
+from catachess.events.deliveries import Claim
+from catachess.events.models import Event, EventDelivery
+from catachess.events.service import DELIVERIES_OWED
+
+log = logging.getLogger(__name__)
+
+# Ceiling of the backoff between two attempts of one delivery.
+MAX_RETRY_DELAY = timedelta(hours=1)
+# Seconds a stopping relay waits for its batch in progress before cancelling it.
+STOP_TIMEOUT = 10.0
+# Upper bound on batches of one drain() call, so a drain always ends.
+MAX_DRAIN_BATCHES = 10_000
+
+
+def retry_delay(attempt: int, base_seconds: float) -> timedelta:
+    """Exponential backoff after failed attempt n: base, 2·base, 4·base … at most an hour."""
+    exponent = min(max(attempt - 1, 0), 30)
+    return min(timedelta(seconds=base_seconds * 2**exponent), MAX_RETRY_DELAY)
+
+
+@contextlib.contextmanager
+def caused_by(event: Event) -> Iterator[None]:
+    """Events recorded inside carry this event's correlation id and it as their cause."""
+    correlation = context.correlation_id.set(event.correlation_id)
+    causation = context.causation_id.set(str(event.event_id))
+    try:
+        yield
+    finally:
+        context.causation_id.reset(causation)
+        context.correlation_id.reset(correlation)
+
+
+async def deliver_batch(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings | None = None
+) -> int:
+    """Claim and deliver one batch of due deliveries; returns how many were claimed."""
+    settings = settings or get_settings()
+    known = list(subscribers.registered())
+    if not known:
+        return 0
+    # Rows of subscribers this process does not know (an older release during a rolling
+    # deploy) are left for a process that does.
+    async with sessions() as session, session.begin():
+        claims = await deliveries.claim_due(
+            session,
+            known,
+            limit=settings.event_relay_batch,
+            lease=timedelta(seconds=settings.event_delivery_lease),
+        )
+    if claims:
+        await deliver_claims(sessions, claims, settings)
+    return len(claims)
+
+
+async def deliver_claims(
+    sessions: async_sessionmaker[AsyncSession], claims: list[Claim], settings: Settings
+) -> None:
+    """Run the handlers of claimed deliveries and mark them, all in one transaction."""
+    async with sessions() as session, session.begin():
+        for delivery, event in await deliveries.lock_claimed(session, claims):
+            await _deliver(session, delivery, event, settings)
+
+
+async def _deliver(
+    session: AsyncSession, delivery: EventDelivery, event: Event, settings: Settings
+) -> None:
+    handler = subscribers.registered()[delivery.subscriber]
+    try:
+        with caused_by(event):
+            async with session.begin_nested():
+                await handler.handle(session, event)
+                await session.flush()
+                guard.check(session.sync_session)  # its writes need their events too
+    except Exception as error:  # a handler's failure is data: count it and retry later
+        log.warning(
+            "delivery %d of %s %s to %s failed (attempt %d of %d): %r",
+            delivery.id,
+            event.event_type,
+            event.event_id,
+            delivery.subscriber,
+            delivery.attempts,
+            settings.event_max_attempts,
+            error,
+        )
+        deliveries.mark_failed(
+            delivery,
+            f"{type(error).__name__}: {error}",
+            max_attempts=settings.event_max_attempts,
+            retry_in=retry_delay(delivery.attempts, settings.event_retry_base),
+        )
+    else:
+        deliveries.mark_delivered(delivery)
+    await session.flush()
+
+
+async def drain(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings | None = None
+) -> int:
+    """Deliver everything that is due now; returns how many deliveries were attempted."""
+    settings = settings or get_settings()
+    total = 0
+    for _ in range(MAX_DRAIN_BATCHES):
+        claimed = await deliver_batch(sessions, settings)
+        total += claimed
+        if claimed < settings.event_relay_batch:
+            break
+    return total
+
+
+class Relay:
+    """The background delivery loop of one server process (started in the app lifespan)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        _install_wake_up()
+        _RUNNING.add(self)
+        self._task = asyncio.create_task(self._run(), name="event-relay")
+
+    def wake(self) -> None:
+        """Look for due deliveries now instead of at the next poll."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop claiming; the batch in progress finishes (or is cancelled after a timeout)."""
+        _RUNNING.discard(self)
+        self._stopping = True
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
+        except TimeoutError:
+            # Cancelling rolls the batch back; its rows are due again after their lease.
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                claimed = await deliver_batch(self.sessions, self.settings)
+            except Exception:
+                log.exception("event relay batch failed; retrying after the poll interval")
+                claimed = 0
+            if self._stopping or claimed >= self.settings.event_relay_batch:
+                continue
+            # Other processes' commits are noticed by polling; this process's by wake().
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.event_relay_interval)
+
+
+_RUNNING: set[Relay] = set()
+
+
+def _wake_after_commit(session: Session) -> None:
+    if not session.in_nested_transaction() and session.info.pop(DELIVERIES_OWED, False):
+        for relay in _RUNNING:
+            relay.wake()
+
+
+def _forget_after_rollback(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(DELIVERIES_OWED, None)
+
+
+def _install_wake_up() -> None:
+    if not sa_event.contains(Session, "after_commit", _wake_after_commit):
+        sa_event.listen(Session, "after_commit", _wake_after_commit)
+        sa_event.listen(Session, "after_transaction_end", _forget_after_rollback)

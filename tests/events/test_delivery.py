@@ -1,0 +1,267 @@
+"""Delivery to subscribers after commit: at least once, retried, dead-lettered, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from catachess import context
+from catachess.app import create_app
+from catachess.config import Settings
+from catachess.events import activity, deliveries, relay
+from catachess.events.models import Event
+from catachess.events.types import EventType
+from catachess.maintenance import runner
+from tests.events.support import count, deliveries_of, time_passes
+from tests.factories import a_folder, a_user, a_workspace
+
+AddSubscriber = Callable[..., None]
+Deliver = Callable[..., Any]
+
+
+class ProcessDied(BaseException):
+    """Stands in for the process being killed in the middle of a handler."""
+
+
+async def test_a_handler_runs_after_commit_in_the_chain_of_its_event(
+    client: httpx.AsyncClient, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    async def remember(session: AsyncSession, event: Event) -> None:
+        seen.append((event.event_type, context.correlation_id.get(), context.causation_id.get()))
+
+    add_subscriber("test-remember", [EventType.node_created], remember)
+    alice = await a_user(client, "alice")
+    response = await client.post(
+        "/nodes",
+        json={"kind": "workspace", "name": "W"},
+        headers={**alice.headers, "X-Correlation-ID": "after-commit"},
+    )
+    assert seen == []  # nothing runs inside the request
+    assert await deliver() >= 1
+    event_id = (
+        await client.get(
+            "/events", params={"target_id": response.json()["id"]}, headers=alice.headers
+        )
+    ).json()["items"][0]["event_id"]
+    assert seen == [("node.created", "after-commit", event_id)]
+    assert await deliver() == 0  # delivered once, not again
+
+
+async def test_a_failed_handler_is_retried_with_backoff_and_its_writes_undone(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    deliver: Deliver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_record = activity.events.record
+    failures = iter([RuntimeError("feed store hiccup")])
+
+    async def record_failing_once(*args: Any, **kwargs: Any) -> Event:
+        for error in failures:
+            raise error
+        return await real_record(*args, **kwargs)
+
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    # The activity handler inserts its feed line, then fails while recording its event.
+    monkeypatch.setattr(activity.events, "record", record_failing_once)
+    await deliver()
+    [failed] = await deliveries_of(engine, "activity")
+    assert failed["attempts"] == 1 and failed["delivered_at"] is None
+    assert "feed store hiccup" in failed["last_error"]
+    assert (failed["next_attempt_at"] - failed["created_at"]).total_seconds() >= 1
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 0  # rolled back
+    assert await deliver() == 0  # not due before its backoff
+    await time_passes(engine)
+    assert await deliver() == 1
+    [done] = await deliveries_of(engine, "activity")
+    assert done["attempts"] == 2 and done["delivered_at"] is not None
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
+    assert (
+        await count(engine, "SELECT count(*) FROM events WHERE event_type = 'activity.recorded'")
+        == 1
+    )
+
+
+async def test_a_delivery_interrupted_by_a_dying_process_is_delivered_again(
+    client: httpx.AsyncClient, engine: AsyncEngine, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    crashes = iter([ProcessDied()])
+    handled: list[str] = []
+
+    async def dies_once(session: AsyncSession, event: Event) -> None:
+        for crash in crashes:
+            raise crash
+        handled.append(event.event_type)
+
+    add_subscriber("test-dies-once", [EventType.node_created], dies_once)
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    with pytest.raises(ProcessDied):
+        await deliver()
+    # The claim survived the crash; the work of the crashed batch did not.
+    [pending] = await deliveries_of(engine, "test-dies-once")
+    assert pending["attempts"] == 1 and pending["delivered_at"] is None
+    assert await deliver() == 0  # leased to the dead process until the lease runs out
+    await time_passes(engine)  # a restarted process finds the row in the outbox
+    await deliver()
+    [done] = await deliveries_of(engine, "test-dies-once")
+    assert done["delivered_at"] is not None and handled == ["node.created"]
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
+
+
+async def test_dead_letter_after_max_attempts_then_retry(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    add_subscriber: AddSubscriber,
+    deliver: Deliver,
+) -> None:
+    broken = True
+
+    async def until_fixed(session: AsyncSession, event: Event) -> None:
+        if broken:
+            raise ValueError("downstream is down")
+
+    add_subscriber("test-until-fixed", [EventType.node_created], until_fixed)
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    for _ in range(3):
+        await deliver(event_max_attempts=3)
+        await time_passes(engine)
+    [dead] = await deliveries_of(engine, "test-until-fixed")
+    assert dead["attempts"] == 3 and dead["dead_at"] is not None
+    assert dead["last_error"] == "ValueError: downstream is down"
+    assert await deliver(event_max_attempts=3) == 0  # dead letters are not retried by themselves
+    async with sessions() as session, session.begin():
+        [(listed, event)] = await deliveries.list_dead(session, limit=10)
+        assert listed.id == dead["id"] and event.event_type == "node.created"
+        assert await deliveries.retry_dead(session, [dead["id"]]) == [dead["id"]]
+    broken = False
+    assert await deliver(event_max_attempts=3) == 1
+    [done] = await deliveries_of(engine, "test-until-fixed")
+    assert done["dead_at"] is None and done["delivered_at"] is not None
+
+
+async def test_a_claimed_row_locked_for_a_moment_by_another_relay_is_still_delivered(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    async with sessions() as session, session.begin():
+        claims = await deliveries.claim_due(
+            session, ["activity"], limit=10, lease=timedelta(minutes=1)
+        )
+    # Another relay's claim statement can lock a row it then finds leased; meanwhile
+    # the owner's deliver transaction must wait for it, not skip the row.
+    async with engine.connect() as other:
+        await other.execute(text("SELECT id FROM event_deliveries FOR UPDATE"))
+        delivering = asyncio.create_task(relay.deliver_claims(sessions, claims, settings))
+        for _ in range(1000):
+            if delivering.done() or await _someone_waits_for_a_lock(engine):
+                break
+            await asyncio.sleep(0.01)
+        await other.rollback()
+    await delivering
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
+
+
+async def _someone_waits_for_a_lock(engine: AsyncEngine) -> bool:
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    return await count(engine, waiting) > 0
+
+
+async def test_a_handler_that_writes_without_an_event_fails_alone(
+    client: httpx.AsyncClient, engine: AsyncEngine, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    async def sneaky(session: AsyncSession, event: Event) -> None:
+        await session.execute(text("UPDATE nodes SET name = 'sneaky'"))
+
+    add_subscriber("test-sneaky", [EventType.node_created], sneaky)
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    await deliver()
+    [refused] = await deliveries_of(engine, "test-sneaky")
+    assert refused["delivered_at"] is None and "UnrecordedWrite" in refused["last_error"]
+    assert await count(engine, "SELECT count(*) FROM nodes WHERE name = 'sneaky'") == 0
+    # The other subscriber of the same event, in the same batch, was delivered.
+    [activity] = await deliveries_of(engine, "activity")
+    assert activity["delivered_at"] is not None
+
+
+def test_backoff_doubles_up_to_an_hour() -> None:
+    delays = [relay.retry_delay(n, 2.0).total_seconds() for n in (1, 2, 3, 4, 12, 500)]
+    assert delays == [2, 4, 8, 16, 3600, 3600]
+
+
+async def test_concurrent_relays_deliver_each_event_once(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    add_subscriber: AddSubscriber,
+) -> None:
+    handled: list[str] = []
+
+    async def count_calls(session: AsyncSession, event: Event) -> None:
+        handled.append(str(event.event_id))
+        await asyncio.sleep(0)  # let the other relays run in between
+
+    add_subscriber("test-count", [EventType.node_created], count_calls)
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    for n in range(12):
+        await a_folder(client, alice, ws, f"folder {n}")
+    small_batches = settings.model_copy(update={"event_relay_batch": 3})
+    await asyncio.gather(*(relay.drain(sessions, small_batches) for _ in range(4)))
+    assert len(handled) == 13 and len(set(handled)) == 13
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 13
+
+
+async def test_the_maintenance_job_delivers_what_is_due(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    results = {r.name: r for r in await runner.run_all(engine, sessions, settings)}
+    assert results["event-redelivery"].items == 1
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
+
+
+async def test_the_server_relay_delivers_in_the_background_and_stops_with_the_app(
+    settings: Settings, engine: AsyncEngine, add_subscriber: AddSubscriber
+) -> None:
+    noticed = asyncio.Event()
+
+    async def notice(session: AsyncSession, event: Event) -> None:
+        noticed.set()
+
+    add_subscriber("test-notice", [EventType.node_created], notice)
+    app = create_app(settings.model_copy(update={"event_relay": True}), migrate_on_start=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            alice = await a_user(client, "alice")
+            await a_workspace(client, alice)
+            # The commit wakes the relay at once; the poll interval is only the fallback.
+            await asyncio.wait_for(noticed.wait(), 10)
+    # Shutting down let the batch in progress finish and commit, then the loop ended.
+    assert app.state.relay._task.done()
+    pending = "SELECT count(*) FROM event_deliveries WHERE delivered_at IS NULL"
+    assert await count(engine, pending) == 0
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
