@@ -14,6 +14,7 @@ from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
 from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
+from catachess.idempotency.cache import ReplayCache
 from catachess.nodes.routes import router as nodes_router
 from catachess.ops.routes import router as ops_router
 from catachess.sharing.routes import router as sharing_router
@@ -32,9 +33,13 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.settings = settings
+        cache = ReplayCache.from_url(settings.redis_url) if settings.redis_url else None
+        app.state.idempotency_cache = cache
         try:
             yield
         finally:
+            if cache is not None:
+                await cache.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -21,7 +21,9 @@ from catachess.maintenance.registry import JOBS, Job
 log = logging.getLogger(__name__)
 
 # Modules whose import registers jobs; each domain adds its own line.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = [
+    "catachess.idempotency.jobs",
+]
 
 # Upper bound on batches per job per tick, so one tick always ends.
 MAX_BATCHES = 1_000
