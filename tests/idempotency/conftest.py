@@ -139,7 +139,7 @@ class ServerProcess:
     async def stop(self) -> None:
         await self.client.aclose()
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.kill()  # a throwaway server: no graceful shutdown to wait for
             self.process.wait(timeout=30)
 
 

@@ -63,7 +63,10 @@ class ReplayCache:
         except (RedisError, OSError) as error:
             self._failed(error)
             return None
-        return _decode(raw) if raw is not None else None
+        if raw is None:
+            return None
+        metrics.CACHE_HITS.inc()
+        return _decode(raw)
 
     async def put(self, scope: Scope, key: str, result: StoredResult) -> None:
         """Cache a committed result until its record expires."""

@@ -34,6 +34,10 @@ RECORDS = Gauge(
     "catachess_idempotency_records",
     "Stored idempotency records, counted by the last expiry job this process ran",
 )
+CACHE_HITS = Counter(
+    "catachess_idempotency_cache_hits",
+    "Replays and mismatches answered from Redis without reading PostgreSQL's record",
+)
 CACHE_ERRORS = Counter(
     "catachess_idempotency_cache_errors",
     "Redis failures of the idempotency fast path (the request fell back to PostgreSQL)",
