@@ -3,7 +3,7 @@
 import asyncio
 import importlib
 
-SCRIPTS = ["bench.tree_listing"]
+SCRIPTS = ["bench.tree_listing", "bench.idempotency"]
 
 for name in SCRIPTS:
     print(f"== {name}")

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.config import Settings
 from catachess.idempotency import http as idempotency_http
+from catachess.idempotency.keys import request_fingerprint
 from tests.factories import a_user, a_workspace
 from tests.idempotency.conftest import (
     PROBLEM,
@@ -79,6 +80,52 @@ async def test_same_key_while_the_first_request_runs_is_409_with_retry_after(
     retry = await client.patch(f"/nodes/{ws['id']}", json={"name": "Renamed"}, headers=headers)
     assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
     assert await events_named(engine, "node.renamed", alice.id) == 1
+
+
+async def _wait_until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    while True:
+        async with engine.connect() as connection:
+            if await connection.scalar(query):
+                return
+        await asyncio.sleep(0.01)
+
+
+async def test_first_run_committing_during_the_claim_is_replayed_not_run_again(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """The window between the claim's snapshot and its lock, made deterministic.
+
+    A first run's record is inserted but not yet committed, without the key's lock (as if
+    its holder had committed and released the lock right after our snapshot). The claim
+    takes the lock, then waits on the record's uniqueness; the commit lands; the claim must
+    see the now-committed record and replay it instead of running the request again.
+    """
+    alice = await a_user(client, "alice")
+    key, body = new_key(), b'{"kind":"workspace","name":"Openings"}'
+    headers = {**keyed(alice.headers, key), "Content-Type": "application/json"}
+    async with engine.connect() as first_run:
+        await first_run.execute(
+            text("""
+                INSERT INTO idempotency_records (user_id, operation, key, fingerprint,
+                    completed, status_code, headers, body, created_at, expires_at)
+                VALUES (:user_id, 'POST /nodes', :key, :fingerprint, true, 201,
+                     '[["content-type", "application/json"]]', '{"first": "run"}',
+                     now(), now() + interval '1 hour')
+            """),
+            {
+                "user_id": alice.id,
+                "key": key,
+                "fingerprint": request_fingerprint("POST", "/nodes", "", body),
+            },
+        )
+        retry = asyncio.create_task(client.post("/nodes", content=body, headers=headers))
+        await asyncio.wait_for(_wait_until_a_statement_waits_for_a_lock(engine), timeout=10)
+        await first_run.commit()
+    answer = await retry
+    assert answer.status_code == 201 and answer.headers["idempotent-replayed"] == "true"
+    assert answer.content == b'{"first": "run"}'
+    assert await workspaces_of(engine, alice.id) == 0
 
 
 async def test_middleware_removed_would_fail_the_retry_tests(

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.db.engine import make_sessionmaker
 from catachess.idempotency.errors import IdempotencyKeyReused, RequestInFlight
-from catachess.idempotency.service import Scope, run_once
+from catachess.idempotency.service import Scope, claim, run_once
 
 IMPORT = Scope(user_id=uuid.uuid4(), operation="pgn.import")
 TTL = 3600
@@ -71,6 +71,17 @@ async def test_work_rolled_back_leaves_the_key_free(engine: AsyncEngine) -> None
     with pytest.raises(ValueError):
         async with sessions() as session, session.begin():
             await run_once(session, IMPORT, "file-1", "sha-a", failing, ttl_seconds=TTL)
+    work = Work()
+    async with sessions() as session, session.begin():
+        outcome = await run_once(session, IMPORT, "file-1", "sha-a", work, ttl_seconds=TTL)
+    assert (work.calls, outcome.replayed) == (1, False)
+
+
+async def test_claim_committed_without_a_result_is_run_again(engine: AsyncEngine) -> None:
+    """A caller that swallows its work's error and commits leaves a claim, not a result."""
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        assert await claim(session, IMPORT, "file-1", "sha-a", ttl_seconds=TTL) is None
     work = Work()
     async with sessions() as session, session.begin():
         outcome = await run_once(session, IMPORT, "file-1", "sha-a", work, ttl_seconds=TTL)

@@ -83,7 +83,6 @@ class Keyed:
     scope: Scope
     key: str
     fingerprint: str
-    ttl_seconds: int
     cache: ReplayCache | None
     replay: Response | None = None
     stored: StoredResult | None = None
@@ -102,7 +101,6 @@ class Keyed:
             self.scope,
             self.key,
             StoredResult(self.fingerprint, response.status_code, headers, body),
-            ttl_seconds=self.ttl_seconds,
         )
 
     async def after_commit(self) -> None:
@@ -148,14 +146,14 @@ async def begin(
         if stored is not None:
             service.ensure_same_request(stored, fingerprint)
         else:
-            stored = await service.claim(session, scope, key, fingerprint)
+            stored = await service.claim(session, scope, key, fingerprint, ttl_seconds=ttl_seconds)
     except IdempotencyKeyReused:
         metrics.MISMATCHES.labels(method, route).inc()
         raise
     except RequestInFlight:
         metrics.CONFLICTS.labels(method, route).inc()
         raise
-    keyed = Keyed(session, scope, key, fingerprint, ttl_seconds, cache)
+    keyed = Keyed(session, scope, key, fingerprint, cache)
     if stored is not None:
         metrics.replayed(method, route)
         keyed.replay = replay_response(stored)

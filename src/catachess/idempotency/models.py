@@ -16,7 +16,7 @@ ANONYMOUS = uuid.UUID(int=0)
 
 
 class IdempotencyRecord(Base):
-    """One completed keyed operation; a request still running has no committed row.
+    """One keyed operation: claimed (uncommitted) while it runs, committed with its result.
 
     Not workspace-scoped: a key belongs to a user (a workspace may not exist yet when a
     keyed POST /nodes creates it), so a Citus deployment keeps this table per user.
@@ -30,6 +30,8 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     # sha256 hex of the request (method, path, canonical body), to refuse a reused key.
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # False while the claiming transaction runs; only completed records are replayed.
+    completed: Mapped[bool]
     # NULL for results stored by non-HTTP callers of the service.
     status_code: Mapped[int | None] = mapped_column(SmallInteger)
     # [[name, value], ...] in response order: the headers a replay repeats.

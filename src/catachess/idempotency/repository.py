@@ -1,26 +1,30 @@
-"""Every SQL statement of idempotency (Core, not ORM: they sit on every keyed request)."""
+"""Every SQL statement of idempotency."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
+    Boolean,
+    DateTime,
+    LargeBinary,
+    Row,
+    SmallInteger,
+    String,
     Table,
-    and_,
     bindparam,
-    case,
     delete,
     func,
-    literal,
     select,
+    text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from catachess.idempotency.models import IdempotencyRecord
 
@@ -36,105 +40,136 @@ class StoredRow:
     expires_at: datetime
 
 
-def _is(user_id: uuid.UUID, operation: str, key: str) -> ColumnElement[bool]:
-    return and_(
-        records.c.user_id == user_id,
-        records.c.operation == operation,
-        records.c.key == key,
-        records.c.expires_at > func.now(),
+# The hot-path statements are prebuilt text: building and cache-keying an equivalent Core
+# construct costs more CPU per request than the round trip itself (see bench/idempotency.py).
+_RESULT_TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
+    "fingerprint": String,
+    "status_code": SmallInteger,
+    "headers": JSONB,
+    "body": LargeBinary,
+    "expires_at": DateTime(timezone=True),
+}
+
+# One round trip decides a keyed request:
+# - a completed live record visible to this statement's snapshot is returned (replay or
+#   422), and then no lock is asked for, so replays never queue behind each other;
+# - otherwise the key's advisory lock is tried (not granted: another transaction runs
+#   the key: 409); the lock lasts until this transaction ends or its connection dies;
+# - with the lock, a placeholder row (completed = false) is inserted; it stays invisible
+#   to everyone else until it commits together with the result. ON CONFLICT sees rows
+#   committed after the snapshot: an expired or uncompleted record is taken over, a live
+#   one (committed by the previous holder between our snapshot and our lock) is left
+#   alone and `claimed` comes back NULL, and the caller reads it with a fresh snapshot.
+# CASE, not AND, fixes the order: the planner may reorder AND-ed conditions.
+_CLAIM = text("""
+    WITH live AS (
+        SELECT fingerprint, status_code, headers, body, expires_at
+        FROM idempotency_records
+        WHERE user_id = :user_id AND operation = :operation AND key = :key
+            AND completed AND expires_at > now()
+    ), lock AS (
+        SELECT CASE WHEN EXISTS (SELECT FROM live) THEN NULL
+                    ELSE pg_try_advisory_xact_lock(:lock) END AS locked
+    ), claim AS (
+        INSERT INTO idempotency_records AS r
+            (user_id, operation, key, fingerprint, completed, status_code, headers, body,
+             created_at, expires_at)
+        SELECT CAST(:user_id AS uuid), CAST(:operation AS varchar), CAST(:key AS varchar),
+               CAST(:fingerprint AS varchar), false, NULL, '[]', '',
+               now(), now() + make_interval(secs => :ttl_seconds)
+        FROM lock WHERE locked
+        ON CONFLICT (user_id, operation, key) DO UPDATE SET
+            fingerprint = excluded.fingerprint, completed = false, status_code = NULL,
+            headers = '[]', body = '', created_at = excluded.created_at,
+            expires_at = excluded.expires_at
+        WHERE r.expires_at <= now() OR NOT r.completed
+        RETURNING true AS claimed
     )
+    SELECT live.*, lock.locked, claim.claimed
+    FROM lock LEFT JOIN live ON true LEFT JOIN claim ON true
+""").columns(**_RESULT_TYPES, locked=Boolean, claimed=Boolean)
 
+_GET_LIVE = text("""
+    SELECT fingerprint, status_code, headers, body, expires_at
+    FROM idempotency_records
+    WHERE user_id = :user_id AND operation = :operation AND key = :key
+        AND completed AND expires_at > now()
+""").columns(**_RESULT_TYPES)
 
-_RESULT_COLUMNS = (
-    records.c.fingerprint,
-    records.c.status_code,
-    records.c.headers,
-    records.c.body,
-    records.c.expires_at,
+# Only unindexed columns change, so PostgreSQL can update the placeholder in place (HOT).
+_STORE_RESULT = (
+    text("""
+    UPDATE idempotency_records
+    SET completed = true, status_code = :status_code, headers = :headers, body = :body
+    WHERE user_id = :user_id AND operation = :operation AND key = :key AND NOT completed
+    RETURNING expires_at
+""")
+    .bindparams(bindparam("headers", type_=JSONB), bindparam("body", type_=LargeBinary))
+    .columns(expires_at=DateTime(timezone=True))
 )
 
 
-def _row(values: tuple[object, ...]) -> StoredRow:
-    fingerprint, status_code, headers, body, expires_at = values
-    return StoredRow(fingerprint, status_code, headers, body, expires_at)  # type: ignore[arg-type]
+def _row(row: Row[Any]) -> StoredRow:
+    return StoredRow(row.fingerprint, row.status_code, row.headers, row.body, row.expires_at)
 
 
-async def get_live_or_try_lock(
-    session: AsyncSession, user_id: uuid.UUID, operation: str, key: str, lock: int
-) -> tuple[StoredRow | None, bool]:
-    """The live record if there is one; otherwise try the key's transaction lock.
-
-    One round trip. The lock is only asked for when no record is visible, so replays
-    never queue behind each other; it is held until the transaction ends (or its
-    connection dies), which is what makes a dead request's key reclaimable at once.
-    """
-    one = select(literal(1).label("one")).subquery()
-    statement = select(
-        *_RESULT_COLUMNS,
-        case(
-            (records.c.key.is_(None), func.pg_try_advisory_xact_lock(bindparam("lock"))),
-            else_=False,
-        ).label("locked"),
-    ).select_from(one.outerjoin(records, _is(user_id, operation, key)))
-    found = (await session.execute(statement, {"lock": lock})).one()
-    if found.fingerprint is not None:
-        return _row(tuple(found)[:5]), False
-    return None, bool(found.locked)
+@dataclass(frozen=True)
+class Claim:
+    stored: StoredRow | None  # a live record: replay it (or 422)
+    claimed: bool  # True: the key is ours, run the operation and store its result
 
 
-async def get_live(
-    session: AsyncSession, user_id: uuid.UUID, operation: str, key: str
-) -> StoredRow | None:
-    found = (
-        await session.execute(select(*_RESULT_COLUMNS).where(_is(user_id, operation, key)))
-    ).first()
-    return _row(tuple(found)) if found is not None else None
-
-
-async def insert_result(
+async def claim(
     session: AsyncSession,
     *,
     user_id: uuid.UUID,
     operation: str,
     key: str,
     fingerprint: str,
+    lock: int,
+    ttl_seconds: int,
+) -> Claim:
+    """The live record of the key, or the key claimed for this transaction, or neither
+    (another transaction holds it). One round trip in the common cases.
+    """
+    params = {"user_id": user_id, "operation": operation, "key": key}
+    found = (
+        await session.execute(
+            _CLAIM,
+            {**params, "fingerprint": fingerprint, "lock": lock, "ttl_seconds": ttl_seconds},
+        )
+    ).one()
+    if found.fingerprint is not None:
+        return Claim(_row(found), claimed=False)
+    if found.locked and not found.claimed:
+        # The previous holder committed between our snapshot and our lock: read it now.
+        live = (await session.execute(_GET_LIVE, params)).first()
+        return Claim(_row(live) if live is not None else None, claimed=False)
+    return Claim(None, claimed=bool(found.claimed))
+
+
+async def store_result(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    operation: str,
+    key: str,
     status_code: int | None,
     headers: list[list[str]],
     body: bytes,
-    ttl_seconds: int,
 ) -> datetime | None:
-    """Insert the result, or overwrite an expired record of the same key; its expiry.
-
-    None means a live record exists, which the caller's lock and re-check rule out.
-    """
-    now = func.now()
-    statement = insert(records).values(
-        user_id=user_id,
-        operation=operation,
-        key=key,
-        fingerprint=fingerprint,
-        status_code=status_code,
-        headers=headers,
-        body=body,
-        created_at=now,
-        expires_at=now + func.make_interval(0, 0, 0, 0, 0, 0, ttl_seconds),
-    )
-    upsert = statement.on_conflict_do_update(
-        index_elements=[records.c.user_id, records.c.operation, records.c.key],
-        set_={
-            name: statement.excluded[name]
-            for name in (
-                "fingerprint",
-                "status_code",
-                "headers",
-                "body",
-                "created_at",
-                "expires_at",
-            )
+    """Fill the claimed placeholder with the result; its expiry (None: no claim found)."""
+    expires_at: datetime | None = await session.scalar(
+        _STORE_RESULT,
+        {
+            "user_id": user_id,
+            "operation": operation,
+            "key": key,
+            "status_code": status_code,
+            "headers": headers,
+            "body": body,
         },
-        where=records.c.expires_at <= now,
-    ).returning(records.c.expires_at)
-    expires_at: datetime | None = await session.scalar(upsert)
+    )
     return expires_at
 
 

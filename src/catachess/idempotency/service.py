@@ -59,7 +59,7 @@ class StoredResult:
 
 
 async def claim(
-    session: AsyncSession, scope: Scope, key: str, fingerprint: str
+    session: AsyncSession, scope: Scope, key: str, fingerprint: str, *, ttl_seconds: int
 ) -> StoredResult | None:
     """Claim `key` for this transaction (None: run the work, then `complete`), or the stored
     result of the finished first run.
@@ -67,19 +67,22 @@ async def claim(
     Raises RequestInFlight (409) while another transaction runs the same key, and
     IdempotencyKeyReused (422) when the stored run had another fingerprint.
     """
-    stored, locked = await repository.get_live_or_try_lock(
-        session, scope.owner, scope.operation, key, lock_key(scope.digest(key))
+    found = await repository.claim(
+        session,
+        user_id=scope.owner,
+        operation=scope.operation,
+        key=key,
+        fingerprint=fingerprint,
+        lock=lock_key(scope.digest(key)),
+        ttl_seconds=ttl_seconds,
     )
-    if stored is None and not locked:
+    if found.claimed:
+        return None
+    if found.stored is None:
         raise RequestInFlight(
             "another request with this idempotency key is still running; retry shortly"
         )
-    if stored is None:
-        # A first run may have committed between our snapshot and taking the lock: look
-        # again with a fresh snapshot (READ COMMITTED) now that the lock is ours.
-        stored = await repository.get_live(session, scope.owner, scope.operation, key)
-    if stored is None:
-        return None
+    stored = found.stored
     result = StoredResult(
         fingerprint=stored.fingerprint,
         status_code=stored.status_code,
@@ -101,22 +104,21 @@ def ensure_same_request(stored: StoredResult, fingerprint: str) -> None:
 
 
 async def complete(
-    session: AsyncSession, scope: Scope, key: str, result: StoredResult, *, ttl_seconds: int
+    session: AsyncSession, scope: Scope, key: str, result: StoredResult
 ) -> StoredResult:
-    """Store the result in the caller's transaction; it becomes visible with the effect."""
-    expires_at = await repository.insert_result(
+    """Store the result of a claimed key in the caller's transaction; it becomes visible
+    with the effect."""
+    expires_at = await repository.store_result(
         session,
         user_id=scope.owner,
         operation=scope.operation,
         key=key,
-        fingerprint=result.fingerprint,
         status_code=result.status_code,
         headers=[list(header) for header in result.headers],
         body=result.body,
-        ttl_seconds=ttl_seconds,
     )
-    if expires_at is None:  # claim() holds the lock and saw no live record: cannot happen
-        raise RuntimeError(f"idempotency key {key!r} was completed twice")
+    if expires_at is None:
+        raise RuntimeError(f"idempotency key {key!r} was not claimed in this transaction")
     return StoredResult(
         result.fingerprint, result.status_code, result.headers, result.body, expires_at
     )
@@ -142,12 +144,10 @@ async def run_once(
     For non-HTTP callers (CLI import, jobs). `work` returns a JSON-serialisable value,
     which is stored; the caller commits, and an exception from `work` must roll back.
     """
-    stored = await claim(session, scope, key, fingerprint)
+    stored = await claim(session, scope, key, fingerprint, ttl_seconds=ttl_seconds)
     if stored is not None:
         return Outcome(orjson.loads(stored.body), replayed=True)
     body = orjson.dumps(await work())
-    await complete(
-        session, scope, key, StoredResult(fingerprint, None, (), body), ttl_seconds=ttl_seconds
-    )
+    await complete(session, scope, key, StoredResult(fingerprint, None, (), body))
     # Decoded from the stored bytes, so a first run and its replays return equal values.
     return Outcome(orjson.loads(body), replayed=False)

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("operation", sa.String(length=300), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("completed", sa.Boolean(), nullable=False),
         sa.Column("status_code", sa.SmallInteger(), nullable=True),
         sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
