@@ -65,6 +65,7 @@ async def test_redis_miss_falls_back_to_the_durable_record(
         retry = await client.post("/nodes", json=WORKSPACE, headers=headers)
     assert retry.content == first.content and retry.headers["idempotent-replayed"] == "true"
     assert await workspaces_of(engine, alice.id) == 1
+    assert len(await redis.keys(PREFIX + "*")) == 1  # refilled by the replay
 
 
 async def test_requests_keep_working_when_redis_is_down(

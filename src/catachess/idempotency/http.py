@@ -147,6 +147,8 @@ async def begin(
             service.ensure_same_request(stored, fingerprint)
         else:
             stored = await service.claim(session, scope, key, fingerprint, ttl_seconds=ttl_seconds)
+            if stored is not None and cache is not None:
+                await cache.put(scope, key, stored)  # e.g. after a Redis restart
     except IdempotencyKeyReused:
         metrics.MISMATCHES.labels(method, route).inc()
         raise
