@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -143,8 +143,11 @@ class ServerProcess:
             self.process.wait(timeout=30)
 
 
+StartServer = Callable[[str], Awaitable[ServerProcess]]
+
+
 @pytest.fixture
-async def servers(database_url: str) -> AsyncIterator[Any]:
+async def servers(database_url: str) -> AsyncIterator[StartServer]:
     """Start server processes on the test database: `await servers("a")`."""
     started: list[ServerProcess] = []
     # Short: a Unix socket path must fit in 108 bytes.

@@ -7,17 +7,23 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import a_user
-from tests.idempotency.conftest import events_named, keyed, new_key, workspaces_of
+from tests.idempotency.conftest import (
+    StartServer,
+    events_named,
+    keyed,
+    new_key,
+    workspaces_of,
+)
 
 WORKSPACE = {"kind": "workspace", "name": "Openings"}
 
 
 async def test_crash_between_commit_and_response_is_replayed_after_restart(
-    client: httpx.AsyncClient, engine: AsyncEngine, servers: object
+    client: httpx.AsyncClient, engine: AsyncEngine, servers: StartServer
 ) -> None:
     alice = await a_user(client, "alice")
     headers = keyed(alice.headers, new_key())
-    doomed = await servers("doomed")  # type: ignore[operator]
+    doomed = await servers("doomed")
     with pytest.raises(httpx.TransportError):  # the connection drops: no response at all
         await doomed.client.post(
             "/nodes",
@@ -26,7 +32,7 @@ async def test_crash_between_commit_and_response_is_replayed_after_restart(
         )
     assert doomed.died_by_sigkill()
     assert await workspaces_of(engine, alice.id) == 1  # the effect was committed
-    restarted = await servers("restarted")  # type: ignore[operator]
+    restarted = await servers("restarted")
     retry = await restarted.client.post("/nodes", json=WORKSPACE, headers=headers)
     assert retry.status_code == 201 and retry.headers["idempotent-replayed"] == "true"
     assert retry.headers["location"] == f"/nodes/{retry.json()['id']}"
@@ -35,11 +41,11 @@ async def test_crash_between_commit_and_response_is_replayed_after_restart(
 
 
 async def test_crash_before_commit_leaves_the_key_free_for_the_retry(
-    client: httpx.AsyncClient, engine: AsyncEngine, servers: object
+    client: httpx.AsyncClient, engine: AsyncEngine, servers: StartServer
 ) -> None:
     alice = await a_user(client, "alice")
     headers = keyed(alice.headers, new_key())
-    doomed = await servers("doomed")  # type: ignore[operator]
+    doomed = await servers("doomed")
     with pytest.raises(httpx.TransportError):
         await doomed.client.post(
             "/nodes",
@@ -60,10 +66,10 @@ async def test_fault_header_is_inert_without_fault_hooks(client: httpx.AsyncClie
 
 
 async def test_retry_on_another_server_process_is_replayed(
-    client: httpx.AsyncClient, engine: AsyncEngine, servers: object
+    client: httpx.AsyncClient, engine: AsyncEngine, servers: StartServer
 ) -> None:
     alice = await a_user(client, "alice")
-    one, two = await asyncio.gather(servers("one"), servers("two"))  # type: ignore[operator]
+    one, two = await asyncio.gather(servers("one"), servers("two"))
     headers = keyed(alice.headers, new_key())
     first = await one.client.post("/nodes", json=WORKSPACE, headers=headers)
     retry = await two.client.post("/nodes", json=WORKSPACE, headers=headers)
