@@ -47,26 +47,29 @@ class TransactionalRoute(APIRoute):
         async def run_in_transaction(request: Request) -> Response:
             request.state.route_template = route_template
             sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-            async with sessions() as session:
-                request.state.session = session
-                try:
-                    keyed = await idempotency.begin(
-                        request, session, route_template, keys_accepted=keys_accepted
-                    )
-                    if keyed is not None and keyed.replay is not None:
-                        await session.rollback()
-                        return keyed.replay
-                    response = await endpoint(request)
-                    if response.status_code >= 400:
-                        await session.rollback()
-                        return response
-                    if keyed is not None:
-                        await keyed.store(response)
-                    _fault_point(request, "kill-before-commit")
-                    await session.commit()
-                except BaseException:
-                    await session.rollback()
-                    raise
+            session = sessions()
+            request.state.session = session
+            try:
+                keyed = await idempotency.begin(
+                    request, session, route_template, keys_accepted=keys_accepted
+                )
+                if keyed is not None and keyed.replay is not None:
+                    # Nothing was written: the read-only transaction ends after the
+                    # replay is sent, one round trip sooner for the client.
+                    keyed.replay.release = session.close
+                    return keyed.replay
+                response = await endpoint(request)
+                if response.status_code >= 400:
+                    await session.close()  # rolls back
+                    return response
+                if keyed is not None:
+                    await keyed.store(response)
+                _fault_point(request, "kill-before-commit")
+                await session.commit()
+                await session.close()
+            except BaseException:
+                await session.close()  # rolls back
+                raise
             _fault_point(request, "kill-after-commit")
             if keyed is not None:
                 await keyed.after_commit()

@@ -6,6 +6,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catachess.app import create_app
+from catachess.config import Settings
 from catachess.nodes import service as nodes_service
 from tests.factories import a_folder, a_user, a_workspace
 from tests.idempotency.conftest import (
@@ -34,6 +36,19 @@ async def test_retry_replays_status_body_and_headers_byte_for_byte(
     assert retry.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
     assert await workspaces_of(engine, alice.id) == 1
+
+
+async def test_replays_give_their_database_connection_back(settings: Settings) -> None:
+    """A replay ends its read-only transaction after sending; the connection must return."""
+    app = create_app(settings.model_copy(update={"db_pool_size": 1}), migrate_on_start=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            alice = await a_user(client, "alice")
+            headers = keyed(alice.headers, new_key())
+            for _ in range(5):  # more than the pool's 1 + 1 overflow connections
+                assert (await client.post("/nodes", json=WORKSPACE, headers=headers)).is_success
+            assert app.state.engine.pool.checkedout() == 0
 
 
 async def test_replay_runs_nothing_and_publishes_no_event(

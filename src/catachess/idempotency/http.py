@@ -8,11 +8,13 @@ committed before the client can see it. See docs/idempotency.md.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette import types as asgi
 
 from catachess.config import Settings
 from catachess.idempotency import metrics, service
@@ -75,6 +77,19 @@ def documented(
     }
 
 
+class ReplayResponse(Response):
+    """A stored answer sent again; `release` runs once it is sent (or sending failed)."""
+
+    release: Callable[[], Awaitable[None]] | None = None
+
+    async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.release is not None:
+                await self.release()
+
+
 @dataclass
 class Keyed:
     """A keyed request: either a replay to send, or a claim whose response gets stored."""
@@ -84,7 +99,7 @@ class Keyed:
     key: str
     fingerprint: str
     cache: ReplayCache | None
-    replay: Response | None = None
+    replay: ReplayResponse | None = None
     stored: StoredResult | None = None
 
     async def store(self, response: Response) -> None:
@@ -162,9 +177,9 @@ async def begin(
     return keyed
 
 
-def replay_response(stored: StoredResult) -> Response:
+def replay_response(stored: StoredResult) -> ReplayResponse:
     """The stored status, body and headers, marked as a replay."""
-    response = Response(content=stored.body, status_code=stored.status_code or 200)
+    response = ReplayResponse(content=stored.body, status_code=stored.status_code or 200)
     for name, value in stored.headers:
         response.headers.append(name, value)
     response.headers[REPLAYED_MARKER] = "true"
