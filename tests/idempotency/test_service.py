@@ -96,3 +96,12 @@ async def test_scopes_keep_keys_apart(engine: AsyncEngine) -> None:
         for scope in scopes:
             await run_once(session, scope, "same-key", "sha-a", work, ttl_seconds=TTL)
     assert work.calls == 3
+
+
+async def test_keys_and_operations_are_bounded(engine: AsyncEngine) -> None:
+    sessions = make_sessionmaker(engine)
+    with pytest.raises(ValueError):
+        Scope(IMPORT.user_id, "x" * 301)
+    async with sessions() as session:
+        with pytest.raises(ValueError):
+            await run_once(session, IMPORT, "k" * 256, "sha-a", Work(), ttl_seconds=TTL)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.idempotency import repository
 from catachess.idempotency.errors import IdempotencyKeyReused, RequestInFlight
-from catachess.idempotency.keys import lock_key, scope_digest
+from catachess.idempotency.keys import MAX_KEY_LENGTH, lock_key, scope_digest
 from catachess.idempotency.models import ANONYMOUS
 
 MAX_OPERATION_LENGTH = 300
@@ -67,6 +67,8 @@ async def claim(
     Raises RequestInFlight (409) while another transaction runs the same key, and
     IdempotencyKeyReused (422) when the stored run had another fingerprint.
     """
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise ValueError(f"an idempotency key has 1 to {MAX_KEY_LENGTH} characters")
     found = await repository.claim(
         session,
         user_id=scope.owner,
