@@ -2,7 +2,8 @@
 
 PostgreSQL stays the source of truth (the record commits with the effect); Redis only
 answers replays without a database round trip. Entries are written after commit and
-expire with their record, so Redis never knows a result PostgreSQL does not. Any Redis
+expire with their record, so Redis never knows a result PostgreSQL does not (a clock
+skew between this host and the database only moves that expiry by the skew). Any Redis
 failure is counted and logged, and the request carries on against PostgreSQL; after a
 failure Redis is left alone for a few seconds so an outage does not add a timeout to
 every request.
