@@ -8,6 +8,7 @@ SCRIPTS = [
     "bench.trash",
     "bench.pgn",
     "bench.events",
+    "bench.idempotency",
     "bench.observability",
 ]
 

@@ -18,6 +18,7 @@ from catachess.db.engine import make_engine, make_sessionmaker, resolve_database
 from catachess.discussions.routes import router as discussions_router
 from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
+from catachess.idempotency.cache import ReplayCache
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
@@ -57,6 +58,8 @@ def create_app(
         app.state.settings = settings
         if tracing is not None:
             telemetry.start(engine, tracing)
+        cache = ReplayCache.from_url(settings.redis_url) if settings.redis_url else None
+        app.state.idempotency_cache = cache
         relay = Relay(app.state.sessionmaker, settings)
         app.state.relay = relay
         if settings.event_relay:
@@ -73,6 +76,8 @@ def create_app(
             if maintenance is not None:
                 await maintenance.stop()
             await relay.stop()
+            if cache is not None:
+                await cache.close()
             if tracing is not None:
                 telemetry.stop()
                 if tracer_provider is None:

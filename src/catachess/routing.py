@@ -5,10 +5,16 @@ FastAPI may run the teardown of a yield-dependency after the response has gone o
 the commit cannot live there: this route class wraps each endpoint, commits when the
 endpoint produced a success response and rolls back otherwise. A failing commit raises,
 and the client gets a 5xx instead of a 2xx for work that was not stored.
+
+Idempotency keys are handled here too (not in a middleware): the key is claimed in the
+same transaction, the response is stored in it before the commit, and a replay is
+answered without running the endpoint. See catachess.idempotency.http.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -16,29 +22,58 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catachess.config import Settings
+from catachess.idempotency import http as idempotency
+
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
+
+FAULT_HEADER = "x-catachess-fault"
 
 
 class TransactionalRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        methods = {method.upper() for method in options.get("methods") or ()}
+        if methods & idempotency.WRITE_METHODS:
+            options.update(
+                idempotency.documented(options.get("responses"), options.get("openapi_extra"))
+            )
+        super().__init__(path, endpoint, **options)
+
     def get_route_handler(self) -> Endpoint:
         endpoint = super().get_route_handler()
         route_template = self.path
+        keys_accepted = idempotency.accepts_keys(self.openapi_extra)
 
         async def run_in_transaction(request: Request) -> Response:
             request.state.route_template = route_template
             sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-            async with sessions() as session:
-                request.state.session = session
-                try:
-                    response = await endpoint(request)
-                except BaseException:
-                    await session.rollback()
-                    raise
-                if response.status_code < 400:
-                    await session.commit()
-                else:
-                    await session.rollback()
-                return response
+            session = sessions()
+            request.state.session = session
+            try:
+                keyed = await idempotency.begin(
+                    request, session, route_template, keys_accepted=keys_accepted
+                )
+                if keyed is not None and keyed.replay is not None:
+                    # Nothing was written: the read-only transaction ends after the
+                    # replay is sent, one round trip sooner for the client.
+                    keyed.replay.release = session.close
+                    return keyed.replay
+                response = await endpoint(request)
+                if response.status_code >= 400:
+                    await session.close()  # rolls back
+                    return response
+                if keyed is not None:
+                    await keyed.store(response)
+                _fault_point(request, "kill-before-commit")
+                await session.commit()
+                await session.close()
+            except BaseException:
+                await session.close()  # rolls back
+                raise
+            _fault_point(request, "kill-after-commit")
+            if keyed is not None:
+                await keyed.after_commit()
+            return response
 
         return run_in_transaction
 
@@ -47,3 +82,13 @@ def get_session(request: Request) -> AsyncSession:
     """The request's session, opened by TransactionalRoute."""
     session: AsyncSession = request.state.session
     return session
+
+
+def _fault_point(request: Request, name: str) -> None:
+    """Crash tests only: die like a killed process at this point of the unit of work.
+
+    Inert unless CATACHESS_FAULT_HOOKS=1, which production never sets.
+    """
+    settings: Settings = request.app.state.settings
+    if settings.fault_hooks and request.headers.get(FAULT_HEADER) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

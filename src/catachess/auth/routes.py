@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from catachess.auth import service
 from catachess.auth.deps import CurrentUser, Session
 from catachess.auth.schemas import LoginRequest, TokenRead, UserCreate, UserRead
+from catachess.idempotency.http import KEYS_REFUSED
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
 
@@ -25,7 +26,12 @@ async def register(body: UserCreate, session: Session) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.post("/auth/login", response_model=TokenRead, responses=problems(401, 422))
+@router.post(
+    "/auth/login",
+    response_model=TokenRead,
+    responses=problems(401, 422),
+    openapi_extra=KEYS_REFUSED,
+)
 async def login(body: LoginRequest, session: Session) -> TokenRead:
     """Exchange e-mail and password for a bearer token."""
     token, record, user = await service.login(session, body)

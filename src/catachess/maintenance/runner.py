@@ -35,6 +35,7 @@ JOB_MODULES: list[str] = [
     "catachess.nodes.trash.jobs",
     "catachess.studies.jobs",
     "catachess.events.jobs",
+    "catachess.idempotency.jobs",
 ]
 
 # Upper bound on batches per job per tick, so one tick always ends.

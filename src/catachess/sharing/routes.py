@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from catachess.auth.deps import CurrentUser, Session
+from catachess.idempotency.http import KEYS_REFUSED
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
 from catachess.sharing import service
@@ -85,7 +86,8 @@ async def revoke(
     "/nodes/{node_id}/share-links",
     response_model=ShareLinkCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 403, 404, 422),
+    responses=problems(400, 401, 403, 404, 422),
+    openapi_extra=KEYS_REFUSED,
 )
 async def create_link(
     node_id: uuid.UUID,

@@ -1,0 +1,195 @@
+"""Every SQL statement of idempotency."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    LargeBinary,
+    Row,
+    SmallInteger,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
+
+from catachess.idempotency.models import IdempotencyRecord
+
+records = cast(Table, IdempotencyRecord.__table__)
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    fingerprint: str
+    status_code: int | None
+    headers: list[list[str]]
+    body: bytes
+    expires_at: datetime
+
+
+# The hot-path statements are prebuilt text: building and cache-keying an equivalent Core
+# construct costs more CPU per request than the round trip itself (see bench/idempotency.py).
+_RESULT_TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
+    "fingerprint": String,
+    "status_code": SmallInteger,
+    "headers": JSONB,
+    "body": LargeBinary,
+    "expires_at": DateTime(timezone=True),
+}
+
+# One round trip decides a keyed request:
+# - a completed live record visible to this statement's snapshot is returned (replay or
+#   422), and then no lock is asked for, so replays never queue behind each other;
+# - otherwise the key's advisory lock is tried (not granted: another transaction runs
+#   the key: 409); the lock lasts until this transaction ends or its connection dies;
+# - with the lock, a placeholder row (completed = false) is inserted; it stays invisible
+#   to everyone else until it commits together with the result. ON CONFLICT sees rows
+#   committed after the snapshot: an expired or uncompleted record is taken over, a live
+#   one (committed by the previous holder between our snapshot and our lock) is left
+#   alone and `claimed` comes back NULL, and the caller reads it with a fresh snapshot.
+# CASE, not AND, fixes the order: the planner may reorder AND-ed conditions.
+_CLAIM = text("""
+    WITH live AS (
+        SELECT fingerprint, status_code, headers, body, expires_at
+        FROM idempotency_records
+        WHERE user_id = :user_id AND operation = :operation AND key = :key
+            AND completed AND expires_at > now()
+    ), lock AS (
+        SELECT CASE WHEN EXISTS (SELECT FROM live) THEN NULL
+                    ELSE pg_try_advisory_xact_lock(:lock) END AS locked
+    ), claim AS (
+        INSERT INTO idempotency_records AS r
+            (user_id, operation, key, fingerprint, completed, status_code, headers, body,
+             created_at, expires_at)
+        SELECT CAST(:user_id AS uuid), CAST(:operation AS varchar), CAST(:key AS varchar),
+               CAST(:fingerprint AS varchar), false, NULL, '[]', '',
+               now(), now() + make_interval(secs => :ttl_seconds)
+        FROM lock WHERE locked
+        ON CONFLICT (user_id, operation, key) DO UPDATE SET
+            fingerprint = excluded.fingerprint, completed = false, status_code = NULL,
+            headers = '[]', body = '', created_at = excluded.created_at,
+            expires_at = excluded.expires_at
+        WHERE r.expires_at <= now() OR NOT r.completed
+        RETURNING true AS claimed
+    )
+    SELECT live.*, lock.locked, claim.claimed
+    FROM lock LEFT JOIN live ON true LEFT JOIN claim ON true
+""").columns(**_RESULT_TYPES, locked=Boolean, claimed=Boolean)
+
+_GET_LIVE = text("""
+    SELECT fingerprint, status_code, headers, body, expires_at
+    FROM idempotency_records
+    WHERE user_id = :user_id AND operation = :operation AND key = :key
+        AND completed AND expires_at > now()
+""").columns(**_RESULT_TYPES)
+
+# Only unindexed columns change, so PostgreSQL can update the placeholder in place (HOT).
+_STORE_RESULT = (
+    text("""
+    UPDATE idempotency_records
+    SET completed = true, status_code = :status_code, headers = :headers, body = :body
+    WHERE user_id = :user_id AND operation = :operation AND key = :key AND NOT completed
+    RETURNING expires_at
+""")
+    .bindparams(bindparam("headers", type_=JSONB), bindparam("body", type_=LargeBinary))
+    .columns(expires_at=DateTime(timezone=True))
+)
+
+
+def _row(row: Row[Any]) -> StoredRow:
+    return StoredRow(row.fingerprint, row.status_code, row.headers, row.body, row.expires_at)
+
+
+@dataclass(frozen=True)
+class Claim:
+    stored: StoredRow | None  # a live record: replay it (or 422)
+    claimed: bool  # True: the key is ours, run the operation and store its result
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    operation: str,
+    key: str,
+    fingerprint: str,
+    lock: int,
+    ttl_seconds: int,
+) -> Claim:
+    """The live record of the key, or the key claimed for this transaction, or neither
+    (another transaction holds it). One round trip in the common cases.
+    """
+    params = {"user_id": user_id, "operation": operation, "key": key}
+    found = (
+        await session.execute(
+            _CLAIM,
+            {**params, "fingerprint": fingerprint, "lock": lock, "ttl_seconds": ttl_seconds},
+        )
+    ).one()
+    if found.fingerprint is not None:
+        return Claim(_row(found), claimed=False)
+    if found.locked and not found.claimed:
+        # The previous holder committed between our snapshot and our lock: read it now.
+        live = (await session.execute(_GET_LIVE, params)).first()
+        return Claim(_row(live) if live is not None else None, claimed=False)
+    return Claim(None, claimed=bool(found.claimed))
+
+
+async def store_result(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    operation: str,
+    key: str,
+    status_code: int | None,
+    headers: list[list[str]],
+    body: bytes,
+) -> datetime | None:
+    """Fill the claimed placeholder with the result; its expiry (None: no claim found)."""
+    expires_at: datetime | None = await session.scalar(
+        _STORE_RESULT,
+        {
+            "user_id": user_id,
+            "operation": operation,
+            "key": key,
+            "status_code": status_code,
+            "headers": headers,
+            "body": body,
+        },
+    )
+    return expires_at
+
+
+async def delete_expired(session: AsyncSession, limit: int) -> int:
+    """Delete up to `limit` expired records, skipping any a running transaction has locked."""
+    expired = (
+        select(records.c.user_id, records.c.operation, records.c.key)
+        .where(records.c.expires_at <= func.now())
+        .order_by(records.c.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        delete(records)
+        .where(tuple_(records.c.user_id, records.c.operation, records.c.key).in_(expired))
+        .returning(records.c.key)
+    )
+    return len(result.all())
+
+
+async def count(session: AsyncSession) -> int:
+    total: int = await session.scalar(select(func.count()).select_from(records)) or 0
+    return total
