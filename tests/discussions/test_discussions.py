@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import Actor, a_study, a_user, a_workspace, events_of, shared_with
+from tests.studies.helpers import a_chapter, mainline, read_chapter
 
 
 async def a_thread(
@@ -35,19 +36,60 @@ async def study_with(
     return owner, study, people
 
 
-async def test_open_a_thread_with_its_first_post(
-    client: httpx.AsyncClient, engine: AsyncEngine
-) -> None:
-    owner, study, _ = await study_with(client)
-    thread = await a_thread(
-        client, owner, study, chapter_id="00000000-0000-4000-8000-000000000001", move_id="abc"
-    )
+async def test_open_a_thread_on_a_move(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    owner = await a_user(client, "owner")
+    ws = await a_workspace(client, owner)
+    study_id, chapter_id = await a_chapter(client, owner, ws)
+    tree = (await read_chapter(client, owner, study_id, chapter_id))["tree"]
+    move_id = mainline(tree)[1]["id"]
+    thread = await a_thread(client, owner, {"id": study_id}, chapter_id=chapter_id, move_id=move_id)
     assert thread["post_count"] == 1
+    assert (thread["chapter_id"], thread["move_id"]) == (chapter_id, move_id)
     assert [p["body"] for p in thread["posts"]] == ["Main line question"]
     [event] = await events_of(client, engine, thread["id"])
     assert event["event_type"] == "discussion.thread_created"
-    assert event["payload"]["move_id"] == "abc"
+    assert event["payload"]["move_id"] == move_id
     assert event["payload"]["post_id"] == thread["posts"][0]["id"]
+    by_chapter = await client.get(
+        "/discussions", params={"target_id": chapter_id}, headers=owner.headers
+    )
+    assert [t["id"] for t in by_chapter.json()["items"]] == [thread["id"]]
+
+
+async def test_a_thread_target_must_exist_in_its_study(client: httpx.AsyncClient) -> None:
+    owner = await a_user(client, "owner")
+    ws = await a_workspace(client, owner)
+    study_id, chapter_id = await a_chapter(client, owner, ws)
+    _other_study, other_chapter = await a_chapter(client, owner, ws, name="Other")
+    base = {"study_id": study_id, "title": "t", "body": "b"}
+    foreign = await client.post(
+        "/discussions", json={**base, "chapter_id": other_chapter}, headers=owner.headers
+    )
+    assert foreign.status_code == 404
+    assert foreign.json()["code"] == "chapter_not_found"
+    no_move = await client.post(
+        "/discussions",
+        json={**base, "chapter_id": chapter_id, "move_id": "nosuchmv"},
+        headers=owner.headers,
+    )
+    assert no_move.status_code == 404
+    assert no_move.json()["field"] == "move_id"
+
+
+async def test_threads_go_with_their_chapter(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    owner = await a_user(client, "owner")
+    ws = await a_workspace(client, owner)
+    study_id, chapter_id = await a_chapter(client, owner, ws)
+    await a_thread(client, owner, {"id": study_id}, chapter_id=chapter_id)
+    deleted = await client.delete(
+        f"/studies/{study_id}/chapters/{chapter_id}", headers=owner.headers
+    )
+    assert deleted.status_code in (200, 204), deleted.text
+    async with engine.connect() as connection:
+        left = await connection.scalar(text("SELECT count(*) FROM discussion_threads"))
+    assert left == 0
 
 
 async def test_move_id_needs_a_chapter(client: httpx.AsyncClient) -> None:

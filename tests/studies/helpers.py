@@ -53,10 +53,14 @@ async def import_study(
 
 
 async def a_chapter(
-    client: httpx.AsyncClient, actor: Actor, parent: dict[str, Any], pgn: str = GAME
+    client: httpx.AsyncClient,
+    actor: Actor,
+    parent: dict[str, Any],
+    pgn: str = GAME,
+    name: str = "Najdorf",
 ) -> tuple[str, str]:
     """A study with one chapter from `pgn`: (study id, chapter id)."""
-    result = await import_study(client, actor, parent, pgn)
+    result = await import_study(client, actor, parent, pgn, name=name)
     study = result["studies"][0]
     return study["id"], study["chapters"][0]["id"]
 

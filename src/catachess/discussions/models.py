@@ -22,7 +22,9 @@ class Thread(CreatedAt, Base):
     workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
     study_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"))
     # A thread sits on the study, on one chapter, or on one move of a chapter.
-    chapter_id: Mapped[uuid.UUID | None]
+    chapter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("chapters.id", ondelete="CASCADE")
+    )
     move_id: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

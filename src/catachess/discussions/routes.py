@@ -78,7 +78,7 @@ async def create_thread(
 async def list_threads(
     user: CurrentUser,
     session: Session,
-    target_id: Annotated[uuid.UUID, Query(description="the study")],
+    target_id: Annotated[uuid.UUID, Query(description="a study, or one of its chapters")],
     chapter_id: uuid.UUID | None = None,
     move_id: Annotated[MoveId | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,

@@ -36,6 +36,7 @@ from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
 from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action, allows
+from catachess.studies import service as studies
 from catachess.versioning import check_if_match
 
 
@@ -85,6 +86,8 @@ def _thread_target(thread: Thread) -> Target:
 async def create_thread(session: AsyncSession, user: User, body: ThreadCreate) -> Thread:
     """Open a thread on a study, one of its chapters, or one move, with its first post."""
     study = await _study(session, user, body.study_id, Action.comment)
+    if body.chapter_id is not None:
+        await studies.require_discussable(session, study, body.chapter_id, body.move_id)
     now = utcnow()
     thread = Thread(
         workspace_id=study.node.workspace_id,
@@ -135,15 +138,23 @@ class ThreadPage:
 async def list_threads(
     session: AsyncSession,
     user: User,
-    study_id: uuid.UUID,
+    target_id: uuid.UUID,
     *,
     chapter_id: uuid.UUID | None,
     move_id: str | None,
     cursor: str | None,
     limit: int,
 ) -> ThreadPage:
-    """Threads of a study you may read, pinned first, then most recently active."""
-    study = await _study(session, user, study_id, Action.read)
+    """Threads of a study (or of a chapter, when `target_id` is one) you may read, pinned
+    first, then most recently active."""
+    try:
+        study = await _study(session, user, target_id, Action.read)
+    except NodeNotFound:
+        study_id = await studies.study_of_chapter(session, target_id)
+        if study_id is None:
+            raise
+        study = await _study(session, user, study_id, Action.read)
+        chapter_id = target_id
     after = _decode_cursor(cursor) if cursor else None
     rows = list(
         await repository.list_threads(

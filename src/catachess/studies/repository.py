@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, Text, cast, delete, func, select, update
+from sqlalchemy import Row, Text, cast, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 
@@ -149,3 +149,19 @@ async def get_live_study(session: AsyncSession, study_id: uuid.UUID) -> Node | N
             Node.id == study_id, Node.kind == NodeKind.study, Node.trashed_at.is_(None)
         )
     )
+
+
+async def chapter_has_move(
+    session: AsyncSession, study_id: uuid.UUID, chapter_id: uuid.UUID, move_id: str | None
+) -> bool | None:
+    """None if the chapter is not in this study; else whether the move is in its tree
+    (True when no move is asked for). Answered in the database, without loading the tree."""
+    has_move = Chapter.tree["nodes"].has_key(move_id) if move_id else true()
+    found: bool | None = await session.scalar(
+        select(has_move).where(Chapter.id == chapter_id, Chapter.study_id == study_id)
+    )
+    return found
+
+
+async def get_study_id_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid.UUID | None:
+    return await session.scalar(select(Chapter.study_id).where(Chapter.id == chapter_id))

@@ -42,6 +42,7 @@ from catachess.sharing.policy import Action
 from catachess.studies import repository
 from catachess.studies.errors import (
     ChapterNotFound,
+    MoveNotInChapter,
     StudyNotFound,
     from_edit_error,
     from_pgn_error,
@@ -103,6 +104,22 @@ async def require_chapter(session: AsyncSession, granted: Access, chapter_id: uu
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     return chapter
+
+
+async def require_discussable(
+    session: AsyncSession, granted: Access, chapter_id: uuid.UUID, move_id: str | None
+) -> None:
+    """The chapter belongs to the authorized study and, when given, the move is in it."""
+    found = await repository.chapter_has_move(session, granted.node.id, chapter_id, move_id)
+    if found is None:
+        raise ChapterNotFound(chapter_id)
+    if not found:
+        raise MoveNotInChapter(f"move {move_id} is not in this chapter", field="move_id")
+
+
+async def study_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid.UUID | None:
+    """The study a chapter belongs to (no permission check: callers check the study)."""
+    return await repository.get_study_id_of_chapter(session, chapter_id)
 
 
 def parse(text: str, limits: PgnLimits) -> list[ParsedGame]:
