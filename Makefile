@@ -12,7 +12,7 @@ lint:
 format:
 	.venv/bin/ruff check --fix src tests bench && .venv/bin/ruff format src tests bench
 
-bench:  ## print the benchmark figures (see bench/README.md)
+bench:  ## print every benchmark figure (README: Benchmarks)
 	scripts/install && .venv/bin/python -m bench
 
 migrate:
