@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
-from catachess.errors import BadRequest, NotFound
+from catachess.errors import NotFound
 from catachess.events import repository
 from catachess.events.chains import ChainEntry, build_tree
 from catachess.events.models import ActivityEntry, Event
 from catachess.events.repository import EventFilter
+from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 
@@ -49,18 +48,15 @@ class Chain:
     truncated: bool
 
 
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([seq])).decode()
+def encode_seq_cursor(seq: int) -> str:
+    return encode_cursor([seq])
 
 
-def decode_cursor(cursor: str) -> int:
-    try:
-        [seq] = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            raise TypeError(seq)
-        return seq
-    except (ValueError, TypeError):
-        raise BadRequest("cursor is not one this server handed out", field="cursor") from None
+def decode_seq_cursor(cursor: str) -> int:
+    [seq] = decode_cursor(cursor, 1)
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise invalid_cursor()
+    return seq
 
 
 async def list_events(
@@ -73,13 +69,13 @@ async def list_events(
     newest_first: bool,
 ) -> Page[Event]:
     """Events the caller may read, filtered, in log order, with keyset pagination."""
-    after = decode_cursor(cursor) if cursor else None
+    after = decode_seq_cursor(cursor) if cursor else None
     rows = list(
         await repository.list_visible(
             session, user.id, where, after_seq=after, newest_first=newest_first, limit=limit + 1
         )
     )
-    next_cursor = encode_cursor(rows[limit - 1].seq) if len(rows) > limit else None
+    next_cursor = encode_seq_cursor(rows[limit - 1].seq) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
 
@@ -112,7 +108,7 @@ async def list_activity(
 ) -> Page[ActivityEntry]:
     """The activity feed of a node you may read: its subtree's changes, newest first."""
     node = (await access.require(session, user.id, node_id, Action.read)).node
-    before = decode_cursor(cursor) if cursor else None
+    before = decode_seq_cursor(cursor) if cursor else None
     rows = list(await repository.list_activity(session, node, before_seq=before, limit=limit + 1))
-    next_cursor = encode_cursor(rows[limit - 1].seq) if len(rows) > limit else None
+    next_cursor = encode_seq_cursor(rows[limit - 1].seq) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
