@@ -12,6 +12,12 @@ import httpx
 
 os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
+# The in-process app measures requests only: no background relay or maintenance loop
+# issuing statements on the same engine (they would skew timings and statement counts),
+# and no per-request log lines on the console.
+os.environ.setdefault("EVENT_RELAY", "false")
+os.environ.setdefault("MAINTENANCE_INTERVAL", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from catachess.app import create_app
 from catachess.config import Settings

@@ -300,3 +300,16 @@ async def test_listing_puts_pinned_first_and_pages(client: httpx.AsyncClient) ->
         if not cursor:
             break
     assert seen == [ids[1], ids[4], ids[3], ids[2], ids[0]]
+
+
+async def test_unstorable_text_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
+    owner, study, _ = await study_with(client)
+    thread = await a_thread(client, owner, study)
+    for body in ('{"body": "a\\u0000b"}', '{"body": "a\\ud800b"}'):
+        response = await client.post(
+            f"/discussions/{thread['id']}/replies",
+            content=body.encode(),
+            headers={**owner.headers, "content-type": "application/json"},
+        )
+        assert response.status_code == 422, response.text
+        assert "body.body" in response.json()["detail"]

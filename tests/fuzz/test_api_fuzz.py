@@ -39,6 +39,7 @@ CASES_PER_OPERATION = int(os.environ.get("FUZZ_CASES_PER_OPERATION", "90"))
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM", "") != "1"
 MIN_TOTAL_CASES = 1_000
 PASSWORD = "fuzzing password"
+SEED_PGN = '[Event "Fuzz"]\n\n1. e4 c5 (1... e5 2. Nf3 {main} Nc6) 2. Nf3 d6 $1 3. d4 *\n'
 
 
 def problem_json_errors(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -103,10 +104,43 @@ def seeded_values(client: asgi.ASGIClient) -> Seed:
         f"/nodes/{nodes['workspace']}/share-links", json={"role": "viewer"}, headers=headers
     )
     assert link.status_code == 201, link.text
+    study = client.post(
+        "/studies",
+        json={"name": "fuzz games", "parent_id": nodes["folder"], "pgn": SEED_PGN},
+        headers=headers,
+    )
+    assert study.status_code == 201, study.text
+    study_id = study.json()["studies"][0]["id"]
+    chapter_id = study.json()["studies"][0]["chapters"][0]["id"]
+    chapter = client.get(f"/studies/{study_id}/chapters/{chapter_id}", headers=headers).json()
+    move_ids = list(chapter["tree"]["nodes"])
+    thread = client.post(
+        "/discussions",
+        json={
+            "study_id": study_id,
+            "chapter_id": chapter_id,
+            "move_id": move_ids[0],
+            "title": "fuzz",
+            "body": "why this move?",
+        },
+        headers=headers,
+    )
+    assert thread.status_code == 201, thread.text
+    export = client.post("/exports", json={"node_id": nodes["folder"]}, headers=headers)
+    assert export.status_code == 201, export.text
+    events = client.get("/events", params={"target_id": study_id}, headers=headers).json()
     return Seed(
         headers=headers,
         values={
-            "node_id": list(nodes.values()),
+            "node_id": [*nodes.values(), study_id],
+            "study_id": [study_id, nodes["study"]],
+            "chapter_id": [chapter_id],
+            "move_id": move_ids[:3],
+            "thread_id": [thread.json()["id"]],
+            "post_id": [post["id"] for post in thread.json()["posts"]],
+            "export_id": [export.json()["id"]],
+            "event_id": [event["event_id"] for event in events["items"][:2]],
+            "correlation_id": [event["correlation_id"] for event in events["items"][:2]],
             "user_id": [owner_id, friend_id],
             "link_id": [link.json()["id"]],
             "token": [link.json()["token"]],
@@ -133,7 +167,7 @@ def point_at_real_rows(case: Any, seed: Seed, rng: random.Random) -> None:
         case.path_parameters[name] = rng.choice(seed.choices(name))
     if isinstance(case.body, dict):
         for name in [key for key in case.body if key.endswith("_id")]:
-            if name == "parent_id" or name in seed.values:
+            if name in ("parent_id", "study_id") or name in seed.values:
                 case.body[name] = rng.choice(seed.choices(name))
 
 
