@@ -10,7 +10,8 @@ from __future__ import annotations
 from pydantic import AfterValidator
 
 
-def _storable(value: str) -> str:
+def storable(value: str) -> str:
+    """`value` unchanged, or ValueError if PostgreSQL could not store it."""
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
     try:
@@ -20,4 +21,4 @@ def _storable(value: str) -> str:
     return value
 
 
-Storable = AfterValidator(_storable)
+Storable = AfterValidator(storable)

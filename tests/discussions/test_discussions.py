@@ -313,3 +313,18 @@ async def test_unstorable_text_is_a_422_not_a_500(client: httpx.AsyncClient) -> 
         )
         assert response.status_code == 422, response.text
         assert "body.body" in response.json()["detail"]
+
+
+async def test_listing_by_an_unreadable_chapter_looks_like_a_missing_one(
+    client: httpx.AsyncClient,
+) -> None:
+    owner, stranger = await a_user(client, "owner"), await a_user(client, "stranger")
+    ws = await a_workspace(client, owner)
+    _study_id, chapter_id = await a_chapter(client, owner, ws)
+    missing = "00000000-0000-4000-8000-000000000009"
+    for target in (chapter_id, missing):
+        response = await client.get(
+            "/discussions", params={"target_id": target}, headers=stranger.headers
+        )
+        assert response.status_code == 404
+        assert response.json()["detail"] == f"node {target} does not exist"

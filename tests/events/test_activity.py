@@ -93,3 +93,17 @@ async def test_a_stranger_cannot_read_a_feed(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/nodes/{ws['id']}/activity", headers=mallory.headers)
     assert response.status_code == 404
     assert response.json()["code"] == "node_not_found"
+
+
+async def test_a_folder_feed_hides_what_is_in_the_trash(
+    client: httpx.AsyncClient, deliver: Deliver
+) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice, "Club")
+    folder = await a_folder(client, alice, ws, "Shared")
+    study = await a_study(client, alice, folder, "Secret plan")
+    await shared_with(client, alice, folder, bob, "viewer")
+    assert (await client.delete(f"/nodes/{study['id']}", headers=alice.headers)).status_code == 200
+    await deliver()
+    feed = (await client.get(f"/nodes/{folder['id']}/activity", headers=bob.headers)).json()
+    assert [line["summary"] for line in feed["items"]] == ["alice created folder “Shared”"]

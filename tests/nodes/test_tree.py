@@ -293,3 +293,19 @@ async def test_crossing_concurrent_moves_cannot_make_a_cycle(
             await client.patch(
                 f"/nodes/{node['id']}", json={"parent_id": ws["id"]}, headers=alice.headers
             )
+
+
+async def test_moving_a_node_cannot_raise_your_own_role_on_it(client: httpx.AsyncClient) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice)
+    study = await a_study(client, alice, ws, "Alice's study")
+    bobs = await a_folder(client, alice, ws, "Bob's folder")
+    await shared_with(client, alice, ws, bob, "editor")
+    await shared_with(client, alice, bobs, bob, "admin")
+    response = await client.patch(
+        f"/nodes/{study['id']}", json={"parent_id": bobs["id"]}, headers=bob.headers
+    )
+    assert response.status_code == 403
+    assert response.json()["field"] == "parent_id"
+    still = await client.get(f"/nodes/{study['id']}", headers=bob.headers)
+    assert (still.json()["parent_id"], still.json()["role"]) == (ws["id"], "editor")

@@ -165,3 +165,18 @@ async def test_accepting_never_downgrades(client: httpx.AsyncClient) -> None:
     ).json()
     accepted = await client.post(f"/share-links/{link['token']}/accept", headers=bob.headers)
     assert accepted.json()["role"] == "editor"
+
+
+async def test_a_share_link_dies_with_its_creators_role(client: httpx.AsyncClient) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice)
+    await shared_with(client, alice, ws, bob, "admin")
+    link = (
+        await client.post(
+            f"/nodes/{ws['id']}/share-links", json={"role": "admin"}, headers=bob.headers
+        )
+    ).json()
+    await client.delete(f"/nodes/{ws['id']}/shares/{bob.id}", headers=alice.headers)
+    accepted = await client.post(f"/share-links/{link['token']}/accept", headers=bob.headers)
+    assert accepted.status_code == 410
+    assert (await client.get(f"/nodes/{ws['id']}", headers=bob.headers)).status_code == 404

@@ -32,7 +32,7 @@ from catachess.events.types import (
 )
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import NodeKind
-from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
+from catachess.pagination import cursor_datetime, decode_cursor, encode_cursor, invalid_cursor
 from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action, allows
@@ -153,7 +153,11 @@ async def list_threads(
         study_id = await studies.study_of_chapter(session, target_id)
         if study_id is None:
             raise
-        study = await _study(session, user, study_id, Action.read)
+        try:
+            study = await _study(session, user, study_id, Action.read)
+        except NodeNotFound:
+            # Name what was asked for: the study's id would reveal the chapter exists.
+            raise NodeNotFound(target_id) from None
         chapter_id = target_id
     after = _decode_cursor(cursor) if cursor else None
     rows = list(
@@ -179,7 +183,7 @@ def _encode_cursor(thread: Thread) -> str:
 def _decode_cursor(cursor: str) -> tuple[bool, datetime, uuid.UUID]:
     pinned, updated_at, thread_id = decode_cursor(cursor, 3)
     try:
-        return bool(pinned), datetime.fromisoformat(str(updated_at)), uuid.UUID(str(thread_id))
+        return bool(pinned), cursor_datetime(updated_at), uuid.UUID(str(thread_id))
     except ValueError:
         raise invalid_cursor() from None
 

@@ -15,7 +15,7 @@ from catachess.events import repository
 from catachess.events.chains import ChainEntry, build_tree
 from catachess.events.models import ActivityEntry, Event
 from catachess.events.repository import EventFilter
-from catachess.pagination import decode_cursor, encode_cursor, invalid_cursor
+from catachess.pagination import cursor_int, decode_cursor, encode_cursor
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 
@@ -54,9 +54,7 @@ def encode_seq_cursor(seq: int) -> str:
 
 def decode_seq_cursor(cursor: str) -> int:
     [seq] = decode_cursor(cursor, 1)
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        raise invalid_cursor()
-    return seq
+    return cursor_int(seq)
 
 
 async def list_events(

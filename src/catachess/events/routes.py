@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -11,6 +12,7 @@ from pydantic import AwareDatetime
 
 from catachess.auth.deps import CurrentUser, Session
 from catachess.correlation import CORRELATION_ID
+from catachess.errors import Unprocessable
 from catachess.events import cloudevents, reads
 from catachess.events.chains import ChainEntry
 from catachess.events.models import Event
@@ -51,6 +53,14 @@ def _batch_example() -> dict[int | str, dict[str, Any]]:
     }
 
 
+def in_utc(value: datetime | None, field: str) -> datetime | None:
+    """The bound in UTC; a date whose zone pushes it outside the representable range is 422."""
+    try:
+        return value.astimezone(UTC) if value is not None else None
+    except OverflowError:
+        raise Unprocessable(f"{field} is outside the supported date range", field=field) from None
+
+
 @router.get(
     "/events",
     response_model=EventPage,
@@ -63,7 +73,7 @@ async def list_events(
     target_id: uuid.UUID | None = None,
     event_type: EventType | None = None,
     actor_id: uuid.UUID | None = None,
-    correlation_id: Annotated[str | None, Query(max_length=64)] = None,
+    correlation_id: Annotated[str | None, Query(pattern=CORRELATION_ID.pattern)] = None,
     workspace_id: uuid.UUID | None = None,
     since: Annotated[AwareDatetime | None, Query(description="inclusive, with a zone")] = None,
     until: Annotated[AwareDatetime | None, Query(description="exclusive, with a zone")] = None,
@@ -83,8 +93,8 @@ async def list_events(
         actor_id=actor_id,
         correlation_id=correlation_id,
         workspace_id=workspace_id,
-        since=since,
-        until=until,
+        since=in_utc(since, "since"),
+        until=in_utc(until, "until"),
     )
     page = await reads.list_events(
         session, user, where, cursor=cursor, limit=limit, newest_first=order == "desc"

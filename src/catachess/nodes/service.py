@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
+from catachess.errors import Forbidden
 from catachess.events import service as events
 from catachess.events.service import Target
 from catachess.events.types import EventType, NodeCreated, NodeMoved, NodeRenamed
@@ -164,7 +165,7 @@ async def update_node(
         # Set before a move, so the sibling-name check sees the name it will have.
         node.name = body.name
     if body.parent_id is not None and body.parent_id != node.parent_id:
-        await _move(session, user, node, body.parent_id)
+        await _move(session, user, granted, body.parent_id)
     if renamed:
         await _flush_unique_name(session, node.name)
         await repository.touch(session, node)
@@ -181,10 +182,20 @@ async def update_node(
     return Access(node=node, role=(await effective_role(session, user.id, node)) or granted.role)
 
 
-async def _move(session: AsyncSession, user: User, node: Node, parent_id: uuid.UUID) -> None:
+async def _move(session: AsyncSession, user: User, granted: Access, parent_id: uuid.UUID) -> None:
+    node = granted.node
     if node.kind is NodeKind.workspace:
         raise InvalidParent("a workspace cannot be moved", field="parent_id")
-    parent = (await access.require(session, user.id, parent_id, Action.edit)).node
+    destination = await access.require(session, user.id, parent_id, Action.edit)
+    parent = destination.node
+    if destination.role.rank > granted.role.rank:
+        # The subtree would inherit the caller's stronger grant up there: an editor who is
+        # admin elsewhere could move someone's study under their folder and purge it.
+        raise Forbidden(
+            f"moving it there would raise your role on it from {granted.role.value} to "
+            f"{destination.role.value}; someone who is {destination.role.value} on it may move it",
+            field="parent_id",
+        )
     if parent.workspace_id != node.workspace_id:
         raise CrossWorkspaceMove("a node can only move within its workspace", field="parent_id")
     _ensure_container(parent)

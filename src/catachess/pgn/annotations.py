@@ -8,6 +8,7 @@ comment text, so they survive a round trip unchanged.
 
 from __future__ import annotations
 
+import math
 import re
 
 import chess
@@ -44,15 +45,21 @@ def split_comment(comment: str) -> tuple[str, list[Shape], float | None]:
     clock = None
     if "[%clk" in comment:
         clock = _clock_of(chess.pgn.CLOCK_REGEX.search(comment))
-        comment = chess.pgn.CLOCK_REGEX.sub(_cut, comment)
+        if clock is not None:
+            comment = chess.pgn.CLOCK_REGEX.sub(_cut, comment)
     return comment.strip(), shapes, clock
 
 
 def _clock_of(match: re.Match[str] | None) -> float | None:
     if match is None:
         return None
+    # A clock no game can have (overflowing, or beyond a year) is not read as a clock:
+    # the command stays in the comment text, so nothing is lost and nothing overflows.
+    if len(match.group("hours")) > 4:
+        return None
     hours, minutes = int(match.group("hours")), int(match.group("minutes"))
-    return round(hours * 3600 + minutes * 60 + float(match.group("seconds")), 3)
+    seconds = round(hours * 3600 + minutes * 60 + float(match.group("seconds")), 3)
+    return seconds if math.isfinite(seconds) else None
 
 
 def _cut(match: re.Match[str]) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from catachess.auth.models import User
 from catachess.db.base import utcnow
-from catachess.errors import AppError, BadRequest, Forbidden
+from catachess.errors import AppError, Forbidden
 from catachess.events import service as events
 from catachess.events.types import EventType, NodePurged, NodeRestored, NodeTrashed
 from catachess.nodes import repository as nodes
@@ -34,7 +34,7 @@ from catachess.nodes.trash.errors import (
 )
 from catachess.nodes.trash.models import TrashEntry
 from catachess.nodes.trash.naming import restored_name, search_stem
-from catachess.pagination import decode_key_cursor, encode_key_cursor
+from catachess.pagination import cursor_datetime, decode_key_cursor, encode_key_cursor
 from catachess.sharing.policy import MINIMUM_ROLE, Action, Role, allows
 from catachess.sharing.repository import role_of
 from catachess.versioning import check_if_match
@@ -146,10 +146,7 @@ async def list_trash(
 
 def _decode_trash_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     key, node_id = decode_key_cursor(cursor)
-    try:
-        return datetime.fromisoformat(key), node_id
-    except ValueError:
-        raise BadRequest("cursor is not one this server handed out", field="cursor") from None
+    return cursor_datetime(key), node_id
 
 
 async def restore_node(
