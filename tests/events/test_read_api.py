@@ -200,8 +200,8 @@ async def test_a_grant_on_a_study_shows_that_study_and_not_its_sharing(
     assert await _types(client, alice, target_id=study["id"]) == ["node.created", "acl.granted"]
     for hidden in (ws, folder, sibling):
         assert await _types(client, bob, target_id=hidden["id"]) == []
-    # Activity lines are workspace-level: readers of the workspace root only.
-    assert await _types(client, bob, event_type="activity.recorded") == []
+    # An activity line's event is visible through the node it tells about.
+    assert await _types(client, bob, event_type="activity.recorded") == ["activity.recorded"]
     assert len(await _types(client, alice, event_type="activity.recorded")) == 4
 
 
@@ -222,3 +222,34 @@ async def test_events_of_trashed_and_purged_nodes_need_the_workspace(
     for gone in (trashed, purged):
         assert await _types(client, bob, target_id=gone["id"]) == []
         assert await _types(client, alice, target_id=gone["id"]) == ["node.created", "acl.granted"]
+
+
+async def test_chapter_and_discussion_events_follow_their_study(client: httpx.AsyncClient) -> None:
+    """Readers of a study see its chapter and discussion events; once it is in the trash,
+    only the workspace's admins do (G3: gone from ordinary reads)."""
+    from tests.studies.helpers import a_chapter
+
+    alice, vic, sam = (
+        await a_user(client, "alice"),
+        await a_user(client, "vic"),
+        await a_user(client, "sam"),
+    )
+    ws = await a_workspace(client, alice)
+    study_id, chapter_id = await a_chapter(client, alice, ws)
+    thread = await client.post(
+        "/discussions",
+        json={"study_id": study_id, "title": "hidden title", "body": "b"},
+        headers=alice.headers,
+    )
+    await shared_with(client, alice, {"id": study_id}, sam, "viewer")
+    await shared_with(client, alice, ws, vic, "viewer")
+    for reader in (sam, vic, alice):
+        assert await _types(client, reader, target_id=chapter_id) == ["study.chapter_added"]
+        assert await _types(client, reader, target_id=thread.json()["id"]) == [
+            "discussion.thread_created"
+        ]
+    assert (await client.delete(f"/nodes/{study_id}", headers=alice.headers)).status_code == 200
+    for reader in (sam, vic):
+        assert await _types(client, reader, target_id=chapter_id) == []
+        assert await _types(client, reader, target_id=thread.json()["id"]) == []
+    assert await _types(client, alice, target_id=chapter_id) == ["study.chapter_added"]

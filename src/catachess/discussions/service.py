@@ -80,7 +80,7 @@ async def _thread(
 
 
 def _thread_target(thread: Thread) -> Target:
-    return Target(thread.id, "discussion")
+    return Target(thread.id, "discussion", thread.study_id)
 
 
 async def create_thread(session: AsyncSession, user: User, body: ThreadCreate) -> Thread:
@@ -329,7 +329,7 @@ async def edit_post(
         session,
         EventType.discussion_post_edited,
         actor_id=user.id,
-        target=Target(post.id, "discussion_post"),
+        target=Target(post.id, "discussion_post", found.thread.study_id),
         workspace_id=post.workspace_id,
         version=post.version,
         payload=DiscussionPostEdited(thread_id=post.thread_id),
@@ -370,7 +370,7 @@ async def react(
             session,
             EventType.discussion_reaction_added if add else EventType.discussion_reaction_removed,
             actor_id=user.id,
-            target=Target(post.id, "discussion_post"),
+            target=Target(post.id, "discussion_post", found.thread.study_id),
             workspace_id=post.workspace_id,
             version=post.version,
             payload=DiscussionReaction(thread_id=post.thread_id, kind=kind.value),

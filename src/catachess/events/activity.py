@@ -75,7 +75,7 @@ async def add_activity_entry(session: AsyncSession, event: Event) -> None:
         session,
         EventType.activity_recorded,
         actor_id=None,
-        target=Target(entry.id, "activity_entry"),
+        target=Target(entry.id, "activity_entry", entry.node_id),
         workspace_id=entry.workspace_id,
         version=None,
         payload=ActivityRecorded(

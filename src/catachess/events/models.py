@@ -34,6 +34,9 @@ class Event(Base):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     target_id: Mapped[uuid.UUID]
     target_type: Mapped[str] = mapped_column(String(32))
+    # The node whose readers may see this event (the target node, or the study of a
+    # chapter or discussion); not a foreign key: the history outlives a purge.
+    node_id: Mapped[uuid.UUID | None]
     timestamp: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int | None]
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)

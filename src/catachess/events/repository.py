@@ -30,13 +30,14 @@ SHARING_EVENTS = [
 
 
 def visible_to(user_id: uuid.UUID) -> ColumnElement[bool]:
-    """Events whose target the user may read (the rules are in docs/events.md).
+    """Events the user may read (the rules are in docs/events.md).
 
     - a user's own events (target type `user`) only to that user;
-    - events of a live node to whoever holds a role on it or an ancestor: viewer, or the
-      role that manages shares for sharing events;
-    - events of anything else in a workspace (trashed or purged nodes, non-node targets)
-      to those with that role on the workspace root.
+    - events of a live node — the target node, or the study a chapter or discussion
+      belongs to (`Event.node_id`) — to whoever holds a role on it or an ancestor:
+      viewer, or the role that manages shares for sharing events;
+    - events whose node is in the trash or purged (G3: gone from ordinary reads) only to
+      those who manage the trash: admins of the workspace root.
     """
     required = case(
         (
@@ -51,20 +52,22 @@ def visible_to(user_id: uuid.UUID) -> ColumnElement[bool]:
         .select_from(Node)
         .join(Grant, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
         .where(
-            Node.id == Event.target_id,
+            Node.id == Event.node_id,
             Node.trashed_at.is_(None),
             Grant.user_id == user_id,
             held >= required,
         )
     )
-    target_not_live = ~exists(
-        select(literal(1)).where(Node.id == Event.target_id, Node.trashed_at.is_(None))
+    node_not_live = or_(
+        Event.node_id.is_(None),
+        ~exists(select(literal(1)).where(Node.id == Event.node_id, Node.trashed_at.is_(None))),
     )
+    trash_managers = MINIMUM_ROLE[Action.purge].rank
     on_workspace_root = exists(
         select(literal(1)).where(
             Grant.node_id == Event.workspace_id,
             Grant.user_id == user_id,
-            held >= required,
+            held >= trash_managers,
         )
     )
     # Only workspaces the user holds any grant in can hold visible events; saying so
@@ -74,7 +77,7 @@ def visible_to(user_id: uuid.UUID) -> ColumnElement[bool]:
         and_(Event.target_type == "user", Event.target_id == user_id),
         and_(
             Event.workspace_id.in_(my_workspaces),
-            or_(on_live_node, and_(target_not_live, on_workspace_root)),
+            or_(on_live_node, and_(node_not_live, on_workspace_root)),
         ),
     )
 

@@ -24,10 +24,21 @@ guard.install()
 DELIVERIES_OWED = "catachess.events.deliveries_owed"
 
 
+NODE_TYPES = frozenset({"workspace", "folder", "study"})
+
+
 @dataclass(frozen=True)
 class Target:
+    """What an event is about. `node_id` is the node whose readers may see the event: the
+    target itself for nodes, the study of a chapter or discussion, the node of an export."""
+
     id: uuid.UUID
     type: str
+    node_id: uuid.UUID | None = None
+
+    @property
+    def visible_through(self) -> uuid.UUID | None:
+        return self.node_id or (self.id if self.type in NODE_TYPES else None)
 
 
 async def record(
@@ -57,6 +68,7 @@ async def record(
         "actor_id": actor_id,
         "target_id": target.id,
         "target_type": target.type,
+        "node_id": target.visible_through,
         "timestamp": utcnow(),
         "version": version,
         "payload": validate_payload(event_type, payload),

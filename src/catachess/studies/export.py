@@ -155,7 +155,7 @@ async def create_export(
         session,
         EventType.export_created,
         actor_id=user.id,
-        target=Target(export.id, "export"),
+        target=Target(export.id, "export", export.node_id),
         workspace_id=export.workspace_id,
         version=1,
         payload=ExportCreated(

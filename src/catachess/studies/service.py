@@ -80,7 +80,7 @@ def limits_from(settings: Settings) -> PgnLimits:
 
 
 def target_of(chapter: Chapter) -> Target:
-    return Target(chapter.id, "chapter")
+    return Target(chapter.id, "chapter", chapter.study_id)
 
 
 async def require_study(
