@@ -72,16 +72,17 @@ async def sibling_name_taken(
 async def sibling_names_with_prefix(
     session: AsyncSession, parent_id: uuid.UUID, prefix: str
 ) -> set[str]:
-    """Lower-cased names of live children of `parent_id` that start with `prefix`."""
-    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """Lower-cased names of live children of `parent_id` that start with `prefix` (for
+    picking a free "Name (2)" or "Name (restored)" in one query)."""
+    lowered = func.lower(Node.name)
     rows = await session.scalars(
-        select(func.lower(Node.name)).where(
+        select(lowered).where(
             Node.parent_id == parent_id,
             Node.trashed_at.is_(None),
-            func.lower(Node.name).like(escaped + "%", escape="\\"),
+            lowered.startswith(prefix.lower(), autoescape=True),
         )
     )
-    return set(rows)
+    return set(rows.all())
 
 
 async def count_subtree(session: AsyncSession, node: Node) -> int:

@@ -148,21 +148,6 @@ async def lock_ancestors(
     return list(rows.all())
 
 
-async def live_names_starting_with(
-    session: AsyncSession, parent_id: uuid.UUID, stem: str
-) -> set[str]:
-    """Lower-cased names of the parent's live children that start with `stem`."""
-    lowered = func.lower(Node.name)
-    rows = await session.scalars(
-        select(lowered).where(
-            Node.parent_id == parent_id,
-            Node.trashed_at.is_(None),
-            lowered.startswith(stem.lower(), autoescape=True),
-        )
-    )
-    return set(rows.all())
-
-
 async def clear_trash(session: AsyncSession, root: Node) -> int:
     """Bring back exactly the nodes that went to the trash with this root, in one statement."""
     result = await session.execute(

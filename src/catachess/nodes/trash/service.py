@@ -184,9 +184,7 @@ async def _restore_node(
     if node.kind is not NodeKind.workspace:
         destination = node.workspace_id if to_root else node.parent_id
         assert destination is not None
-        taken = await repository.live_names_starting_with(
-            session, destination, search_stem(node.name)
-        )
+        taken = await nodes.sibling_names_with_prefix(session, destination, search_stem(node.name))
         node.name = restored_name(node.name, taken)
     if to_root and node.parent_id != node.workspace_id:
         new_path = f"{node.workspace_id}/{node.id}"
