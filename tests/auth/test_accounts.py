@@ -99,3 +99,25 @@ async def test_registration_and_login_record_events(
             )
         ).all()
     assert types == ["user.registered", "user.logged_in"]
+
+
+async def test_logout_revokes_only_that_token(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    alice = await a_user(client, "alice")
+    second = await client.post(
+        "/auth/login", json={"email": alice.email, "password": "correct horse battery"}
+    )
+    other = {"Authorization": f"Bearer {second.json()['access_token']}"}
+    assert (await client.post("/auth/logout", headers=alice.headers)).status_code == 204
+    assert (await client.get("/users/me", headers=alice.headers)).status_code == 401
+    assert (await client.post("/auth/logout", headers=alice.headers)).status_code == 401
+    assert (await client.get("/users/me", headers=other)).status_code == 200
+    async with engine.connect() as connection:
+        types = (
+            await connection.scalars(
+                text("SELECT event_type FROM events WHERE target_id = :id ORDER BY seq"),
+                {"id": alice.id},
+            )
+        ).all()
+    assert types[-1] == "user.logged_out"

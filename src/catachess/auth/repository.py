@@ -51,3 +51,10 @@ async def count_expired_tokens(session: AsyncSession) -> int:
         select(func.count()).select_from(ApiToken).where(ApiToken.expires_at <= utcnow())
     )
     return count or 0
+
+
+async def delete_token(session: AsyncSession, digest: str) -> uuid.UUID | None:
+    """Delete the token with this digest; its id, or None if there was none."""
+    return await session.scalar(
+        delete(ApiToken).where(ApiToken.token_hash == digest).returning(ApiToken.id)
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from catachess.auth import service
-from catachess.auth.deps import CurrentUser, Session
+from catachess.auth.deps import CurrentUser, Session, bearer_token
 from catachess.auth.schemas import LoginRequest, TokenRead, UserCreate, UserRead
 from catachess.idempotency.http import KEYS_REFUSED
 from catachess.openapi import problems
@@ -38,6 +38,13 @@ async def login(body: LoginRequest, session: Session) -> TokenRead:
     return TokenRead(
         access_token=token, expires_at=record.expires_at, user=UserRead.model_validate(user)
     )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401))
+async def logout(request: Request, user: CurrentUser, session: Session) -> Response:
+    """Revoke the bearer token of this request."""
+    await service.logout(session, user, bearer_token(request) or "")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/users/me", response_model=UserRead, responses=problems(401))

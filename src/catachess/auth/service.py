@@ -16,7 +16,7 @@ from catachess.db.base import utcnow
 from catachess.errors import Conflict, Unauthorized
 from catachess.events import service as events
 from catachess.events.service import Target
-from catachess.events.types import EventType, UserLoggedIn, UserRegistered
+from catachess.events.types import EventType, UserLoggedIn, UserLoggedOut, UserRegistered
 
 
 class EmailTaken(Conflict):
@@ -82,3 +82,19 @@ async def login(session: AsyncSession, body: LoginRequest) -> tuple[str, ApiToke
 
 async def authenticate(session: AsyncSession, token: str) -> User | None:
     return await repository.get_by_token_digest(session, token_digest(token))
+
+
+async def logout(session: AsyncSession, user: User, token: str) -> None:
+    """Revoke the bearer token this request came with (other sessions stay signed in)."""
+    token_id = await repository.delete_token(session, token_digest(token))
+    if token_id is None:  # a concurrent logout already removed it
+        return
+    await events.record(
+        session,
+        EventType.user_logged_out,
+        actor_id=user.id,
+        target=Target(user.id, "user"),
+        workspace_id=None,
+        version=None,
+        payload=UserLoggedOut(token_id=token_id),
+    )

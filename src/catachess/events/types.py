@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 class EventType(enum.StrEnum):
     user_registered = "user.registered"
     user_logged_in = "user.logged_in"
+    user_logged_out = "user.logged_out"
     node_created = "node.created"
     node_renamed = "node.renamed"
     node_moved = "node.moved"
@@ -57,6 +58,10 @@ class UserRegistered(Payload):
 class UserLoggedIn(Payload):
     token_id: uuid.UUID
     expires_at: str
+
+
+class UserLoggedOut(Payload):
+    token_id: uuid.UUID
 
 
 class NodeCreated(Payload):
@@ -256,6 +261,7 @@ class ActivityRecorded(Payload):
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
     EventType.user_logged_in: UserLoggedIn,
+    EventType.user_logged_out: UserLoggedOut,
     EventType.node_created: NodeCreated,
     EventType.node_renamed: NodeRenamed,
     EventType.node_moved: NodeMoved,
