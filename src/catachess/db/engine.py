@@ -50,13 +50,13 @@ def embedded_database_url(data_dir: Path) -> str:
 
 
 @contextmanager
-def throwaway_database(url: str | None = None) -> Iterator[str]:
-    """A migrated database for tests and benchmarks: `url` when given, else a fresh
-    pgserver cluster in a temporary directory, stopped and removed afterwards."""
+def throwaway_database(url: str | None = None, *, revision: str = "heads") -> Iterator[str]:
+    """A database migrated to `revision`, for tests and benchmarks: `url` when given, else
+    a fresh pgserver cluster in a temporary directory, stopped and removed afterwards."""
     from catachess.db import migrate
 
     if url:
-        migrate.upgrade(url)
+        migrate.upgrade(url, revision)
         yield url
         return
     _runtime_dir()
@@ -66,7 +66,7 @@ def throwaway_database(url: str | None = None) -> Iterator[str]:
         server = pgserver.get_server(Path(directory), cleanup_mode="stop")  # type: ignore[attr-defined]
         temporary = f"postgresql+asyncpg://postgres@/postgres?host={directory}"
         try:
-            migrate.upgrade(temporary)
+            migrate.upgrade(temporary, revision)
             yield temporary
         finally:
             server.cleanup()
