@@ -4,6 +4,7 @@ import asyncio
 import importlib
 
 SCRIPTS = [
+    "bench.http_vs_peer",
     "bench.tree_listing",
     "bench.trash",
     "bench.pgn",

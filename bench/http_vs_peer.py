@@ -1,0 +1,290 @@
+"""catachess against an honest peer: what the safety layers cost per request.
+
+Two server processes on one throwaway PostgreSQL, each one uvicorn process:
+- the peer (bench/peer/app.py): FastAPI + uvicorn + a raw asyncpg pool, one INSERT or
+  one SELECT by primary key per request, nothing else;
+- `catachess serve` as shipped: bearer auth, ACL, sibling-name check, event and outbox
+  rows, metrics, one JSON log line per request (written to /dev/null), event relay.
+wrk (Debian's package, -t1 -c16) drives them in turns, ROUNDS times with the order
+rotating, so load drifting on a shared machine hits both sides alike; each ratio is the
+median of the per-round ratios. The CPU that the server process and PostgreSQL spend
+per request (from /proc) is printed too: on a shared machine it moves less than req/s.
+Latency is measured with one connection (wrk -c1 --latency): p50 and p99.
+Targets: POST /nodes >= 0.3x peer insert; GET /nodes/{id} >= 0.5x peer select;
+keyed POST >= 0.85x unkeyed; replay >= 2x a keyed first run.
+Settings: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.common import cpu_seconds, postmaster_pid, throwaway_database
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = 16
+REPO = Path(__file__).resolve().parent.parent
+
+TARGETS = {  # (numerator, denominator): minimum ratio
+    ("POST /nodes", "peer insert"): 0.3,
+    ("GET /nodes/{id}", "peer select"): 0.5,
+    ("keyed POST /nodes", "POST /nodes"): 0.85,
+    ("replay", "keyed POST /nodes"): 2.0,
+}
+
+
+@dataclass
+class Run:
+    rate: float  # requests per second
+    cpu_us: float  # server + PostgreSQL CPU per request, microseconds
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def started(command: list[str], env: dict[str, str], port: int) -> Iterator[int]:
+    """A server process listening on `port`; yields its pid, terminates it afterwards."""
+    # As shipped: not the in-process benches' defaults (no relay, no maintenance loop).
+    inherited = {
+        k: v for k, v in os.environ.items() if k not in ("EVENT_RELAY", "MAINTENANCE_INTERVAL")
+    }
+    process = subprocess.Popen(
+        command,
+        env={**inherited, **env},
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"{command} exited with {process.returncode}"
+            assert time.monotonic() < deadline, f"{command} did not start"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def lua_request(method: str, path: str, headers: dict[str, str], body: str | None) -> str:
+    """A wrk script sending one fixed request; %d in the body or a header value becomes a
+    per-request counter (unique names, unique idempotency keys)."""
+
+    def lua_string(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    header_lines = ", ".join(
+        f"[{lua_string(name)}] = string.format({lua_string(value)}, n)"
+        if "%d" in value
+        else f"[{lua_string(name)}] = {lua_string(value)}"
+        for name, value in headers.items()
+    )
+    lua_body = f"string.format({lua_string(body)}, n)" if body and "%d" in body else "nil"
+    if body and "%d" not in body:
+        lua_body = lua_string(body)
+    return f"""
+n = 0
+request = function()
+  n = n + 1
+  return wrk.format({lua_string(method)}, {lua_string(path)}, {{{header_lines}}}, {lua_body})
+end
+"""
+
+
+def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIONS) -> Run:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    try:
+        cpu = cpu_seconds(pids)
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{SECONDS:g}s",
+                "--latency",
+                "-s",
+                file.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cpu = cpu_seconds(pids) - cpu
+    finally:
+        os.unlink(file.name)
+    out = result.stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise AssertionError(f"wrk saw errors:\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return Run(rate, cpu / requests * 1e6, _percentile(out, "50"), _percentile(out, "99"))
+
+
+def _percentile(out: str, which: str) -> float:
+    found = re.search(rf"^\s+{which}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    if found is None:
+        return float("nan")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+    return float(found.group(1)) * scale
+
+
+def setup_catachess(base: str) -> tuple[str, str, str]:
+    """A user, their bearer token, a workspace to read and one to create folders in."""
+    body = {"email": "bench@bench.example", "password": "bench password"}
+    with httpx.Client(base_url=base) as client:
+        client.post("/auth/register", json={**body, "display_name": "bench"}).raise_for_status()
+        token = client.post("/auth/login", json=body).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        read = client.post("/nodes", json={"kind": "workspace", "name": "read"}, headers=auth)
+        parent = client.post("/nodes", json={"kind": "workspace", "name": "w"}, headers=auth)
+        return token, read.json()["id"], parent.json()["id"]
+
+
+def scenarios(token: str, read_id: str, parent_id: str, peer_row: str) -> dict[str, str]:
+    """Each measured request as a wrk script; `{run}` keeps names and keys unique per run."""
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    folder = '{"kind":"folder","name":"{run}-%d","parent_id":"' + parent_id + '"}'
+    replay_key = uuid.uuid4().hex
+    return {
+        "peer insert": lua_request(
+            "POST", "/rows", {"Content-Type": "application/json"}, '{"name":"{run}-%d"}'
+        ),
+        "POST /nodes": lua_request("POST", "/nodes", auth, folder),
+        "keyed POST /nodes": lua_request(
+            "POST", "/nodes", {**auth, "Idempotency-Key": "{run}-%d"}, folder
+        ),
+        "replay": lua_request(
+            "POST",
+            "/nodes",
+            {**auth, "Idempotency-Key": replay_key},
+            '{"kind":"folder","name":"replayed","parent_id":"' + parent_id + '"}',
+        ),
+        "peer select": lua_request("GET", f"/rows/{peer_row}", {}, None),
+        "GET /nodes/{id}": lua_request("GET", f"/nodes/{read_id}", auth, None),
+        "GET /health": lua_request("GET", "/health", {}, None),
+    }
+
+
+def main_sync() -> None:
+    if shutil.which("wrk") is None:
+        print("http_vs_peer: skipped, wrk is not installed (apt-get install -y wrk)")
+        return
+    with throwaway_database() as url:
+        pg = postmaster_pid(url)
+        host = url.partition("host=")[2]
+        peer_port, app_port = free_port(), free_port()
+        peer_env = {"PEER_DATABASE_URL": f"postgresql://postgres@/postgres?host={host}"}
+        app_env = {
+            "DATABASE_URL": url,
+            "DB_POOL_SIZE": str(CONNECTIONS),  # like the peer's pool: no connection churn
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "INFO",
+            "ARGON2_MEMORY_KIB": "1024",  # the one login of the setup; no request hashes
+            "ARGON2_TIME_COST": "1",
+            "REDIS_URL": "",
+        }
+        catachess = [str(Path(sys.executable).with_name("catachess")), "serve"]
+        uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log"]
+        with (
+            started(
+                [*uvicorn, "--port", str(peer_port), "bench.peer.app:app"], peer_env, peer_port
+            ) as peer_pid,
+            started([*catachess, "--port", str(app_port)], app_env, app_port) as app_pid,
+        ):
+            base = f"http://127.0.0.1:{app_port}"
+            token, read_id, parent_id = setup_catachess(base)
+            row = httpx.post(f"http://127.0.0.1:{peer_port}/rows", json={"name": "read"})
+            scripts = scenarios(token, read_id, parent_id, row.json()["id"])
+            first = httpx.post(
+                f"{base}/nodes",
+                json={"kind": "folder", "name": "replayed", "parent_id": parent_id},
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": _key(scripts)},
+            )
+            assert first.status_code == 201, first.text
+            targets = {
+                name: (peer_port, [peer_pid, *pg])
+                if name.startswith("peer")
+                else (app_port, [app_pid, *pg])
+                for name in scripts
+            }
+            runs: dict[str, list[Run]] = {name: [] for name in scripts}
+            names = list(scripts)
+            for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
+                order = names if round_ % 2 else list(reversed(names))
+                for name in order:
+                    port, pids = targets[name]
+                    script = scripts[name].replace("{run}", f"r{round_}{name[:1]}")
+                    run = wrk(port, script, pids)
+                    if round_:
+                        runs[name].append(run)
+            latency = {
+                name: wrk(
+                    targets[name][0], scripts[name].replace("{run}", "lat"), [], connections=1
+                )
+                for name in ("peer insert", "POST /nodes", "peer select", "GET /nodes/{id}")
+            }
+    report(runs, latency)
+
+
+def _key(scripts: dict[str, str]) -> str:
+    found = re.search(r'\["Idempotency-Key"\] = "([0-9a-f]{32})"', scripts["replay"])
+    assert found is not None
+    return found.group(1)
+
+
+def report(runs: dict[str, list[Run]], latency: dict[str, Run]) -> None:
+    print(
+        f"http_vs_peer: wrk -t1 -c{CONNECTIONS}, {SECONDS:g} s per run, {ROUNDS} rounds in turns, "
+        "one uvicorn process each, one PostgreSQL"
+    )
+    for name, samples in runs.items():
+        rate = statistics.median(s.rate for s in samples)
+        cpu = statistics.median(s.cpu_us for s in samples)
+        print(f"  {name:18} {rate:8.0f} req/s   server + PostgreSQL CPU {cpu:7.0f} us/req")
+    for (top, bottom), target in TARGETS.items():
+        ratio = statistics.median(
+            t.rate / b.rate for t, b in zip(runs[top], runs[bottom], strict=True)
+        )
+        verdict = "ok" if ratio >= target else "MISSED"
+        print(f"  {top} / {bottom}: {ratio:5.2f}x (target >= {target}x) {verdict}")
+    print("  one request in flight (wrk -c1):")
+    for name, run in latency.items():
+        print(f"  {name:18} p50 {run.p50_ms:6.2f} ms   p99 {run.p99_ms:6.2f} ms")
+
+
+async def main() -> None:
+    main_sync()
+
+
+if __name__ == "__main__":
+    main_sync()
