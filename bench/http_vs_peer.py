@@ -12,7 +12,9 @@ per request (from /proc) is printed too: on a shared machine it moves less than 
 Latency is measured with one connection (wrk -c1 --latency): p50 and p99.
 Targets: POST /nodes >= 0.3x peer insert; GET /nodes/{id} >= 0.5x peer select;
 keyed POST >= 0.85x unkeyed; replay >= 2x a keyed first run.
-Settings: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3).
+Settings: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3), BENCH_ONLY
+(comma-separated scenario names), BENCH_BASELINE (a git revision served alongside, its
+figures prefixed "before: ": before/after side by side in one run).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,9 @@ from bench.common import cpu_seconds, postmaster_pid, throwaway_database
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 16
+# BENCH_BASELINE=<git revision> also serves that revision, measured in the same turns.
+BASELINE = "before: "
+LATENCY = ("peer insert", "POST /nodes", "peer select", "GET /nodes/{id}")
 REPO = Path(__file__).resolve().parent.parent
 
 TARGETS = {  # (numerator, denominator): minimum ratio
@@ -131,6 +136,8 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
                 f"-c{connections}",
                 f"-d{SECONDS:g}s",
                 "--latency",
+                "--timeout",
+                "30s",
                 "-s",
                 file.name,
                 f"http://127.0.0.1:{port}",
@@ -170,15 +177,21 @@ def setup_catachess(base: str) -> tuple[str, str, str]:
         return token, read.json()["id"], parent.json()["id"]
 
 
-def scenarios(token: str, read_id: str, parent_id: str, peer_row: str) -> dict[str, str]:
+def peer_scripts(row_id: str) -> dict[str, str]:
+    return {
+        "peer insert": lua_request(
+            "POST", "/rows", {"Content-Type": "application/json"}, '{"name":"{run}-%d"}'
+        ),
+        "peer select": lua_request("GET", f"/rows/{row_id}", {}, None),
+    }
+
+
+def scenarios(token: str, read_id: str, parent_id: str) -> dict[str, str]:
     """Each measured request as a wrk script; `{run}` keeps names and keys unique per run."""
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     folder = '{"kind":"folder","name":"{run}-%d","parent_id":"' + parent_id + '"}'
     replay_key = uuid.uuid4().hex
     return {
-        "peer insert": lua_request(
-            "POST", "/rows", {"Content-Type": "application/json"}, '{"name":"{run}-%d"}'
-        ),
         "POST /nodes": lua_request("POST", "/nodes", auth, folder),
         "keyed POST /nodes": lua_request(
             "POST", "/nodes", {**auth, "Idempotency-Key": "{run}-%d"}, folder
@@ -189,70 +202,113 @@ def scenarios(token: str, read_id: str, parent_id: str, peer_row: str) -> dict[s
             {**auth, "Idempotency-Key": replay_key},
             '{"kind":"folder","name":"replayed","parent_id":"' + parent_id + '"}',
         ),
-        "peer select": lua_request("GET", f"/rows/{peer_row}", {}, None),
         "GET /nodes/{id}": lua_request("GET", f"/nodes/{read_id}", auth, None),
         "GET /health": lua_request("GET", "/health", {}, None),
     }
+
+
+def catachess_env(url: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": url,
+        "DB_POOL_SIZE": str(CONNECTIONS),  # like the peer's pool: no connection churn
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        "ARGON2_MEMORY_KIB": "1024",  # the one login of the setup; no request hashes
+        "ARGON2_TIME_COST": "1",
+        "REDIS_URL": "",
+    }
+
+
+@contextmanager
+def catachess_server(url: str, source: Path | None = None) -> Iterator[tuple[int, int]]:
+    """`catachess serve` on a free port (from `source`'s src/ when given); (port, pid)."""
+    port = free_port()
+    env = catachess_env(url)
+    if source is not None:
+        env["PYTHONPATH"] = str(source / "src")
+    command = [sys.executable, "-m", "catachess.cli", "serve", "--port", str(port)]
+    with started(command, env, port) as pid:
+        yield port, pid
+
+
+@contextmanager
+def baseline_checkout() -> Iterator[tuple[Path, str] | None]:
+    """BENCH_BASELINE=<git revision>: that revision's source and a fresh cluster for it."""
+    revision = os.environ.get("BENCH_BASELINE")
+    if not revision:
+        yield None
+        return
+    import pgserver  # type: ignore[import-untyped]
+
+    with tempfile.TemporaryDirectory(prefix="cc-baseline-") as directory:
+        source, data = Path(directory) / "source", Path(directory) / "pg"
+        source.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", revision, "src"], cwd=REPO, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+        server = pgserver.get_server(data, cleanup_mode="stop")
+        try:
+            yield source, f"postgresql+asyncpg://postgres@/postgres?host={data}"
+        finally:
+            server.cleanup()
+
+
+def catachess_scripts(port: int, prefix: str = "") -> dict[str, str]:
+    base = f"http://127.0.0.1:{port}"
+    token, read_id, parent_id = setup_catachess(base)
+    scripts = scenarios(token, read_id, parent_id)
+    first = httpx.post(
+        f"{base}/nodes",
+        json={"kind": "folder", "name": "replayed", "parent_id": parent_id},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": _key(scripts)},
+    )
+    assert first.status_code == 201, first.text
+    return {prefix + name: script for name, script in scripts.items()}
 
 
 def main_sync() -> None:
     if shutil.which("wrk") is None:
         print("http_vs_peer: skipped, wrk is not installed (apt-get install -y wrk)")
         return
-    with throwaway_database() as url:
+    only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+    with throwaway_database() as url, baseline_checkout() as baseline, ExitStack() as stack:
         pg = postmaster_pid(url)
         host = url.partition("host=")[2]
-        peer_port, app_port = free_port(), free_port()
+        peer_port = free_port()
         peer_env = {"PEER_DATABASE_URL": f"postgresql://postgres@/postgres?host={host}"}
-        app_env = {
-            "DATABASE_URL": url,
-            "DB_POOL_SIZE": str(CONNECTIONS),  # like the peer's pool: no connection churn
-            "LOG_FORMAT": "json",
-            "LOG_LEVEL": "INFO",
-            "ARGON2_MEMORY_KIB": "1024",  # the one login of the setup; no request hashes
-            "ARGON2_TIME_COST": "1",
-            "REDIS_URL": "",
-        }
-        catachess = [str(Path(sys.executable).with_name("catachess")), "serve"]
         uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log"]
-        with (
-            started(
-                [*uvicorn, "--port", str(peer_port), "bench.peer.app:app"], peer_env, peer_port
-            ) as peer_pid,
-            started([*catachess, "--port", str(app_port)], app_env, app_port) as app_pid,
-        ):
-            base = f"http://127.0.0.1:{app_port}"
-            token, read_id, parent_id = setup_catachess(base)
-            row = httpx.post(f"http://127.0.0.1:{peer_port}/rows", json={"name": "read"})
-            scripts = scenarios(token, read_id, parent_id, row.json()["id"])
-            first = httpx.post(
-                f"{base}/nodes",
-                json={"kind": "folder", "name": "replayed", "parent_id": parent_id},
-                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": _key(scripts)},
-            )
-            assert first.status_code == 201, first.text
-            targets = {
-                name: (peer_port, [peer_pid, *pg])
-                if name.startswith("peer")
-                else (app_port, [app_pid, *pg])
-                for name in scripts
-            }
-            runs: dict[str, list[Run]] = {name: [] for name in scripts}
-            names = list(scripts)
-            for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
-                order = names if round_ % 2 else list(reversed(names))
-                for name in order:
-                    port, pids = targets[name]
-                    script = scripts[name].replace("{run}", f"r{round_}{name[:1]}")
-                    run = wrk(port, script, pids)
-                    if round_:
-                        runs[name].append(run)
-            latency = {
-                name: wrk(
-                    targets[name][0], scripts[name].replace("{run}", "lat"), [], connections=1
-                )
-                for name in ("peer insert", "POST /nodes", "peer select", "GET /nodes/{id}")
-            }
+        peer_pid = stack.enter_context(
+            started([*uvicorn, "--port", str(peer_port), "bench.peer.app:app"], peer_env, peer_port)
+        )
+        row = httpx.post(f"http://127.0.0.1:{peer_port}/rows", json={"name": "read"})
+        scripts = peer_scripts(row.json()["id"])
+        targets = {name: (peer_port, [peer_pid, *pg]) for name in scripts}
+        app_port, app_pid = stack.enter_context(catachess_server(url))
+        app_scripts = catachess_scripts(app_port)
+        scripts.update(app_scripts)
+        targets.update({name: (app_port, [app_pid, *pg]) for name in app_scripts})
+        if baseline is not None:
+            source, base_url = baseline
+            port, pid = stack.enter_context(catachess_server(base_url, source))
+            base_scripts = catachess_scripts(port, BASELINE)
+            scripts.update(base_scripts)
+            base_pg = postmaster_pid(base_url)
+            targets.update({name: (port, [pid, *base_pg]) for name in base_scripts})
+        names = [name for name in scripts if not only or name.removeprefix(BASELINE) in only]
+        runs: dict[str, list[Run]] = {name: [] for name in names}
+        for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
+            for name in names if round_ % 2 else list(reversed(names)):
+                port, pids = targets[name]
+                script = scripts[name].replace("{run}", f"r{round_}{name[:3]}")
+                run = wrk(port, script, pids)
+                if round_:
+                    runs[name].append(run)
+        latency = {
+            name: wrk(targets[name][0], scripts[name].replace("{run}", "lat"), [], connections=1)
+            for name in names
+            if name.removeprefix(BASELINE) in LATENCY
+        }
     report(runs, latency)
 
 
@@ -270,16 +326,20 @@ def report(runs: dict[str, list[Run]], latency: dict[str, Run]) -> None:
     for name, samples in runs.items():
         rate = statistics.median(s.rate for s in samples)
         cpu = statistics.median(s.cpu_us for s in samples)
-        print(f"  {name:18} {rate:8.0f} req/s   server + PostgreSQL CPU {cpu:7.0f} us/req")
-    for (top, bottom), target in TARGETS.items():
-        ratio = statistics.median(
-            t.rate / b.rate for t, b in zip(runs[top], runs[bottom], strict=True)
-        )
-        verdict = "ok" if ratio >= target else "MISSED"
-        print(f"  {top} / {bottom}: {ratio:5.2f}x (target >= {target}x) {verdict}")
+        print(f"  {name:26} {rate:8.0f} req/s   server + PostgreSQL CPU {cpu:7.0f} us/req")
+    for prefix in ("", BASELINE):
+        for (top, bottom), target in TARGETS.items():
+            top, bottom = prefix + top, bottom if bottom.startswith("peer") else prefix + bottom
+            if top not in runs or bottom not in runs:
+                continue
+            ratio = statistics.median(
+                t.rate / b.rate for t, b in zip(runs[top], runs[bottom], strict=True)
+            )
+            verdict = "ok" if ratio >= target else "MISSED"
+            print(f"  {top} / {bottom}: {ratio:5.2f}x (target >= {target}x) {verdict}")
     print("  one request in flight (wrk -c1):")
     for name, run in latency.items():
-        print(f"  {name:18} p50 {run.p50_ms:6.2f} ms   p99 {run.p99_ms:6.2f} ms")
+        print(f"  {name:26} p50 {run.p50_ms:6.2f} ms   p99 {run.p99_ms:6.2f} ms")
 
 
 async def main() -> None:
