@@ -232,26 +232,24 @@ def catachess_server(url: str, source: Path | None = None) -> Iterator[tuple[int
 
 
 @contextmanager
-def baseline_checkout() -> Iterator[tuple[Path, str] | None]:
-    """BENCH_BASELINE=<git revision>: that revision's source and a fresh cluster for it."""
+def baseline_checkout(url: str) -> Iterator[tuple[Path, str] | None]:
+    """BENCH_BASELINE=<git revision>: that revision's source, and a database of its own
+    in the same cluster (a cluster of its own would not share the machine alike)."""
     revision = os.environ.get("BENCH_BASELINE")
     if not revision:
         yield None
         return
     import pgserver  # type: ignore[import-untyped]
 
-    with tempfile.TemporaryDirectory(prefix="cc-baseline-") as directory:
-        source, data = Path(directory) / "source", Path(directory) / "pg"
-        source.mkdir()
+    host = url.partition("host=")[2]
+    createdb = Path(pgserver.__file__).parent / "pginstall" / "bin" / "createdb"
+    subprocess.run([str(createdb), "-h", host, "-U", "postgres", "baseline"], check=True)
+    with tempfile.TemporaryDirectory(prefix="cc-baseline-") as source:
         archive = subprocess.run(
             ["git", "archive", revision, "src"], cwd=REPO, capture_output=True, check=True
         )
-        subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
-        server = pgserver.get_server(data, cleanup_mode="stop")
-        try:
-            yield source, f"postgresql+asyncpg://postgres@/postgres?host={data}"
-        finally:
-            server.cleanup()
+        subprocess.run(["tar", "-x", "-C", source], input=archive.stdout, check=True)
+        yield Path(source), url.replace("/postgres?", "/baseline?")
 
 
 def catachess_scripts(port: int, prefix: str = "") -> dict[str, str]:
@@ -272,7 +270,7 @@ def main_sync() -> None:
         print("http_vs_peer: skipped, wrk is not installed (apt-get install -y wrk)")
         return
     only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
-    with throwaway_database() as url, baseline_checkout() as baseline, ExitStack() as stack:
+    with throwaway_database() as url, baseline_checkout(url) as baseline, ExitStack() as stack:
         pg = postmaster_pid(url)
         host = url.partition("host=")[2]
         peer_port = free_port()
@@ -293,8 +291,7 @@ def main_sync() -> None:
             port, pid = stack.enter_context(catachess_server(base_url, source))
             base_scripts = catachess_scripts(port, BASELINE)
             scripts.update(base_scripts)
-            base_pg = postmaster_pid(base_url)
-            targets.update({name: (port, [pid, *base_pg]) for name in base_scripts})
+            targets.update({name: (port, [pid, *pg]) for name in base_scripts})
         names = [name for name in scripts if not only or name.removeprefix(BASELINE) in only]
         runs: dict[str, list[Run]] = {name: [] for name in names}
         for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
