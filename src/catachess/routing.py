@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catachess.config import Settings
+from catachess.events import guard
 from catachess.idempotency import http as idempotency
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -33,7 +34,8 @@ FAULT_HEADER = "x-catachess-fault"
 class TransactionalRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         methods = {method.upper() for method in options.get("methods") or ()}
-        if methods & idempotency.WRITE_METHODS:
+        self.read_only = not methods & idempotency.WRITE_METHODS
+        if not self.read_only:
             options.update(
                 idempotency.documented(options.get("responses"), options.get("openapi_extra"))
             )
@@ -43,6 +45,22 @@ class TransactionalRoute(APIRoute):
         endpoint = super().get_route_handler()
         route_template = self.path
         keys_accepted = idempotency.accepts_keys(self.openapi_extra)
+
+        async def run_read(request: Request) -> Response:
+            # No transaction: no BEGIN/COMMIT round trips (db.engine.make_read_sessionmaker).
+            request.state.route_template = route_template
+            sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+            session = sessions()
+            request.state.session = session
+            try:
+                response = await endpoint(request)
+                guard.ensure_nothing_written(session.sync_session)
+            finally:
+                await session.close()
+            return response
+
+        if self.read_only:
+            return run_read
 
         async def run_in_transaction(request: Request) -> Response:
             request.state.route_template = route_template
@@ -78,8 +96,9 @@ class TransactionalRoute(APIRoute):
         return run_in_transaction
 
 
-def get_session(request: Request) -> AsyncSession:
-    """The request's session, opened by TransactionalRoute."""
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session, opened by TransactionalRoute (async: a plain function
+    dependency would be sent to a worker thread on every request)."""
     session: AsyncSession = request.state.session
     return session
 
