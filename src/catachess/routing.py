@@ -45,6 +45,7 @@ class TransactionalRoute(APIRoute):
         endpoint = super().get_route_handler()
         route_template = self.path
         keys_accepted = idempotency.accepts_keys(self.openapi_extra)
+        credential_scoped = idempotency.credential_scoped(self.openapi_extra)
 
         async def run_read(request: Request) -> Response:
             # No transaction: no BEGIN/COMMIT round trips (db.engine.make_read_sessionmaker).
@@ -69,7 +70,11 @@ class TransactionalRoute(APIRoute):
             request.state.session = session
             try:
                 keyed = await idempotency.begin(
-                    request, session, route_template, keys_accepted=keys_accepted
+                    request,
+                    session,
+                    route_template,
+                    keys_accepted=keys_accepted,
+                    credential_scoped=credential_scoped,
                 )
                 if keyed is not None and keyed.replay is not None:
                     # Nothing was written: the read-only transaction ends after the
