@@ -6,7 +6,7 @@ written in the same transaction as every change (catachess.search.indexing). Acc
 folded in Python, not with the `unaccent` extension, which the embedded PostgreSQL lacks.
 
 Revision ID: 20261130_0151_search
-Revises: 20261125_0010
+Revises: 20261130_0101_harden
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "20261130_0151_search"
-down_revision: str | Sequence[str] | None = "20261125_0010"
+down_revision: str | Sequence[str] | None = "20261130_0101_harden"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
