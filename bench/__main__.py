@@ -10,6 +10,7 @@ SCRIPTS = [
     "bench.pgn",
     "bench.events",
     "bench.idempotency",
+    "bench.search",
     "bench.observability",
 ]
 
