@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,8 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth import service
 from catachess.auth.models import User
+from catachess.auth.tokens import token_digest
 from catachess.errors import Unauthorized
 from catachess.routing import get_session
+from catachess.sharing import access
+from catachess.sharing import repository as sharing_repository
+from catachess.sharing.access import Access
+from catachess.sharing.policy import Action
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 
@@ -34,14 +40,60 @@ async def resolve_user(request: Request, session: AsyncSession) -> User | None:
     return user
 
 
+def _unauthorized() -> Unauthorized:
+    return Unauthorized(
+        "a valid bearer token is required (POST /auth/login)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 async def current_user(request: Request, session: Session) -> User:
     user = await resolve_user(request, session)
     if user is None:
-        raise Unauthorized(
-            "a valid bearer token is required (POST /auth/login)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized()
     return user
 
 
+async def token_present(request: Request) -> str:
+    """401 before anything else when the request carries no bearer token at all; whether
+    the token is valid is checked later, in the statement that also loads the node."""
+    token = bearer_token(request)
+    if token is None:
+        raise _unauthorized()
+    return token
+
+
+async def caller_and_node(
+    request: Request,
+    session: AsyncSession,
+    node_id: uuid.UUID,
+    action: Action,
+    *,
+    lock_live_path: bool = False,
+) -> tuple[User, Access]:
+    """The authenticated caller and their access to a node: one statement (one round
+    trip) resolves the token, the user, the node and the caller's role on it.
+
+    Raises 401 for an unknown or expired token, then 404/403 as access.require does.
+    """
+    if hasattr(request.state, "user"):  # already authenticated (idempotency key, auto-key)
+        user = await current_user(request, session)
+        granted = await access.require(
+            session, user.id, node_id, action, lock_live_path=lock_live_path
+        )
+        return user, granted
+    token = await token_present(request)
+    row = await sharing_repository.get_caller_and_node(
+        session, token_digest(token), node_id, lock_live_path=lock_live_path
+    )
+    request.state.user = row[0] if row is not None else None
+    if row is None:
+        raise _unauthorized()
+    live_path = row[3] if lock_live_path else None
+    return row[0], access.checked(node_id, row[1], row[2], action, live_path=live_path)
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
+# Routes that authenticate inside their first statement (caller_and_node) still answer
+# 401 first for a request without any token.
+TokenPresent = Annotated[str, Depends(token_present)]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from catachess.auth.deps import CurrentUser, Session
+from catachess.auth.deps import CurrentUser, Session, TokenPresent, caller_and_node, current_user
 from catachess.nodes import service
+from catachess.nodes.models import NodeKind
 from catachess.nodes.schemas import (
     Breadcrumbs,
     NodeCreate,
@@ -20,7 +21,6 @@ from catachess.nodes.schemas import (
 )
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
-from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.versioning import etag
@@ -41,10 +41,16 @@ def node_read(granted: Access) -> NodeRead:
     responses=problems(401, 404, 409, 422),
 )
 async def create_node(
-    body: NodeCreate, user: CurrentUser, session: Session, response: Response
+    body: NodeCreate, _token: TokenPresent, request: Request, session: Session, response: Response
 ) -> NodeRead:
     """Create a workspace, or a folder or study under a parent you may edit."""
-    granted = await service.create_node(session, user, body)
+    if body.kind is not NodeKind.workspace and body.parent_id is not None:
+        user, parent = await caller_and_node(
+            request, session, body.parent_id, Action.edit, lock_live_path=True
+        )
+        granted = await service.create_node(session, user, body, parent=parent)
+    else:
+        granted = await service.create_node(session, await current_user(request, session), body)
     response.headers["Location"] = f"/nodes/{granted.node.id}"
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
@@ -52,10 +58,10 @@ async def create_node(
 
 @router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
 async def get_node(
-    node_id: uuid.UUID, user: CurrentUser, session: Session, response: Response
+    node_id: uuid.UUID, _token: TokenPresent, request: Request, session: Session, response: Response
 ) -> NodeRead:
     """One node, with your effective role on it."""
-    granted = await access.require(session, user.id, node_id, Action.read)
+    _, granted = await caller_and_node(request, session, node_id, Action.read)
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
 

@@ -189,6 +189,11 @@ def node_statements(nodes: Iterable[tuple[uuid.UUID, uuid.UUID, str]]) -> list[S
     return _entries_statement(rows, _NAME_TSV)
 
 
+async def node_created(session: AsyncSession, node: Node) -> None:
+    """Index a new node's name (nothing to delete: the node is new)."""
+    await _run(session, node_statements([(node.id, node.workspace_id, node.name)]))
+
+
 async def node_named(session: AsyncSession, node: Node) -> None:
     """Index a node's (new) name."""
     await session.execute(
