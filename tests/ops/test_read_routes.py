@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pytest
 from fastapi import APIRouter
@@ -31,22 +34,24 @@ async def plain_read(session: Session) -> dict[str, bool]:
     return {"one_transaction": first == second}
 
 
-async def test_a_read_route_that_writes_fails_instead_of_answering(settings: Settings) -> None:
+@asynccontextmanager
+async def app_with_test_routes(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, migrate_on_start=False)
     app.include_router(ROUTER)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            await a_user(client, "alice")
-            with pytest.raises(WriteInReadRoute):
-                await client.get("/test-only/read-that-writes")
+            yield client
+
+
+async def test_a_read_route_that_writes_fails_instead_of_answering(settings: Settings) -> None:
+    async with app_with_test_routes(settings) as client:
+        await a_user(client, "alice")
+        with pytest.raises(WriteInReadRoute):
+            await client.get("/test-only/read-that-writes")
 
 
 async def test_a_read_route_runs_without_begin(settings: Settings) -> None:
-    app = create_app(settings, migrate_on_start=False)
-    app.include_router(ROUTER)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            response = await client.get("/test-only/read")
+    async with app_with_test_routes(settings) as client:
+        response = await client.get("/test-only/read")
     assert response.json() == {"one_transaction": False}
