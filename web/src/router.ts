@@ -1,7 +1,7 @@
 // Client routes (the server serves index.html for exactly these; see catachess/webapp.py):
 //   /  /login  /register  /n/:nodeId  /s/:studyId  /s/:studyId/:chapterId?move=  /trash
 //   /invite/:token
-import { useEffect, useState } from 'preact/hooks';
+import { store } from './store';
 
 export type Route =
   | { name: 'home' }
@@ -56,8 +56,6 @@ export function safeNext(next: string | null | undefined): string | undefined {
   return next;
 }
 
-const listeners = new Set<() => void>();
-
 export function currentPath(): string {
   const location = globalThis.location;
   return location ? location.pathname + location.search : '/';
@@ -67,27 +65,19 @@ export function navigate(path: string, opts: { replace?: boolean } = {}): void {
   if (path === currentPath()) return;
   if (opts.replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
-  notify();
+  route.set(currentRoute());
 }
-
-function notify(): void {
-  for (const listener of listeners) listener();
-}
-
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
 
 export function currentRoute(): Route {
   return parseRoute(globalThis.location?.pathname ?? '/', globalThis.location?.search ?? '');
 }
 
+const route = store<Route>(currentRoute());
+if (typeof window !== 'undefined') window.addEventListener('popstate', () => route.set(currentRoute()));
+
+/** The current route; re-renders on navigate() and on the browser's back and forward. */
 export function useRoute(): Route {
-  const [route, setRoute] = useState<Route>(currentRoute);
-  useEffect(() => {
-    const listener = () => setRoute(currentRoute());
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
-  return route;
+  return route.use();
 }
 
 /** Follow an in-app link without reloading (a modified click still opens a new tab). */

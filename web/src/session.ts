@@ -1,8 +1,8 @@
 // The logged-in user and their bearer token, kept in localStorage so a reload stays
 // logged in; useSession() re-renders a component when the user logs in or out.
-import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import { currentPath, navigate, paths } from './router';
+import { store } from './store';
 
 export interface User {
   id: string;
@@ -23,8 +23,7 @@ interface TokenRead {
 }
 
 const STORAGE_KEY = 'catachess.session';
-const listeners = new Set<() => void>();
-let session: Stored | null = load();
+const session = store<Stored | null>(load());
 
 function load(): Stored | null {
   try {
@@ -38,32 +37,25 @@ function load(): Stored | null {
 }
 
 function save(next: Stored | null): void {
-  session = next;
   try {
     if (next) globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(next));
     else globalThis.localStorage?.removeItem(STORAGE_KEY);
   } catch {
     // Private mode without storage: the session lives until the tab closes.
   }
-  for (const listener of listeners) listener();
+  session.set(next);
 }
 
 export function currentToken(): string | null {
-  return session?.token ?? null;
+  return session.get()?.token ?? null;
 }
 
 export function currentUser(): User | null {
-  return session?.user ?? null;
+  return session.get()?.user ?? null;
 }
 
 export function useSession(): { user: User | null } {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const listener = () => setTick((n) => n + 1);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
-  return { user: currentUser() };
+  return { user: session.use()?.user ?? null };
 }
 
 export async function login(email: string, password: string): Promise<User> {
@@ -79,7 +71,7 @@ export async function register(email: string, password: string, displayName: str
 
 /** Revoke the token on the server (best effort), forget it here, go to /login. */
 export async function logout(): Promise<void> {
-  if (session) {
+  if (session.get()) {
     try {
       await api('POST', '/auth/logout');
     } catch {
@@ -92,7 +84,7 @@ export async function logout(): Promise<void> {
 
 /** The server refused the token (401): forget it and ask to log in again. */
 export function expireSession(): void {
-  if (!session) return;
+  if (!session.get()) return;
   save(null);
   const here = currentPath();
   navigate(paths.login(here.startsWith('/login') ? undefined : here), { replace: true });

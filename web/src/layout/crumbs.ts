@@ -1,8 +1,9 @@
 // The header's breadcrumbs: a page says where it is, the header shows it.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { api } from '../api';
 import type { NodeRead } from '../model';
 import { nodePath } from '../router';
+import { store } from '../store';
 
 export interface Crumb {
   label: string;
@@ -11,23 +12,23 @@ export interface Crumb {
   nodeId?: string;
 }
 
-let crumbs: Crumb[] = [];
-const listeners = new Set<() => void>();
+const crumbs = store<Crumb[]>([]);
 
 export function setCrumbs(next: Crumb[]): void {
-  crumbs = next;
-  for (const listener of listeners) listener();
+  crumbs.set(next);
 }
 
 export function useCrumbs(): Crumb[] {
-  const [current, setCurrent] = useState(crumbs);
-  useEffect(() => {
-    const listener = () => setCurrent(crumbs);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
-  return current;
+  return crumbs.use();
 }
+
+/** Set by a page that moves nodes by drag and drop: breadcrumbs become drop targets. */
+export interface CrumbDrop {
+  canDrop(nodeId: string): boolean;
+  drop(nodeId: string): void;
+}
+
+export const crumbDrop = store<CrumbDrop | null>(null);
 
 export function crumbsOf(path: NodeRead[]): Crumb[] {
   return path.map((node) => ({ label: node.name, href: nodePath(node), nodeId: node.id }));

@@ -1,5 +1,6 @@
 // A context menu at a point (right click, or a "⋯" button): openMenu(at, items).
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { store } from '../store';
 
 export interface MenuItem {
   label: string;
@@ -14,17 +15,11 @@ interface OpenMenu {
   items: MenuItem[];
 }
 
-let open: OpenMenu | null = null;
-const listeners = new Set<() => void>();
-
-function publish(next: OpenMenu | null): void {
-  open = next;
-  for (const listener of listeners) listener();
-}
+const open = store<OpenMenu | null>(null);
 
 /** Show a menu at a viewport point, e.g. openMenu({ x: e.clientX, y: e.clientY }, items). */
 export function openMenu(at: { x: number; y: number }, items: MenuItem[]): void {
-  publish({ x: at.x, y: at.y, items });
+  open.set({ x: at.x, y: at.y, items });
 }
 
 /** Show a menu under an element (for a "⋯" button). */
@@ -34,7 +29,7 @@ export function openMenuBelow(element: Element, items: MenuItem[]): void {
 }
 
 export function closeMenu(): void {
-  if (open) publish(null);
+  if (open.get()) open.set(null);
 }
 
 export function Menu({ x, y, items, onClose }: OpenMenu & { onClose: () => void }) {
@@ -85,11 +80,6 @@ export function Menu({ x, y, items, onClose }: OpenMenu & { onClose: () => void 
 }
 
 export function MenuHost() {
-  const [current, setCurrent] = useState(open);
-  useEffect(() => {
-    const listener = () => setCurrent(open);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
+  const current = open.use();
   return current ? <Menu {...current} onClose={closeMenu} /> : null;
 }

@@ -1,6 +1,6 @@
 // Short messages in a corner: errors show the problem's detail, never a blank failure.
-import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
+import { store } from '../store';
 
 export type ToastKind = 'error' | 'info' | 'success';
 
@@ -11,18 +11,12 @@ interface ToastItem {
 }
 
 const LIFETIME_MS: Record<ToastKind, number> = { error: 8000, info: 4000, success: 3000 };
-let toasts: ToastItem[] = [];
+const toasts = store<ToastItem[]>([]);
 let nextId = 1;
-const listeners = new Set<() => void>();
-
-function publish(next: ToastItem[]): void {
-  toasts = next;
-  for (const listener of listeners) listener();
-}
 
 export function notify(message: string, kind: ToastKind = 'info'): void {
   const id = nextId++;
-  publish([...toasts.filter((t) => t.message !== message), { id, message, kind }].slice(-4));
+  toasts.set([...toasts.get().filter((t) => t.message !== message), { id, message, kind }].slice(-4));
   setTimeout(() => dismiss(id), LIFETIME_MS[kind]);
 }
 
@@ -38,16 +32,11 @@ export function notifyError(error: unknown): void {
 }
 
 export function dismiss(id: number): void {
-  publish(toasts.filter((t) => t.id !== id));
+  toasts.set(toasts.get().filter((t) => t.id !== id));
 }
 
 export function Toasts() {
-  const [items, setItems] = useState(toasts);
-  useEffect(() => {
-    const listener = () => setItems(toasts);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
+  const items = toasts.use();
   return (
     <div class="toasts" role="status" aria-live="polite">
       {items.map((t) => (

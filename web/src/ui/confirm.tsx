@@ -1,5 +1,5 @@
 // confirmDialog(...) resolves true when the person confirms, false otherwise.
-import { useEffect, useState } from 'preact/hooks';
+import { store } from '../store';
 import { Button } from './Button';
 import { Modal } from './Modal';
 
@@ -14,32 +14,21 @@ interface Pending extends ConfirmOptions {
   resolve: (ok: boolean) => void;
 }
 
-let pending: Pending | null = null;
-const listeners = new Set<() => void>();
-
-function publish(next: Pending | null): void {
-  pending = next;
-  for (const listener of listeners) listener();
-}
+const pending = store<Pending | null>(null);
 
 export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
-  pending?.resolve(false);
-  return new Promise((resolve) => publish({ ...options, resolve }));
+  pending.get()?.resolve(false);
+  return new Promise((resolve) => pending.set({ ...options, resolve }));
 }
 
 function answer(ok: boolean): void {
-  const current = pending;
-  publish(null);
+  const current = pending.get();
+  pending.set(null);
   current?.resolve(ok);
 }
 
 export function ConfirmHost() {
-  const [current, setCurrent] = useState(pending);
-  useEffect(() => {
-    const listener = () => setCurrent(pending);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
+  const current = pending.use();
   if (!current) return null;
   return (
     <Modal
