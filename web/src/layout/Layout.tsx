@@ -3,7 +3,28 @@ import type { ComponentChildren } from 'preact';
 import { paths } from '../router';
 import { logout, useSession } from '../session';
 import { Icon, Link, openMenuBelow } from '../ui';
-import { useCrumbs } from './crumbs';
+import { type Crumb, crumbDrop, useCrumbs } from './crumbs';
+
+/** A breadcrumb takes a dragged row when the page allows it (moves the node up there). */
+function dropHandlers(crumb: Crumb) {
+  const target = crumb.nodeId;
+  if (!target) return {};
+  const accepts = () => !!crumbDrop.get()?.canDrop(target);
+  return {
+    onDragOver: (event: DragEvent) => {
+      if (!accepts()) return;
+      event.preventDefault();
+      (event.currentTarget as HTMLElement).classList.add('is-drop-target');
+    },
+    onDragLeave: (event: DragEvent) => (event.currentTarget as HTMLElement).classList.remove('is-drop-target'),
+    onDrop: (event: DragEvent) => {
+      (event.currentTarget as HTMLElement).classList.remove('is-drop-target');
+      if (!accepts()) return;
+      event.preventDefault();
+      crumbDrop.get()?.drop(target);
+    },
+  };
+}
 
 export function Layout({ children }: { children?: ComponentChildren }) {
   const { user } = useSession();
@@ -18,7 +39,7 @@ export function Layout({ children }: { children?: ComponentChildren }) {
         <nav class="crumbs" aria-label="Breadcrumbs">
           {user &&
             crumbs.map((crumb, i) => (
-              <span class="crumb" key={`${i}-${crumb.label}`} data-node-id={crumb.nodeId}>
+              <span class="crumb" key={`${i}-${crumb.label}`} data-node-id={crumb.nodeId} {...dropHandlers(crumb)}>
                 {i > 0 ? <span class="crumb-sep" aria-hidden="true">/</span> : null}
                 {crumb.href && i < crumbs.length - 1 ? <Link href={crumb.href}>{crumb.label}</Link> : <span aria-current={i === crumbs.length - 1 ? 'page' : undefined}>{crumb.label}</span>}
               </span>

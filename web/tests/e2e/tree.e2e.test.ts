@@ -2,7 +2,7 @@
 // trash and restore; one folder for a double click.
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiAs, BASE_URL, newPage, newUser, PASSWORD, registerAndLogin, shot, uniqueEmail } from './harness';
+import { apiAs, BASE_URL, newPage, PASSWORD, registerAndLogin, shot, uniqueEmail } from './harness';
 
 const row = (page: Page, name: string) => page.locator('.row', { has: page.locator('.row-name', { hasText: new RegExp(`^${name}$`) }) });
 
@@ -80,6 +80,12 @@ test('register, create a workspace and a folder, rename, move by dialog and by d
   await page.waitForURL(`${BASE_URL}/n/${sicilian.id}`);
   await row(page, 'Archive').waitFor();
   await shot(page, 'folder-1280x800');
+
+  // Drag onto a breadcrumb: Archive goes back up to the workspace.
+  await row(page, 'Archive').dragTo(page.locator(`header .crumb[data-node-id="${workspaceId}"]`));
+  await row(page, 'Archive').waitFor({ state: 'detached' });
+  const top = (await user.get(`/nodes/${workspaceId}/children`)).items.map((n: { name: string }) => n.name);
+  expect(top).toEqual(['Archive', 'Sicilian']);
 });
 
 test('a double click on Create in the New folder dialog creates exactly one folder', async () => {
@@ -110,4 +116,3 @@ async function loginToken(page: Page) {
   return apiAs({ ...parsed.user, password: PASSWORD, token: parsed.token });
 }
 
-void newUser;

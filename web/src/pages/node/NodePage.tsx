@@ -1,4 +1,6 @@
+import { useEffect } from 'preact/hooks';
 import { useController } from '../../ctrl';
+import { crumbDrop } from '../../layout/crumbs';
 import type { NodeRead } from '../../model';
 import { nodePath, paths } from '../../router';
 import { Button, Icon, Link, type MenuItem, openMenu, openMenuBelow } from '../../ui';
@@ -9,6 +11,10 @@ import { NodeCtrl } from './nodeCtrl';
 export function NodePage({ nodeId }: { nodeId: string }) {
   const ctrl = useController(() => new NodeCtrl(nodeId), [nodeId]);
   const node = ctrl.node;
+  useEffect(() => {
+    crumbDrop.set({ canDrop: (id) => ctrl.canDrop(id), drop: (id) => void ctrl.drop(id) });
+    return () => crumbDrop.set(null);
+  }, [ctrl]);
   if (ctrl.loading) return <p class="page muted">Loading…</p>;
   if (ctrl.notFound || !node)
     return (

@@ -154,25 +154,37 @@ export class NodeCtrl extends Controller {
     }
   }
 
+  /** The row as last loaded (a dialog opened before a reload holds an older copy). */
+  fresh(node: NodeRead): NodeRead {
+    return this.children.find((c) => c.id === node.id) ?? node;
+  }
+
+  /** Rename; on 412 the list is reloaded and the dialog keeps the typed name, so a second
+   * submit applies it over the other change, knowingly. */
   async rename(node: NodeRead, name: string, submission: Submission): Promise<void> {
     const action = submission.action;
+    const current = this.fresh(node);
     try {
-      const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { name: name.trim() }, ifMatch: node.version, action });
+      const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { name: name.trim() }, ifMatch: current.version, action });
       submission.settled();
       this.dialog = null;
       this.replace(data);
     } catch (error) {
       submission.settled(error);
-      if (await this.stale(error)) this.dialog = null;
+      if (await this.stale(error)) {
+        const now = this.fresh(node);
+        throw new Error(`Someone changed “${now.name}” meanwhile. Press Rename again to use your name.`);
+      }
       throw error;
     }
   }
 
   /** Move a node under another folder (drop or dialog); If-Match its version. */
   async move(node: NodeRead, parentId: string, action = newAction()): Promise<boolean> {
-    if (parentId === node.id || parentId === node.parent_id) return false;
+    const current = this.fresh(node);
+    if (parentId === current.id || parentId === current.parent_id) return false;
     try {
-      const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { parent_id: parentId }, ifMatch: node.version, action });
+      const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { parent_id: parentId }, ifMatch: current.version, action });
       this.dialog = null;
       this.replace(data);
       notify(`Moved “${data.name}”.`, 'success');
@@ -192,7 +204,7 @@ export class NodeCtrl extends Controller {
     });
     if (!ok) return;
     try {
-      await api('DELETE', `/nodes/${node.id}`, { ifMatch: node.version, action: newAction() });
+      await api('DELETE', `/nodes/${node.id}`, { ifMatch: this.fresh(node).version, action: newAction() });
       this.children = this.children.filter((c) => c.id !== node.id);
       notify(`“${node.name}” is in the trash.`, 'success');
       this.changed();
