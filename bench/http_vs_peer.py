@@ -13,8 +13,8 @@ Latency is measured with one connection (wrk -c1 --latency): p50 and p99.
 Targets: POST /nodes >= 0.3x peer insert; GET /nodes/{id} >= 0.5x peer select;
 keyed POST >= 0.85x unkeyed; replay >= 2x a keyed first run.
 Settings: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3), BENCH_ONLY
-(comma-separated scenario names), BENCH_BASELINE (a git revision served alongside, its
-figures prefixed "before: ": before/after side by side in one run).
+(comma-separated scenario names), BENCH_BASELINE (a git revision, or a directory with a
+src/ tree, served alongside, its figures prefixed "before: ": before/after in one run).
 """
 
 from __future__ import annotations
@@ -244,6 +244,9 @@ def baseline_checkout(url: str) -> Iterator[tuple[Path, str] | None]:
     host = url.partition("host=")[2]
     createdb = Path(pgserver.__file__).parent / "pginstall" / "bin" / "createdb"
     subprocess.run([str(createdb), "-h", host, "-U", "postgres", "baseline"], check=True)
+    if Path(revision, "src").is_dir():  # a checkout given as a directory
+        yield Path(revision), url.replace("/postgres?", "/baseline?")
+        return
     with tempfile.TemporaryDirectory(prefix="cc-baseline-") as source:
         archive = subprocess.run(
             ["git", "archive", revision, "src"], cwd=REPO, capture_output=True, check=True

@@ -3,9 +3,7 @@
 Counted where they happen, on asyncpg: every message exchange with PostgreSQL that the
 app's driver starts (BEGIN, COMMIT, each statement, a statement's preparation, a pool
 pre-ping). The route is called once before counting, so prepared statements are cached
-as they are on a warm server. Budgets (issue 17): an authorized read <= 2, a create <= 5;
-the search index row of a new node (written in the create's transaction) is the sixth,
-until it rides on the node's own INSERT.
+as they are on a warm server. Budgets (issue 17): an authorized read <= 2, a create <= 5.
 """
 
 from __future__ import annotations
@@ -22,8 +20,8 @@ from asyncpg.prepared_stmt import PreparedStatement
 
 from tests.factories import a_folder, a_user, a_workspace
 
-# BEGIN, caller + parent + path lock, node (+ owner grant), search entry, event, COMMIT.
-CREATE_BUDGET = 6
+# BEGIN, caller + parent + path lock, node (+ owner grant), event (+ search entry), COMMIT.
+CREATE_BUDGET = 5
 
 # Methods of asyncpg that each cost one exchange with the server.
 ROUND_TRIPS: list[tuple[type, str]] = [

@@ -92,7 +92,6 @@ async def create_node(
     if inserted is None:
         raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
     node = inserted
-    await search_index.node_created(session, node)
     await events.record(
         session,
         EventType.node_created,
@@ -101,6 +100,7 @@ async def create_node(
         workspace_id=node.workspace_id,
         version=node.version,
         payload=NodeCreated(kind=node.kind.value, name=node.name, parent_id=node.parent_id),
+        along_with=[search_index.new_node_entry(node)],
     )
     return Access(node=node, role=role)
 

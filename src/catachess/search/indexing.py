@@ -23,11 +23,13 @@ from datetime import date
 from typing import Any, cast
 
 import chess
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause, func, literal_column, text
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
+from catachess.search.models import SearchEntry
 from catachess.search.positions import board_of, key_of
 from catachess.search.text import fold
 from catachess.studies.models import Chapter
@@ -189,9 +191,16 @@ def node_statements(nodes: Iterable[tuple[uuid.UUID, uuid.UUID, str]]) -> list[S
     return _entries_statement(rows, _NAME_TSV)
 
 
-async def node_created(session: AsyncSession, node: Node) -> None:
-    """Index a new node's name (nothing to delete: the node is new)."""
-    await _run(session, node_statements([(node.id, node.workspace_id, node.name)]))
+def new_node_entry(node: Node) -> Insert:
+    """A new node's search entry as one INSERT (nothing to delete: the node is new), for
+    the caller to send along with another statement (events.record(along_with=...))."""
+    return insert(SearchEntry).values(
+        workspace_id=node.workspace_id,
+        kind="node",
+        node_id=node.id,
+        body=node.name,
+        tsv=func.to_tsvector(literal_column(f"'{NAME_CONFIG}'"), fold(node.name)),
+    )
 
 
 async def node_named(session: AsyncSession, node: Node) -> None:
