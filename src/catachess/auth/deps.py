@@ -45,3 +45,16 @@ async def current_user(request: Request, session: Session) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def reader(request: Request, session: Session) -> User | None:
+    """The caller of a read that anonymous visitors may make too (unlisted and public
+    nodes): None without a token; a token that is given must be valid (401), so an
+    expired session is never silently read as an anonymous one."""
+    if bearer_token(request) is None:
+        request.state.user = None
+        return None
+    return await current_user(request, session)
+
+
+Reader = Annotated[User | None, Depends(reader)]

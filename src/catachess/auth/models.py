@@ -32,3 +32,8 @@ class ApiToken(CreatedAt, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Indexed for the tokens.expire maintenance job, which deletes the oldest first.
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def id_of(user: User | None) -> uuid.UUID | None:
+    """The caller's id; None for an anonymous reader."""
+    return user.id if user is not None else None

@@ -9,7 +9,7 @@ from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
 from catachess.sharing.models import Grant, ShareLink
-from catachess.studies.models import Chapter, Export
+from catachess.studies.models import Chapter, Export, Star
 
 __all__ = [
     "ActivityEntry",
@@ -27,6 +27,7 @@ __all__ = [
     "PostRevision",
     "Reaction",
     "ShareLink",
+    "Star",
     "Thread",
     "TrashEntry",
     "User",

@@ -45,6 +45,15 @@ class EventType(enum.StrEnum):
     discussion_reaction_added = "discussion.reaction_added"
     discussion_reaction_removed = "discussion.reaction_removed"
     activity_recorded = "activity.recorded"
+    node_visibility_set = "node.visibility_set"
+    node_description_set = "node.description_set"
+    node_duplicated = "node.duplicated"
+    study_starred = "study.starred"
+    study_unstarred = "study.unstarred"
+    study_cloned = "study.cloned"
+    study_chapters_copied = "study.chapters_copied"
+    chapter_description_set = "chapter.description_set"
+    chapter_headers_set = "chapter.headers_set"
 
 
 class Payload(BaseModel):
@@ -143,7 +152,13 @@ class StudyChapterAdded(ChapterPayload):
     name: str
     position: int
     node_count: int
-    source: str  # "pgn", "fen" or "variation"
+    source: str  # "pgn", "fen", "variation" or "copy"
+
+
+class StudyChapterCopied(StudyChapterAdded):
+    """The payload of study.chapter_added for a copy: it names the chapter it copied."""
+
+    source_chapter_id: uuid.UUID
 
 
 class ChapterRenamed(ChapterPayload):
@@ -258,6 +273,49 @@ class ActivityRecorded(Payload):
     summary: str
 
 
+class NodeVisibilitySet(Payload):
+    old_visibility: str
+    new_visibility: str
+
+
+class DescriptionSet(Payload):
+    length: int  # characters of Markdown; the text itself is read from the node
+
+
+class NodeDuplicated(Payload):
+    source_id: uuid.UUID  # the node that was copied
+    copy_id: uuid.UUID
+    parent_id: uuid.UUID
+    node_count: int
+    chapter_count: int
+
+
+class StudyStar(Payload):
+    star_count: int
+
+
+class StudyCloned(Payload):
+    source_study_id: uuid.UUID
+    copy_ids: list[uuid.UUID]  # the new study, and the further ones past 64 chapters
+    chapter_count: int
+
+
+class StudyChaptersCopied(Payload):
+    source_study_id: uuid.UUID
+    source_chapter_ids: list[uuid.UUID]
+    target_study_ids: list[uuid.UUID]
+    moved: bool  # the chapters left their source study
+
+
+class ChapterDescriptionSet(ChapterPayload):
+    length: int
+
+
+class ChapterHeadersSet(ChapterPayload):
+    set: dict[str, str]
+    removed: list[str]
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
     EventType.user_logged_in: UserLoggedIn,
@@ -294,6 +352,15 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.discussion_reaction_added: DiscussionReaction,
     EventType.discussion_reaction_removed: DiscussionReaction,
     EventType.activity_recorded: ActivityRecorded,
+    EventType.node_visibility_set: NodeVisibilitySet,
+    EventType.node_description_set: DescriptionSet,
+    EventType.node_duplicated: NodeDuplicated,
+    EventType.study_starred: StudyStar,
+    EventType.study_unstarred: StudyStar,
+    EventType.study_cloned: StudyCloned,
+    EventType.study_chapters_copied: StudyChaptersCopied,
+    EventType.chapter_description_set: ChapterDescriptionSet,
+    EventType.chapter_headers_set: ChapterHeadersSet,
 }
 
 

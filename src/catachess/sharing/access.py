@@ -22,7 +22,7 @@ class Access:
 
 async def require(
     session: AsyncSession,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     node_id: uuid.UUID,
     action: Action,
     *,
@@ -33,8 +33,12 @@ async def require(
     Without read access the answer is NodeNotFound, exactly as for a missing node, so
     nobody learns that a node exists; with read access but too weak a role, Forbidden.
     `for_update` locks the node row, which serializes concurrent writes to it.
+    An unlisted or public node (or one under such a folder) makes everyone a viewer,
+    anonymous callers (`user_id` None) included: they take the viewer's code paths.
     """
-    row = await repository.get_node_with_rank(session, user_id, node_id, for_update=for_update)
+    row = await repository.get_node_with_rank(
+        session, user_id, node_id, for_update=for_update, with_visibility=True
+    )
     role = repository.role_of(row[1]) if row else None
     if row is None or role is None:
         raise NodeNotFound(node_id)

@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, cast, delete, func, select
+from sqlalchemy import ColumnElement, Row, case, cast, delete, func, null, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from catachess.nodes.models import Node
+from catachess.nodes.models import VISIBILITY_RANKS, Node
 from catachess.sharing.models import Grant, ShareLink
 from catachess.sharing.policy import RANKS, Role
 
@@ -28,15 +28,65 @@ def role_of(rank: int | None) -> Role | None:
     return next(role for role, value in RANKS.items() if value == rank)
 
 
+def visibility_rank_on_path(path: ColumnElement[str] | InstrumentedAttribute[str]) -> Any:
+    """The widest visibility on a path (0 private, 1 unlisted, 2 public): a folder's
+    setting covers everything it holds."""
+    ancestor = aliased(Node)
+    rank = case(
+        {visibility.value: rank for visibility, rank in VISIBILITY_RANKS.items()},
+        value=ancestor.visibility,
+    )
+    return (
+        select(func.max(rank))
+        .select_from(ancestor)
+        .where(ancestor.id == func.any(ancestor_ids_of(path)))
+        .correlate_except(ancestor)
+        .scalar_subquery()
+    )
+
+
+def readable_by(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """`Node` is readable by the user: a grant on its path, or an unlisted/public path."""
+    visible: ColumnElement[bool] = visibility_rank_on_path(Node.path) > 0
+    if user_id is None:
+        return visible
+    granted = (
+        select(Grant.id)
+        .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
+        .exists()
+    )
+    return or_(granted, visible)
+
+
 async def get_node_with_rank(
-    session: AsyncSession, user_id: uuid.UUID, node_id: uuid.UUID, *, for_update: bool
+    session: AsyncSession,
+    user_id: uuid.UUID | None,
+    node_id: uuid.UUID,
+    *,
+    for_update: bool,
+    with_visibility: bool = False,
 ) -> Row[Node, int | None] | None:
-    """A live node and the caller's strongest grant on it or any ancestor, in one query."""
-    rank = (
+    """A live node and the caller's strongest grant on it or any ancestor, in one query.
+
+    `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
+    also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
+    """
+    rank: Any = (
         select(func.max(ROLE_RANK))
         .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
         .scalar_subquery()
+        if user_id is not None
+        else null()
     )
+    if with_visibility:
+        # A grant is at least viewer, so the visibility is looked up only without one.
+        rank = func.coalesce(
+            rank,
+            case(
+                (visibility_rank_on_path(Node.path) > 0, RANKS[Role.viewer]),
+                else_=null(),
+            ),
+        )
     # populate_existing: a row read again after waiting for a lock must not come back
     # with the attributes of an earlier read in this session.
     query = (

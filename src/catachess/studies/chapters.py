@@ -33,7 +33,7 @@ MAX_POSITION = 1_000_000
 
 
 async def get_study(
-    session: AsyncSession, user: User, study_id: uuid.UUID
+    session: AsyncSession, user: User | None, study_id: uuid.UUID
 ) -> tuple[Access, Sequence[Chapter]]:
     """A readable study and its chapters in order (without their trees)."""
     granted = await require_study(session, user, study_id, Action.read)
@@ -41,7 +41,7 @@ async def get_study(
 
 
 async def read_chapter(
-    session: AsyncSession, user: User, study_id: uuid.UUID, chapter_id: uuid.UUID
+    session: AsyncSession, user: User | None, study_id: uuid.UUID, chapter_id: uuid.UUID
 ) -> tuple[Chapter, str, str]:
     """A chapter of a readable study with its headers and tree as JSON text (one query)."""
     await require_study(session, user, study_id, Action.read)

@@ -69,7 +69,12 @@ def games_text(chapters: Iterable[Chapter], mode: ExportMode, *, comments: bool)
 
 
 async def study_pgn(
-    session: AsyncSession, user: User, study_id: uuid.UUID, mode: ExportMode, *, comments: bool
+    session: AsyncSession,
+    user: User | None,
+    study_id: uuid.UUID,
+    mode: ExportMode,
+    *,
+    comments: bool,
 ) -> tuple[Node, str]:
     """Every chapter of a readable study as one multi-game PGN."""
     granted = await require_study(session, user, study_id, Action.read)
@@ -91,7 +96,7 @@ async def study_text(
 
 async def chapter_pgn(
     session: AsyncSession,
-    user: User,
+    user: User | None,
     study_id: uuid.UUID,
     chapter_id: uuid.UUID,
     mode: ExportMode,

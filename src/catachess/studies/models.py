@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,6 +34,8 @@ class Chapter(CreatedAt, Base):
     # The study node; purging the node removes its chapters through this cascade.
     study_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    # Markdown shown above the board (rendered without raw HTML).
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     # 0-based order within the study, kept contiguous by the service.
     position: Mapped[int]
     orientation: Mapped[str] = mapped_column(String(5), default="white")
@@ -75,3 +77,18 @@ class Export(CreatedAt, Base):
     # Loaded only by the download; metadata reads leave it in the database.
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Star(Base):
+    """A user's star on a study they may read (one per pair)."""
+
+    __tablename__ = "study_stars"
+
+    study_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

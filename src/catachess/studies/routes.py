@@ -8,12 +8,12 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Response, status
 
-from catachess.auth.deps import CurrentUser, Session
+from catachess.auth.deps import CurrentUser, Reader, Session
 from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
 from catachess.pgn import ExportMode
 from catachess.sharing.access import Access
-from catachess.studies import chapters, export, service
+from catachess.studies import chapters, export, service, stars
 from catachess.studies.body import LimitedBodyRoute
 from catachess.studies.deps import IfMatch, Limits
 from catachess.studies.models import Chapter
@@ -22,6 +22,9 @@ from catachess.studies.schemas import (
     ChaptersCreate,
     ChapterSummary,
     ChapterUpdate,
+    StarredPage,
+    StarredStudy,
+    StarState,
     StudyCreate,
     StudyImport,
     StudyRead,
@@ -68,12 +71,47 @@ async def create_study(
 
 @router.get("/studies/{study_id}", response_model=StudyRead, responses=problems(401, 404))
 async def get_study(
-    study_id: uuid.UUID, user: CurrentUser, session: Session, response: Response
+    study_id: uuid.UUID, user: Reader, session: Session, response: Response
 ) -> StudyRead:
     """A study and its chapters in order (without their move trees)."""
     granted, rows = await chapters.get_study(session, user, study_id)
     response.headers["ETag"] = etag(granted.node.version)
-    return study_read(granted, list(rows))
+    counted = await stars.stars_of(session, user, granted.node)
+    return study_read(granted, list(rows)).model_copy(
+        update={"star_count": counted.star_count, "starred": counted.starred}
+    )
+
+
+@router.put("/studies/{study_id}/star", response_model=StarState, responses=problems(401, 404))
+async def star_study(study_id: uuid.UUID, user: CurrentUser, session: Session) -> StarState:
+    """Star a study you may read (again: no change)."""
+    counted = await stars.set_star(session, user, study_id, on=True)
+    return StarState(star_count=counted.star_count, starred=counted.starred)
+
+
+@router.delete("/studies/{study_id}/star", response_model=StarState, responses=problems(401, 404))
+async def unstar_study(study_id: uuid.UUID, user: CurrentUser, session: Session) -> StarState:
+    """Remove your star (again: no change)."""
+    counted = await stars.set_star(session, user, study_id, on=False)
+    return StarState(star_count=counted.star_count, starred=counted.starred)
+
+
+@router.get("/users/me/starred", response_model=StarredPage, responses=problems(400, 401))
+async def starred_studies(
+    user: CurrentUser,
+    session: Session,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> StarredPage:
+    """Studies you starred and may still read, most recently starred first."""
+    rows, next_cursor = await stars.list_starred(session, user, cursor=cursor, limit=limit)
+    return StarredPage(
+        items=[
+            StarredStudy(**NodeRead.model_validate(node).model_dump(), starred_at=at)
+            for node, at in rows
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @router.post(
@@ -95,7 +133,7 @@ async def add_chapters(
     responses=problems(401, 404),
 )
 async def get_chapter(
-    study_id: uuid.UUID, chapter_id: uuid.UUID, user: CurrentUser, session: Session
+    study_id: uuid.UUID, chapter_id: uuid.UUID, user: Reader, session: Session
 ) -> Response:
     """A chapter with its headers and whole move tree (one query for the chapter)."""
     chapter, headers_json, tree_json = await chapters.read_chapter(
@@ -171,7 +209,7 @@ def content_disposition(filename: str) -> str:
 )
 async def study_pgn(
     study_id: uuid.UUID,
-    user: CurrentUser,
+    user: Reader,
     session: Session,
     mode: Mode = ExportMode.FULL,
     comments: Comments = True,
@@ -189,7 +227,7 @@ async def study_pgn(
 async def chapter_pgn(
     study_id: uuid.UUID,
     chapter_id: uuid.UUID,
-    user: CurrentUser,
+    user: Reader,
     session: Session,
     mode: Mode = ExportMode.FULL,
     comments: Comments = True,

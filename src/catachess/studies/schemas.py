@@ -67,6 +67,7 @@ class ChapterSummary(BaseModel):
     id: uuid.UUID
     study_id: uuid.UUID
     name: str
+    description: str = Field(description="Markdown shown with the chapter")
     position: int = Field(description="0-based order in the study")
     orientation: Orientation
     start_fen: str
@@ -135,6 +136,22 @@ class ChapterRead(ChapterSummary):
 
 class StudyRead(NodeRead):
     chapters: list[ChapterSummary]
+    star_count: int = 0
+    starred: bool = Field(default=False, description="whether you starred it")
+
+
+class StarState(BaseModel):
+    star_count: int
+    starred: bool
+
+
+class StarredStudy(NodeRead):
+    starred_at: datetime
+
+
+class StarredPage(BaseModel):
+    items: list[StarredStudy]
+    next_cursor: str | None
 
 
 class StudyImport(BaseModel):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess.auth.models import User
+from catachess.auth.models import User, id_of
 from catachess.config import Settings
 from catachess.events import service as events
 from catachess.events.service import Target
@@ -85,14 +85,15 @@ def target_of(chapter: Chapter) -> Target:
 
 async def require_study(
     session: AsyncSession,
-    user: User,
+    user: User | None,
     study_id: uuid.UUID,
     action: Action,
     *,
     for_update: bool = False,
 ) -> Access:
-    """The study node if the caller may perform `action` on it (404/403 otherwise)."""
-    granted = await access.require(session, user.id, study_id, action, for_update=for_update)
+    """The study node if the caller (None: anonymous) may perform `action` on it
+    (404/403 otherwise)."""
+    granted = await access.require(session, id_of(user), study_id, action, for_update=for_update)
     if granted.node.kind is not NodeKind.study:
         raise StudyNotFound(study_id)
     return granted
