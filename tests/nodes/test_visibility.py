@@ -138,7 +138,7 @@ async def test_a_public_folder_covers_everything_it_holds(client: httpx.AsyncCli
 
 
 async def test_unlisted_study_is_listed_nowhere(client: httpx.AsyncClient) -> None:
-    owner, _, study_id, _ = await a_study_at(client, "unlisted")
+    _, _, study_id, _ = await a_study_at(client, "unlisted")
     stranger = await a_user(client, "stranger")
     assert (await client.get("/public/studies")).json()["items"] == []
     workspaces = (await client.get("/workspaces", headers=stranger.headers)).json()["items"]
