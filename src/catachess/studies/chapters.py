@@ -13,12 +13,15 @@ from catachess.errors import Unprocessable
 from catachess.events import service as events
 from catachess.events.types import (
     ChapterDeleted,
+    ChapterDescriptionSet,
+    ChapterHeadersSet,
     ChapterOrientationSet,
     ChapterRenamed,
     ChapterReordered,
     EventType,
     Payload,
 )
+from catachess.pgn.headers import HeaderError, edit_headers
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -60,7 +63,7 @@ async def update_chapter(
     body: ChapterUpdate,
     if_match: str | None,
 ) -> Chapter:
-    """Rename, reorder and/or turn the board of a chapter; one version step for all."""
+    """Rename, reorder, turn, describe and/or retag a chapter; one version step for all."""
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
     chapter = await repository.get_in_study(session, study_id, chapter_id, with_tree=False)
     if chapter is None:
@@ -92,6 +95,27 @@ async def update_chapter(
                 ChapterOrientationSet(study_id=study_id, orientation=body.orientation),
             )
         )
+    if body.description is not None and body.description != chapter.description:
+        chapter.description = body.description
+        changes.append(
+            (
+                EventType.chapter_description_set,
+                ChapterDescriptionSet(study_id=study_id, length=len(body.description)),
+            )
+        )
+    if body.headers:
+        try:
+            edited = edit_headers(chapter.headers, body.headers)
+        except HeaderError as error:
+            raise Unprocessable(str(error), field=f"headers.{error.tag}") from None
+        if edited.set or edited.removed:
+            chapter.headers = edited.headers
+            changes.append(
+                (
+                    EventType.chapter_headers_set,
+                    ChapterHeadersSet(study_id=study_id, set=edited.set, removed=edited.removed),
+                )
+            )
     if changes:
         chapter.version += 1
         chapter.updated_at = utcnow()

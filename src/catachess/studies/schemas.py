@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from catachess.nodes.schemas import NodeName, NodeRead
+from catachess.nodes.schemas import Description, NodeName, NodeRead
 
 Orientation = Literal["white", "black"]
 ShapeColor = Literal["G", "R", "Y", "B"]
@@ -46,18 +46,27 @@ class ChaptersCreate(BaseModel):
 
 
 class ChapterUpdate(BaseModel):
-    """Rename (name), reorder (position, 0-based) and/or turn the board (orientation)."""
+    """Rename (name), reorder (position, 0-based), turn the board (orientation), describe
+    (description) and/or edit the PGN tags (headers), as one version step."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: NodeName | None = None
     position: int | None = Field(default=None, ge=0, le=10_000)
     orientation: Orientation | None = None
+    description: Description | None = None
+    headers: dict[str, str | None] | None = Field(
+        default=None,
+        max_length=64,
+        description='tags to set ({"White": "Carlsen"}) or remove ({"Annotator": null}); '
+        "the Seven Tag Roster cannot be removed, FEN/SetUp/Variant follow the position",
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> ChapterUpdate:
-        if self.name is None and self.position is None and self.orientation is None:
-            raise ValueError("give name, position or orientation")
+        fields = (self.name, self.position, self.orientation, self.description)
+        if all(field is None for field in fields) and not self.headers:
+            raise ValueError("give name, position, orientation, description or headers")
         return self
 
 
