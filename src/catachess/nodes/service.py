@@ -143,6 +143,14 @@ async def numbered_sibling_name(
         number += 1
 
 
+async def free_sibling_name(session: AsyncSession, parent_id: uuid.UUID, base: str) -> str:
+    """`base` if no live child of `parent_id` has it, else the first free "base (n)"."""
+    if not await repository.sibling_name_taken(session, parent_id, base):
+        return base
+    name, _ = await numbered_sibling_name(session, parent_id, base)
+    return name
+
+
 async def list_children(
     session: AsyncSession,
     user: User | None,

@@ -13,18 +13,20 @@ from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
 from catachess.pgn import ExportMode
 from catachess.sharing.access import Access
-from catachess.studies import chapters, export, service, stars
+from catachess.studies import chapters, copies, export, service, stars
 from catachess.studies.body import LimitedBodyRoute
 from catachess.studies.deps import IfMatch, Limits
 from catachess.studies.models import Chapter
 from catachess.studies.schemas import (
     ChapterRead,
+    ChaptersCopy,
     ChaptersCreate,
     ChapterSummary,
     ChapterUpdate,
     StarredPage,
     StarredStudy,
     StarState,
+    StudyClone,
     StudyCreate,
     StudyImport,
     StudyRead,
@@ -125,6 +127,34 @@ async def add_chapters(
 ) -> StudyImport:
     """Add chapters from PGN (one per game) or one empty chapter at a FEN."""
     return import_result(await service.add_chapters(session, user, study_id, body, limits))
+
+
+@router.post(
+    "/studies/{study_id}/clone",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudyImport,
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def clone_study(
+    study_id: uuid.UUID, body: StudyClone, user: CurrentUser, session: Session, response: Response
+) -> StudyImport:
+    """Copy a study you may read into a folder you may edit (new ids; past 64, more studies)."""
+    filled = await copies.clone_study(session, user, study_id, body)
+    response.headers["Location"] = f"/studies/{filled[0].granted.node.id}"
+    return import_result(filled)
+
+
+@router.post(
+    "/studies/{study_id}/chapters/copy",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudyImport,
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def copy_chapters(
+    study_id: uuid.UUID, body: ChaptersCopy, user: CurrentUser, session: Session
+) -> StudyImport:
+    """Append copies of another study's chapters here, or move them here (move: true)."""
+    return import_result(await copies.copy_chapters(session, user, study_id, body))
 
 
 @router.get(

@@ -149,6 +149,31 @@ class StudyRead(NodeRead):
     starred: bool = Field(default=False, description="whether you starred it")
 
 
+class StudyClone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent_id: uuid.UUID = Field(description="a folder or workspace you may edit")
+    name: NodeName | None = Field(
+        default=None, description='default: the source\'s name, numbered ("Name (2)") on a clash'
+    )
+    with_discussions: bool = Field(default=False, description="copy the threads too")
+
+
+class ChaptersCopy(BaseModel):
+    """Chapters of another study to append here, in this order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_study_id: uuid.UUID
+    chapter_ids: list[uuid.UUID] = Field(min_length=1, max_length=640)
+    move: bool = Field(
+        default=False, description="remove them from the source (needs editor there)"
+    )
+    with_discussions: bool = Field(
+        default=False, description="copy their threads (moved chapters always take theirs)"
+    )
+
+
 class StarState(BaseModel):
     star_count: int
     starred: bool

@@ -212,23 +212,50 @@ async def fill(
 
     The further studies are siblings of `first` named "Name (2)", "Name (3)" ...
     """
-    room = max(MAX_CHAPTERS - existing, 0)
-    filled = [FilledStudy(first, [])]
-    study, number, position = first, 1, existing
-    for index, game in enumerate(games):
-        if index >= room and (index - room) % MAX_CHAPTERS == 0:
-            study, number = await _next_study(session, user, first.node, number + 1)
-            filled.append(FilledStudy(study, []))
-            position = 0
-        chapter = chapter_of(study.node, user, game, position, name=name, orientation=orientation)
-        session.add(chapter)
-        filled[-1].chapters.append(chapter)
-        position += 1
-    await session.flush()
+    filled: list[FilledStudy] = []
+    placed = iter(games)
+    for slot in await place(session, user, first, len(games), existing=existing):
+        rows = [
+            chapter_of(
+                slot.study.node, user, next(placed), position, name=name, orientation=orientation
+            )
+            for position in slot.positions
+        ]
+        filled.append(FilledStudy(slot.study, rows))
+    await add_all(session, filled)
     for entry in filled:
         for chapter in entry.chapters:
             await record_added(session, user, chapter, source=source)
-    return [entry for entry in filled if entry.chapters or entry.granted is first]
+    return filled
+
+
+@dataclass
+class Slot:
+    """Positions that new chapters take in one study."""
+
+    study: Access
+    positions: range
+
+
+async def place(
+    session: AsyncSession, user: User, first: Access, count: int, *, existing: int
+) -> list[Slot]:
+    """Where `count` new chapters go: `first` while it has room (it holds `existing`),
+    then new sibling studies "Name (2)", "Name (3)" ... of 64 each (created here).
+    `first` is always in the answer, if only with no position."""
+    room = max(min(MAX_CHAPTERS - existing, count), 0)
+    slots = [Slot(first, range(existing, existing + room))]
+    number, left = 1, count - room
+    while left > 0:
+        study, number = await _next_study(session, user, first.node, number + 1)
+        slots.append(Slot(study, range(min(left, MAX_CHAPTERS))))
+        left -= MAX_CHAPTERS
+    return slots
+
+
+async def add_all(session: AsyncSession, filled: list[FilledStudy]) -> None:
+    session.add_all([chapter for entry in filled for chapter in entry.chapters])
+    await session.flush()
 
 
 async def _next_study(
