@@ -199,3 +199,27 @@ async def test_moving_needs_editor_on_the_source(client: httpx.AsyncClient) -> N
         headers=student.headers,
     )
     assert same.status_code == 422 and same.json()["field"] == "source_study_id"
+
+
+async def test_copies_and_tag_edits_are_searchable_in_the_same_transaction(
+    client: httpx.AsyncClient,
+) -> None:
+    coach = await a_user(client, "coach")
+    ws = await a_workspace(client, coach)
+    study_id, chapter_id = await a_chapter(client, coach, ws)
+    folder = await a_folder(client, coach, ws, "Copies")
+    response = await client.post(
+        f"/studies/{study_id}/clone", json={"parent_id": folder["id"]}, headers=coach.headers
+    )
+    [clone] = response.json()["studies"]
+    found = await client.get(
+        "/search", params={"q": "philidor", "under": folder["id"]}, headers=coach.headers
+    )
+    assert [hit["chapter"]["id"] for hit in found.json()["items"]] == [clone["chapters"][0]["id"]]
+    await client.patch(
+        f"/studies/{study_id}/chapters/{chapter_id}",
+        json={"headers": {"White": "Kieseritzky"}},
+        headers=coach.headers,
+    )
+    by_player = await client.get("/search", params={"white": "Kieseritzky"}, headers=coach.headers)
+    assert [hit["chapter"]["id"] for hit in by_player.json()["items"]] == [chapter_id]

@@ -140,9 +140,9 @@ async def copy_threads(
     source_study_id: uuid.UUID,
     target: Node,
     chapters: dict[uuid.UUID | None, uuid.UUID | None],
-) -> int:
+) -> list[uuid.UUID]:
     """Copy the threads of a study on the given chapters (None: the study's own threads)
-    to `target`, with their posts as they read now; new ids. Returns the threads copied."""
+    to `target`, with their posts as they read now; new ids. Returns the copies' ids."""
     chapter_ids = [chapter_id for chapter_id in chapters if chapter_id is not None]
     on: ColumnElement[bool] = Thread.chapter_id.in_(chapter_ids)
     if None in chapters:
@@ -195,7 +195,7 @@ async def copy_threads(
         for post in posts
     )
     await session.flush()
-    return len(threads)
+    return list(copies.values())
 
 
 async def move_threads(
@@ -203,16 +203,21 @@ async def move_threads(
     source_study_id: uuid.UUID,
     target: Node,
     chapters: dict[uuid.UUID, uuid.UUID],
-) -> None:
+) -> list[uuid.UUID]:
     """Threads on moved chapters follow them to their new study and chapter ids."""
+    moved: list[uuid.UUID] = []
     for old, new in chapters.items():
-        await session.execute(
-            update(Thread)
-            .where(Thread.study_id == source_study_id, Thread.chapter_id == old)
-            .values(study_id=target.id, chapter_id=new, workspace_id=target.workspace_id)
-        )
+        moved += (
+            await session.scalars(
+                update(Thread)
+                .where(Thread.study_id == source_study_id, Thread.chapter_id == old)
+                .values(study_id=target.id, chapter_id=new, workspace_id=target.workspace_id)
+                .returning(Thread.id)
+            )
+        ).all()
         await session.execute(
             update(Post)
             .where(Post.thread_id.in_(select(Thread.id).where(Thread.chapter_id == new)))
             .values(workspace_id=target.workspace_id)
         )
+    return moved

@@ -22,6 +22,7 @@ from catachess.events.types import (
     Payload,
 )
 from catachess.pgn.headers import HeaderError, edit_headers
+from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -65,11 +66,15 @@ async def update_chapter(
 ) -> Chapter:
     """Rename, reorder, turn, describe and/or retag a chapter; one version step for all."""
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
-    chapter = await repository.get_in_study(session, study_id, chapter_id, with_tree=False)
+    # New tags reindex the whole chapter for search, moves included: then the tree is read.
+    chapter = await repository.get_in_study(
+        session, study_id, chapter_id, with_tree=bool(body.headers)
+    )
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
     changes: list[tuple[EventType, Payload]] = []
+    old_name = chapter.name
     if body.name is not None and body.name != chapter.name:
         changes.append(
             (
@@ -120,6 +125,10 @@ async def update_chapter(
         chapter.version += 1
         chapter.updated_at = utcnow()
         await session.flush()
+        if any(event_type is EventType.chapter_headers_set for event_type, _ in changes):
+            await search_index.chapter_reindexed(session, chapter)
+        elif chapter.name != old_name:
+            await search_index.chapter_renamed(session, chapter)
         for event_type, payload in changes:
             await events.record(
                 session,

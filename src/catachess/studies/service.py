@@ -36,6 +36,7 @@ from catachess.pgn import (
     parse_pgn,
     setup_headers,
 )
+from catachess.search import indexing as search_index
 from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
@@ -254,8 +255,11 @@ async def place(
 
 
 async def add_all(session: AsyncSession, filled: list[FilledStudy]) -> None:
-    session.add_all([chapter for entry in filled for chapter in entry.chapters])
+    """Write new chapters, and their search entries in the same transaction."""
+    chapters = [chapter for entry in filled for chapter in entry.chapters]
+    session.add_all(chapters)
     await session.flush()
+    await search_index.chapters_added(session, chapters)
 
 
 async def _next_study(
