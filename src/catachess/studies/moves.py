@@ -32,6 +32,7 @@ from catachess.events.types import (
     EventType,
     Payload,
 )
+from catachess.history import recording as history
 from catachess.pgn import (
     MoveNode,
     MoveTree,
@@ -76,6 +77,7 @@ class _Editing:
     granted: Access
     chapter: Chapter
     tree: MoveTree
+    before: bytes  # the state before the edit, for its version in the history
 
 
 async def _open(
@@ -88,7 +90,7 @@ async def _open(
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
     chapter = await require_chapter(session, granted, chapter_id)
     check_if_match(if_match, chapter.version)
-    return _Editing(user, granted, chapter, cast(MoveTree, chapter.tree))
+    return _Editing(user, granted, chapter, cast(MoveTree, chapter.tree), history.capture(chapter))
 
 
 def _apply(change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -102,7 +104,12 @@ def _apply(change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 async def _store(
-    session: AsyncSession, editing: _Editing, event_type: EventType, payload: Payload
+    session: AsyncSession,
+    editing: _Editing,
+    event_type: EventType,
+    payload: Payload,
+    *,
+    summary: str | None = None,
 ) -> None:
     chapter, tree = editing.chapter, editing.tree
     chapter.tree = cast(dict[str, Any], tree)
@@ -120,6 +127,14 @@ async def _store(
         workspace_id=editing.granted.node.workspace_id,
         version=chapter.version,
         payload=payload,
+    )
+    await history.record_change(
+        session,
+        chapter,
+        editing.before,
+        actor_id=editing.user.id,
+        kind=str(event_type),
+        summary=summary,
     )
 
 
