@@ -270,3 +270,18 @@ async def record_deleted(
         archive=None if archive is None else encode(archive),
     )
     await repository.insert_versions(session, [row])
+
+
+async def record_snapshot(
+    session: AsyncSession,
+    chapter: Any,
+    state: State,
+    *,
+    actor_id: uuid.UUID,
+    kind: str,
+    summary: str,
+    details: dict[str, Any],
+) -> None:
+    """A version holding the whole state (a deleted chapter brought back)."""
+    row = _row(chapter, chapter.version, kind, actor_id, summary, details, **_snapshot_blobs(state))
+    await repository.insert_versions(session, [row])

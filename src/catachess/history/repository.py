@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, undefer
 
 from catachess.auth.models import User
 from catachess.history.models import ChapterVersion
+from catachess.studies.models import Chapter
 
 V = ChapterVersion
 TABLE: Table = ChapterVersion.__table__  # type: ignore[assignment]
@@ -131,7 +133,6 @@ async def get_deletion(
     session: AsyncSession, study_id: uuid.UUID, chapter_id: uuid.UUID
 ) -> ChapterVersion | None:
     """The newest version of a chapter if it is a deletion (archive included)."""
-    from sqlalchemy.orm import undefer
 
     row = await session.scalar(
         select(ChapterVersion)
@@ -190,22 +191,26 @@ async def delete_before(session: AsyncSession, chapter_id: uuid.UUID, version: i
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def delete_chapter_history(
-    session: AsyncSession, chapter_id: uuid.UUID, *, older_than: datetime
-) -> int:
-    """Forget a deleted chapter whose deletion is older than the retention window."""
-    result = await session.execute(
-        delete(ChapterVersion).where(and_(V.chapter_id == chapter_id, V.created_at < older_than))
+async def forget_deleted(session: AsyncSession, cutoff: datetime, limit: int) -> int:
+    """Delete the whole history of up to `limit` chapters deleted before `cutoff` (and not
+    brought back since): past the retention window a deletion is final."""
+    last = aliased(ChapterVersion)
+    newest = select(func.max(last.version)).where(last.chapter_id == V.chapter_id).scalar_subquery()
+    gone = (
+        select(V.chapter_id)
+        .where(V.kind == "deleted", V.created_at < cutoff, V.version == newest)
+        .limit(limit)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    chapters = list((await session.scalars(gone)).all())
+    if chapters:
+        await session.execute(delete(ChapterVersion).where(V.chapter_id.in_(chapters)))
+    return len(chapters)
 
 
 async def get_headers_and_tree(
     session: AsyncSession, chapter_id: uuid.UUID
 ) -> Row[list[list[str]], Any]:
     """A chapter's headers and tree as they are in the database now."""
-    from catachess.studies.models import Chapter
-
     row = (
         await session.execute(select(Chapter.headers, Chapter.tree).where(Chapter.id == chapter_id))
     ).one()

@@ -9,16 +9,19 @@ import orjson
 from fastapi import APIRouter, Path, Query, Response
 
 from catachess.auth.deps import CurrentUser, Session
+from catachess.history import nodes, service, study
 from catachess.history import replace as replacing
-from catachess.history import service
 from catachess.history.schemas import (
     ChapterDiff,
     ChapterVersionRead,
+    DeletedChapterRestored,
     HistoryPage,
     MoveRef,
     MoveReplace,
     MoveReplaced,
+    NodeHistoryPage,
     Restored,
+    StudyHistoryPage,
     Undone,
 )
 from catachess.history.service import Version
@@ -180,3 +183,59 @@ async def replace_move(
         kept=[MoveRef.model_validate(each) for each in done.kept],
         cut=[MoveRef.model_validate(each) for each in done.cut],
     )
+
+
+@router.get(
+    "/studies/{study_id}/history",
+    response_model=StudyHistoryPage,
+    responses=problems(400, 401, 404),
+)
+async def study_history(
+    study_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> StudyHistoryPage:
+    """Chapters added, deleted (restorable), restored, renamed and reordered, newest first."""
+    page = await study.list_study_history(session, user, study_id, cursor=cursor, limit=limit)
+    return StudyHistoryPage.model_validate({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.post(
+    f"{CHAPTER}/restore",
+    response_model=DeletedChapterRestored,
+    status_code=201,
+    responses=problems(401, 403, 404, 409),
+)
+async def restore_deleted_chapter(
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+) -> DeletedChapterRestored:
+    """Bring a deleted chapter back (at the end of the study) with its discussions."""
+    done = await study.restore_chapter(session, user, study_id, chapter_id)
+    response.headers["ETag"] = etag(done.chapter.version)
+    response.headers["Location"] = f"/studies/{study_id}/chapters/{chapter_id}"
+    return DeletedChapterRestored(
+        chapter=ChapterSummary.model_validate(done.chapter), thread_count=done.thread_count
+    )
+
+
+@router.get(
+    "/nodes/{node_id}/history", response_model=NodeHistoryPage, responses=problems(400, 401, 404)
+)
+async def node_history(
+    node_id: uuid.UUID,
+    user: CurrentUser,
+    session: Session,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> NodeHistoryPage:
+    """A node's renames, moves, shares and trash/restore from the event log, newest first."""
+    items, next_cursor = await nodes.node_history(
+        session, user, node_id, cursor=cursor, limit=limit
+    )
+    return NodeHistoryPage.model_validate({"items": items, "next_cursor": next_cursor})

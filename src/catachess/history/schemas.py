@@ -108,3 +108,28 @@ class MoveReplaced(BaseModel):
 class DeletedChapterRestored(BaseModel):
     chapter: ChapterSummary
     thread_count: int = Field(description="discussion threads that came back with it")
+
+
+class StudyHistoryEntry(HistoryEntry):
+    restorable: bool = Field(description="a deleted chapter that POST …/restore brings back")
+
+
+class StudyHistoryPage(BaseModel):
+    items: list[StudyHistoryEntry]
+    next_cursor: str | None
+
+
+class NodeHistoryEntry(BaseModel):
+    event_id: uuid.UUID
+    event_type: str
+    actor_id: uuid.UUID | None
+    timestamp: datetime
+    version: int | None
+    correlation_id: str
+    summary: str = Field(description='e.g. "renamed “Najdorf” to “Najdorf 6.Bg5”"')
+    payload: dict[str, Any]
+
+
+class NodeHistoryPage(BaseModel):
+    items: list[NodeHistoryEntry]
+    next_cursor: str | None

@@ -28,6 +28,8 @@ from catachess.history.errors import (
     VersionNotFound,
 )
 from catachess.history.state import Delta, State, apply_delta, copy_state, decode
+from catachess.nodes.errors import NodeNotFound
+from catachess.nodes.trash import service as trash
 from catachess.pagination import decode_cursor, encode_cursor
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
@@ -75,8 +77,13 @@ def entry(row: Any) -> dict[str, Any]:
 
 
 async def require_reader(session: AsyncSession, user: User, study_id: uuid.UUID) -> None:
-    """Readers of a live study read its history (404 for anyone else)."""
-    await require_study(session, user, study_id, Action.read)
+    """Readers of a live study read its history; of a trashed study, only those who may
+    restore it (what GET /trash shows them); 404 for anyone else."""
+    try:
+        await require_study(session, user, study_id, Action.read)
+    except NodeNotFound:
+        if not await trash.may_restore(session, user, study_id):
+            raise
 
 
 async def list_history(
