@@ -10,6 +10,7 @@ SCRIPTS = [
     "bench.events",
     "bench.idempotency",
     "bench.observability",
+    "bench.history",
 ]
 
 for name in SCRIPTS:

@@ -111,7 +111,7 @@ async def _snapshot(chapter: Chapter) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -80,6 +80,16 @@ async def get_chain(
     ).all()
 
 
+async def _newest_first(
+    session: AsyncSession, key: Any, before: int | None, limit: int, *where: Any
+) -> Sequence[Row[Any]]:
+    """History lines (no blobs) matching `where`, newest first by `key`, below `before`."""
+    query = select(*LISTED).outerjoin(User, User.id == V.actor_id).where(*where)
+    if before is not None:
+        query = query.where(key < before)
+    return (await session.execute(query.order_by(key.desc()).limit(limit))).all()
+
+
 async def list_chapter(
     session: AsyncSession,
     study_id: uuid.UUID,
@@ -89,16 +99,9 @@ async def list_chapter(
     limit: int,
 ) -> Sequence[Row[Any]]:
     """Versions of a chapter, newest first, older than version `before` when given."""
-    query = (
-        select(*LISTED)
-        .outerjoin(User, User.id == V.actor_id)
-        .where(V.chapter_id == chapter_id, V.study_id == study_id)
-        .order_by(V.version.desc())
-        .limit(limit)
+    return await _newest_first(
+        session, V.version, before, limit, V.chapter_id == chapter_id, V.study_id == study_id
     )
-    if before is not None:
-        query = query.where(V.version < before)
-    return (await session.execute(query)).all()
 
 
 async def list_study(
@@ -110,16 +113,9 @@ async def list_study(
     limit: int,
 ) -> Sequence[Row[Any]]:
     """The chapter-level changes of a study (added, deleted, renamed ...), newest first."""
-    query = (
-        select(*LISTED)
-        .outerjoin(User, User.id == V.actor_id)
-        .where(V.study_id == study_id, V.kind.in_(kinds))
-        .order_by(V.seq.desc())
-        .limit(limit)
+    return await _newest_first(
+        session, V.seq, before, limit, V.study_id == study_id, V.kind.in_(kinds)
     )
-    if before is not None:
-        query = query.where(V.seq < before)
-    return (await session.execute(query)).all()
 
 
 async def latest(

@@ -33,6 +33,7 @@ from catachess.events.types import (
     Payload,
 )
 from catachess.history import recording as history
+from catachess.history.compare import label as move_label
 from catachess.pgn import (
     MoveNode,
     MoveTree,
@@ -41,7 +42,6 @@ from catachess.pgn import (
     PgnLimits,
     TreeEditError,
     add_move,
-    board_at,
     cut_at,
     delete_from,
     find_node,
@@ -329,7 +329,7 @@ async def to_chapter(
         editing.granted,
         [game],
         existing=existing,
-        name=name or f"{source.name}: {_move_label(editing.tree, node)}"[:200],
+        name=name or f"{source.name}: {move_label(editing.tree, node)}"[:200],
         orientation=source.orientation,
         source="variation",
     )
@@ -349,10 +349,3 @@ async def to_chapter(
         ),
     )
     return filled
-
-
-def _move_label(tree: MoveTree, node: MoveNode) -> str:
-    """ "12. Nf3" or "12... Nf6", as a move is written in PGN."""
-    board = board_at(tree, node["parent"])
-    dots = "." if board.turn else "..."
-    return f"{board.fullmove_number}{dots} {node['san']}"
