@@ -15,6 +15,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.discussions.models import Post, PostRevision, Reaction, Thread
+from catachess.search import indexing as search_index
 
 # Parents before children, the order they are inserted back in.
 TABLES: list[Table] = [
@@ -61,7 +62,23 @@ async def restore_archive(session: AsyncSession, archive: dict[str, Any]) -> int
         rows = archive.get(table.name, [])
         if rows:
             await session.execute(insert(table), [_typed(table, row) for row in rows])
-    return len(archive.get(Thread.__tablename__, []))
+    threads = {row["id"]: row for row in archive.get(Thread.__tablename__, [])}
+    # Their text is searchable again, as when it was written.
+    for post in archive.get(Post.__tablename__, []):
+        thread = threads[post["thread_id"]]
+        await search_index.post_written(
+            session,
+            search_index.PostText(
+                post_id=uuid.UUID(post["id"]),
+                thread_id=uuid.UUID(thread["id"]),
+                workspace_id=uuid.UUID(thread["workspace_id"]),
+                study_id=uuid.UUID(thread["study_id"]),
+                chapter_id=uuid.UUID(thread["chapter_id"]),
+                move_id=thread["move_id"],
+                body=post["body"],
+            ),
+        )
+    return len(threads)
 
 
 def _typed(table: Table, row: dict[str, Any]) -> dict[str, Any]:

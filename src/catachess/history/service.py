@@ -31,6 +31,7 @@ from catachess.history.state import Delta, State, apply_delta, copy_state, decod
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.trash import service as trash
 from catachess.pagination import decode_cursor, encode_cursor
+from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies.models import Chapter
@@ -206,10 +207,15 @@ async def _become(
 ) -> None:
     """Turn the chapter into `target`'s state as its next version, with the version row."""
     before = recording.capture(chapter)
+    old_name, old_headers = chapter.name, chapter.headers
     apply_state(chapter, target.state)
     chapter.version += 1
     chapter.updated_at = utcnow()
     await session.flush()
+    # The search index follows the chapter in the same transaction, as for any edit.
+    await search_index.chapter_tree_changed(session, chapter)
+    if (chapter.name, chapter.headers) != (old_name, old_headers):
+        await search_index.chapter_renamed(session, chapter)
     if kind == "undone":
         payload: Any = ChapterUndone(
             study_id=chapter.study_id,

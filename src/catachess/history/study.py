@@ -20,6 +20,7 @@ from catachess.history.errors import ChapterNotDeleted
 from catachess.history.service import Page, entry, require_reader, state_at
 from catachess.history.state import decode
 from catachess.pagination import decode_cursor, encode_cursor
+from catachess.search import indexing as search_index
 from catachess.sharing.policy import Action
 from catachess.studies import repository as studies
 from catachess.studies.errors import ChapterNotFound
@@ -103,6 +104,7 @@ async def restore_chapter(
     )
     session.add(chapter)
     await session.flush()
+    await search_index.chapters_added(session, [chapter])
     threads = (
         0 if deletion.archive is None else await restore_archive(session, decode(deletion.archive))
     )

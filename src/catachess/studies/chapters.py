@@ -21,6 +21,7 @@ from catachess.events.types import (
     Payload,
 )
 from catachess.history import recording as history
+from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -71,6 +72,7 @@ async def update_chapter(
     old_meta = {"name": chapter.name, "orientation": chapter.orientation}
     moved: dict[str, int] = {}
     changes: list[tuple[EventType, Payload]] = []
+    old_name = chapter.name
     if body.name is not None and body.name != chapter.name:
         changes.append(
             (
@@ -101,6 +103,8 @@ async def update_chapter(
         chapter.version += 1
         chapter.updated_at = utcnow()
         await session.flush()
+        if chapter.name != old_name:
+            await search_index.chapter_renamed(session, chapter)
         for event_type, payload in changes:
             await events.record(
                 session,

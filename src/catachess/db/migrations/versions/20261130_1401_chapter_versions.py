@@ -1,7 +1,7 @@
 """history: chapter_versions (a snapshot or a delta per chapter version)
 
 Revision ID: 20261130_1401_history
-Revises: 20261130_0101_harden
+Revises: 20261130_0151_search
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "20261130_1401_history"
-down_revision: str | Sequence[str] | None = "20261130_0101_harden"
+down_revision: str | Sequence[str] | None = "20261130_0151_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
