@@ -14,6 +14,7 @@ routes call: lock, If-Match, tree edit, event, history), 50 edits per transactio
 
 from __future__ import annotations
 
+import asyncio
 import random
 import statistics
 import uuid
@@ -40,17 +41,19 @@ async def fill_versions(
     limits = limits_from(app.state.settings)
     study, chapter = uuid.UUID(study_id), uuid.UUID(chapter_id)
     done = 0
+    tree: dict[str, Any] | None = None
     while done < count:
         async with sessions() as session:
             user = await session.get(User, uuid.UUID(user_id))
             assert user is not None
+            if tree is None:
+                tree = (await moves._open(session, user, study, chapter, None)).tree  # type: ignore[assignment]
+            assert tree is not None
             for _ in range(min(50, count - done)):
-                current = await moves._open(session, user, study, chapter, None)
-                ids = list(current.tree["nodes"])
-                target = rng.choice(ids)
+                target = rng.choice(list(tree["nodes"]))
                 kind = rng.random()
                 if kind < 0.6:
-                    await moves.comment(
+                    edited = await moves.comment(
                         session,
                         user,
                         study,
@@ -60,9 +63,8 @@ async def fill_versions(
                         text=f"idea {done} {rng.random():.6f}",
                         limits=limits,
                     )
-                    done += 1
                 elif kind < 0.8:
-                    await moves.nags(
+                    edited = await moves.nags(
                         session,
                         user,
                         study,
@@ -71,13 +73,11 @@ async def fill_versions(
                         move_id=target,
                         values=[rng.randint(1, 6)],
                     )
-                    done += 1
                 else:
-                    board = chess.Board(current.tree["nodes"][target]["fen"])
-                    legal = list(board.legal_moves)
+                    legal = list(chess.Board(tree["nodes"][target]["fen"]).legal_moves)
                     if not legal:
                         continue
-                    added = await moves.add(
+                    edited = await moves.add(
                         session,
                         user,
                         study,
@@ -87,17 +87,14 @@ async def fill_versions(
                         move=rng.choice(legal).uci(),
                         limits=limits,
                     )
-                    done += 1
-                    if added.changed and done < count:
-                        await moves.delete(
-                            session,
-                            user,
-                            study,
-                            chapter,
-                            None,
-                            move_id=added.move["id"],  # type: ignore[index]
-                        )
+                    if edited.changed and done + 1 < count:
                         done += 1
+                        assert edited.move is not None
+                        edited = await moves.delete(
+                            session, user, study, chapter, None, move_id=edited.move["id"]
+                        )
+                done += 1
+                tree = edited.chapter.tree
             await session.commit()
 
 
@@ -232,3 +229,7 @@ async def main() -> None:
         f"  without history {plain * 1000:5.2f} ms, with history {written * 1000:5.2f} ms, "
         f"ratio {written / plain:.2f}x (target ≤ 1.3x)"
     )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
