@@ -1,0 +1,191 @@
+// The study page (issue 10): chapters, board, move tree, discussion, activity, export.
+// State and actions live in StudyCtrl (ctrl.ts); this file and view/ render it.
+
+import 'chessground/assets/chessground.base.css';
+import 'chessground/assets/chessground.brown.css';
+import 'chessground/assets/chessground.cburnett.css';
+import './study.css';
+
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useSession } from '../session';
+import { StudyCtrl } from './ctrl';
+import { Board, PromotionDialog } from './view/board';
+import { Chapters } from './view/chapters';
+import { CommentEditor, MoveMenu } from './view/menu';
+import { MoveList, highlight } from './view/moves';
+import { Side } from './view/side';
+
+export interface StudyPageProps {
+  studyId: string;
+  chapterId?: string;
+  moveId?: string;
+}
+
+function typing(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+/** ← → step, Home/End, ↑ ↓ switch variation, f flip (not while typing). */
+function useKeyboard(ctrl: StudyCtrl): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const run: Record<string, () => void> = {
+        ArrowRight: () => ctrl.next(),
+        ArrowLeft: () => ctrl.prev(),
+        Home: () => ctrl.first(),
+        End: () => ctrl.last(),
+        ArrowUp: () => ctrl.variation(-1),
+        ArrowDown: () => ctrl.variation(1),
+        f: () => ctrl.flip(),
+      };
+      const action = run[e.key];
+      if (!action) return;
+      e.preventDefault();
+      action();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [ctrl]);
+}
+
+function Controls({ ctrl }: { ctrl: StudyCtrl }) {
+  const at = ctrl.at;
+  return (
+    <div class="board-controls">
+      <button type="button" title="First move (Home)" onClick={() => ctrl.first()}>
+        ⏮
+      </button>
+      <button type="button" title="Previous move (←)" onClick={() => ctrl.prev()}>
+        ◀
+      </button>
+      <button type="button" title="Next move (→)" onClick={() => ctrl.next()}>
+        ▶
+      </button>
+      <button type="button" title="Last move (End)" onClick={() => ctrl.last()}>
+        ⏭
+      </button>
+      <button type="button" title="Flip the board (f)" class="flip" onClick={() => ctrl.flip()}>
+        ⇅
+      </button>
+      {ctrl.canEdit && (
+        <button type="button" title="Comment on this position" class="comment-button" onClick={() => ctrl.openComment(at)}>
+          💬
+        </button>
+      )}
+      {ctrl.canEdit && at !== null && (
+        <button
+          type="button"
+          title="Move menu"
+          class="menu-button"
+          onClick={(e) => {
+            const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+            ctrl.openMenu(at, r.left, r.bottom);
+          }}
+        >
+          ⋮
+        </button>
+      )}
+      {ctrl.busy > 0 && <span class="saving">saving…</span>}
+    </div>
+  );
+}
+
+function FlashBar({ ctrl }: { ctrl: StudyCtrl }) {
+  const flash = ctrl.flash;
+  if (!flash) return null;
+  return (
+    <div class={`flash ${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'}>
+      <span class="flash-text">{flash.text}</span>
+      {flash.links && flash.links.length > 0 && (
+        <ul>
+          {flash.links.map((l) => (
+            <li key={l.href}>
+              <a href={l.href}>{l.label}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" class="close" title="Dismiss" onClick={() => ctrl.dismiss()}>
+        ×
+      </button>
+    </div>
+  );
+}
+
+export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
+  const { user } = useSession();
+  const [, setTick] = useState(0);
+  const ctrl = useMemo(() => new StudyCtrl(() => setTick((t) => t + 1)), []);
+  ctrl.me = user?.id ?? null;
+  const list = useRef<HTMLDivElement>(null);
+  const shown = useRef<{ at: string | null; rev: number }>({ at: null, rev: -1 });
+
+  useEffect(() => {
+    if (ctrl.studyId === studyId && chapterId && ctrl.chapter?.id !== chapterId && ctrl.study) {
+      void ctrl.selectChapter(chapterId);
+    } else if (ctrl.studyId !== studyId) {
+      void ctrl.open(studyId, chapterId, moveId);
+    }
+  }, [studyId, chapterId]);
+  useKeyboard(ctrl);
+
+  useLayoutEffect(() => {
+    if (shown.current.at !== ctrl.at || shown.current.rev !== ctrl.treeRev) {
+      highlight(list.current, ctrl.at);
+      shown.current = { at: ctrl.at, rev: ctrl.treeRev };
+    }
+  });
+
+  if (ctrl.loadError) {
+    return (
+      <div class="study-page">
+        <p class="load-error" role="alert">
+          {ctrl.loadError}
+        </p>
+      </div>
+    );
+  }
+  const study = ctrl.study;
+  const chapter = ctrl.chapter;
+  const tree = ctrl.tree;
+  return (
+    <div
+      class={`study-page${ctrl.canEdit ? ' can-edit' : ''}`}
+      data-fen={ctrl.fen()}
+      data-at={ctrl.at ?? ''}
+      data-version={chapter?.version ?? ''}
+      data-role={study?.role ?? ''}
+      data-loading={ctrl.loading ? 'true' : 'false'}
+    >
+      <header class="study-head">
+        <h1>{study?.name ?? 'Loading…'}</h1>
+        {chapter && <span class="chapter-title">{chapter.name}</span>}
+        {study?.role && <span class="role">{study.role}</span>}
+      </header>
+      <aside class="study-chapters">{study && <Chapters ctrl={ctrl} />}</aside>
+      <div class="study-board">
+        <div class="board-frame">
+          <Board ctrl={ctrl} />
+          <PromotionDialog ctrl={ctrl} />
+        </div>
+        <Controls ctrl={ctrl} />
+      </div>
+      <div class="study-side">
+        <FlashBar ctrl={ctrl} />
+        <div class="moves-box" ref={list}>
+          {tree ? (
+            <MoveList tree={tree} rev={ctrl.treeRev} onJump={(at) => ctrl.jump(at)} onMenu={(at, x, y) => ctrl.openMenu(at, x, y)} />
+          ) : (
+            <p class="moves-empty">{ctrl.loading ? 'Loading…' : 'This study has no chapter yet.'}</p>
+          )}
+        </div>
+        <CommentEditor ctrl={ctrl} />
+        {study && <Side ctrl={ctrl} />}
+      </div>
+      <MoveMenu ctrl={ctrl} />
+    </div>
+  );
+}
