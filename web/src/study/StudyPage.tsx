@@ -51,28 +51,46 @@ function useKeyboard(ctrl: StudyCtrl): void {
   }, [ctrl]);
 }
 
+const ICONS = {
+  first: 'M6 5h2v14H6zM9.5 12 18 5v14z',
+  prev: 'M7 12 17 5v14z',
+  next: 'M17 12 7 5v14z',
+  last: 'M16 5h2v14h-2zM14.5 12 6 5v14z',
+  flip: 'M7 3 3 7h3v10h2V7h3zm10 18 4-4h-3V7h-2v10h-3z',
+  comment: 'M4 4h16v12H8l-4 4z',
+  menu: 'M10 4h4v4h-4zm0 6h4v4h-4zm0 6h4v4h-4z',
+};
+
+function Icon({ name }: { name: keyof typeof ICONS }) {
+  return (
+    <svg viewBox="0 0 24 24" aria-hidden="true">
+      <path d={ICONS[name]} />
+    </svg>
+  );
+}
+
 function Controls({ ctrl }: { ctrl: StudyCtrl }) {
   const at = ctrl.at;
   return (
     <div class="board-controls">
       <button type="button" title="First move (Home)" onClick={() => ctrl.first()}>
-        ⏮
+        <Icon name="first" />
       </button>
       <button type="button" title="Previous move (←)" onClick={() => ctrl.prev()}>
-        ◀
+        <Icon name="prev" />
       </button>
       <button type="button" title="Next move (→)" onClick={() => ctrl.next()}>
-        ▶
+        <Icon name="next" />
       </button>
       <button type="button" title="Last move (End)" onClick={() => ctrl.last()}>
-        ⏭
+        <Icon name="last" />
       </button>
       <button type="button" title="Flip the board (f)" class="flip" onClick={() => ctrl.flip()}>
-        ⇅
+        <Icon name="flip" />
       </button>
       {ctrl.canEdit && (
         <button type="button" title="Comment on this position" class="comment-button" onClick={() => ctrl.openComment(at)}>
-          💬
+          <Icon name="comment" />
         </button>
       )}
       {ctrl.canEdit && at !== null && (
@@ -85,7 +103,7 @@ function Controls({ ctrl }: { ctrl: StudyCtrl }) {
             ctrl.openMenu(at, r.left, r.bottom);
           }}
         >
-          ⋮
+          <Icon name="menu" />
         </button>
       )}
       {ctrl.busy > 0 && <span class="saving">saving…</span>}
@@ -133,6 +151,10 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
   useKeyboard(ctrl);
 
   useLayoutEffect(() => {
+    if (!ctrl.loading && ctrl.tree && shown.current.rev === -1) {
+      // For bench/web_study.py: the first frame in which the chapter stands drawn.
+      requestAnimationFrame(() => performance.mark('study:interactive'));
+    }
     if (shown.current.at !== ctrl.at || shown.current.rev !== ctrl.treeRev) {
       highlight(list.current, ctrl.at);
       shown.current = { at: ctrl.at, rev: ctrl.treeRev };

@@ -61,7 +61,6 @@ const EDIT_ROLES = new Set(['owner', 'admin', 'editor']);
 const DISCUSS_ROLES = new Set(['owner', 'admin', 'editor', 'commenter']);
 const BRUSH_OF: Record<string, string> = { G: 'green', R: 'red', Y: 'yellow', B: 'blue' };
 const COLOR_OF: Record<string, Shape['color']> = { green: 'G', red: 'R', yellow: 'Y', blue: 'B' };
-const NETWORK_RETRIES = 3;
 
 /** Stored shapes as chessground draws them. */
 export function toDrawShapes(shapes: Shape[]): DrawShape[] {
@@ -112,14 +111,6 @@ export function describeEvent(event: EventRead): string {
   }
 }
 
-function isNetworkError(error: unknown): boolean {
-  return !(error instanceof ApiError) && error instanceof Error;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** The problem's detail (or title) of an API error, never a blank failure. */
 export function problemText(error: unknown): string {
   if (error instanceof ApiError) return error.detail || error.title || `HTTP ${error.status}`;
@@ -151,6 +142,7 @@ export class StudyCtrl {
   ground: Ground | undefined;
 
   private positions = new Map<string, Position>();
+  private loads = 0;
   private names = new Map<string, string>();
   private urlTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -225,7 +217,10 @@ export class StudyCtrl {
 
   /** Load a chapter; `keepPath` keeps the user's place (the deepest move still there). */
   async loadChapter(chapterId: string, opts: { moveId?: string; keepPath?: string[] } = {}): Promise<void> {
+    const load = ++this.loads;
     const { data } = await api<ChapterRead>('GET', `/studies/${this.studyId}/chapters/${chapterId}`);
+    // Only the latest load counts: a slower earlier one must not replace the chapter.
+    if (load !== this.loads) return;
     const switched = this.chapter?.id !== chapterId;
     this.chapter = data;
     this.positions.clear();
@@ -433,10 +428,7 @@ export class StudyCtrl {
 
   // ---- writes ----
 
-  /**
-   * Send one user action, reusing its Idempotency-Key when the network drops (the server
-   * replays the stored answer instead of doing the work twice).
-   */
+  /** One write of one user action (the client reuses its key on its own retries). */
   private async send<T>(
     method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
@@ -444,14 +436,7 @@ export class StudyCtrl {
     body?: unknown,
     ifMatch?: number,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await api<T>(method, path, { body, action, ifMatch })).data;
-      } catch (error) {
-        if (!isNetworkError(error) || attempt >= NETWORK_RETRIES) throw error;
-        await delay(250 * 2 ** attempt);
-      }
-    }
+    return (await api<T>(method, path, { body, action, ifMatch })).data;
   }
 
   /**

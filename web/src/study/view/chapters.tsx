@@ -39,7 +39,7 @@ function ChapterItem({ ctrl, chapter, dragged, setDragged }: {
         setDragged(null);
       }}
     >
-      <button type="button" class="chapter-select" onClick={() => void ctrl.selectChapter(chapter.id)}>
+      <button type="button" class="chapter-select" title={chapter.name} onClick={() => void ctrl.selectChapter(chapter.id)}>
         <span class="chapter-no">{chapter.position + 1}</span>
         <span class="chapter-name">{chapter.name}</span>
       </button>

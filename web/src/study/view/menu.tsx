@@ -17,7 +17,10 @@ function GlyphRow({ ctrl, at, glyphs }: { ctrl: StudyCtrl; at: string; glyphs: G
           title={g.name}
           class={nags.includes(g.nag) ? 'glyph on' : 'glyph'}
           data-nag={g.nag}
-          onClick={() => void ctrl.setNags(at, g.nag)}
+          onClick={() => {
+            ctrl.closeMenu();
+            void ctrl.setNags(at, g.nag);
+          }}
         >
           {g.symbol}
         </button>

@@ -19,11 +19,12 @@ function Comment({ text }: { text: string }) {
   return <span class="comment">{text}</span>;
 }
 
-function Move({ node, tree, number }: { node: MoveNode; tree: MoveTree; number: boolean }) {
+/** One move; `number` null in the columns (the index cell holds it), else forced or not. */
+function Move({ node, tree, number }: { node: MoveNode; tree: MoveTree; number: boolean | null }) {
   const { number: n, white } = moveNumber(tree, node.id);
   return (
     <span class="move" data-id={node.id}>
-      {(number || white) && <span class="num">{white ? `${n}.` : `${n}…`}</span>}
+      {number !== null && (number || white) && <span class="num">{white ? `${n}.` : `${n}…`}</span>}
       <span class="san">{node.san}</span>
       {node.nags.length > 0 && <span class="glyphs">{node.nags.map(glyphOf).join(' ')}</span>}
       {node.clock !== null && <span class="clock">{formatClock(node.clock)}</span>}
@@ -117,7 +118,7 @@ function columns(tree: MoveTree): JSX.Element[] {
       out.push(<span key={`i${main}`} class="index">{number}</span>);
       out.push(<span key={`e${main}`} class="move empty">…</span>);
     }
-    out.push(<Move key={main} node={node} tree={tree} number={false} />);
+    out.push(<Move key={main} node={node} tree={tree} number={null} />);
     blackNeedsIndex = false;
     if (node.comment || alternatives.length) {
       if (white) out.push(<span key={`f${main}`} class="move empty">…</span>);

@@ -145,22 +145,6 @@ describe('playing moves', () => {
     expect(ctrl.tree!.nodes.nc6.children).toEqual(['bb5']);
   });
 
-  test('a dropped response is retried with the same key (the server replays it)', async () => {
-    const ctrl = await opened();
-    ctrl.jump('nc6');
-    let attempts = 0;
-    on('POST', /\/moves$/, () => {
-      attempts++;
-      if (attempts === 1) throw new TypeError('Failed to fetch');
-      return answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6);
-    });
-    await ctrl.playMove({ from: 5, to: 33 });
-    const posts = calls.filter((c) => c.method === 'POST');
-    expect(posts).toHaveLength(2);
-    expect(posts[0].opts.action).toBe(posts[1].opts.action);
-    expect(ctrl.tree!.nodes.nc6.children).toEqual(['bb5']);
-  });
-
   test('412: reloads the chapter, keeps the place, says who changed what, applies the move on top', async () => {
     const ctrl = await opened();
     ctrl.me = 'me';
