@@ -10,6 +10,7 @@ SCRIPTS = [
     "bench.events",
     "bench.idempotency",
     "bench.observability",
+    "bench.web_study",
 ]
 
 for name in SCRIPTS:

@@ -334,3 +334,116 @@ test('the study page at 1280x800 and 390x844', async () => {
     await shot(page, `study-${width}x${height}`);
   }
 });
+
+test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big import continues in a new study', async () => {
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Chapters' });
+  const created = await api.post('/studies', { name: 'Endgames', parent_id: workspace.id, pgn: '[Event "First"]\n\n1. e4 e5 *\n' });
+  const id = created.studies[0].id;
+  const page = await newPage();
+  await loginAs(page, owner);
+  await openStudy(page, `/s/${id}`);
+  page.on('dialog', (dialog) => void (dialog.type() === 'prompt' ? dialog.accept('Lucena') : dialog.accept()));
+
+  await page.click('.chapters button.add');
+  await page.click('.add-chapter .segmented button:has-text("FEN")');
+  await page.fill('.add-chapter input[name=fen]', '1K1k4/1P6/8/8/8/8/r7/2R5 w - - 0 1');
+  await page.fill('.add-chapter input[name=name]', 'Rook ending');
+  await page.click('.add-chapter button[type=submit]');
+  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Rook ending');
+  expect(await fen(page)).toBe('1K1k4/1P6/8/8/8/8/r7/2R5 w - - 0 1');
+
+  await page.click('.chapters button.add');
+  await page.click('.add-chapter .segmented button:has-text("Empty")');
+  await page.fill('.add-chapter input[name=name]', 'Scratch');
+  await page.click('.add-chapter button[type=submit]');
+  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Scratch']);
+  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Scratch');
+  expect(await fen(page)).toBe('rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1');
+
+  // Rename the open chapter (Scratch), then drag it to the top, then delete "First".
+  await page.click('.chapter.active .chapter-tools button[title=Rename]');
+  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Lucena']);
+  await page.locator('.chapter', { hasText: 'Lucena' }).dragTo(page.locator('.chapter', { hasText: 'First' }));
+  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'First', 'Rook ending']);
+  await page.locator('.chapter', { hasText: 'First' }).locator('.chapter-select').click();
+  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('First');
+  await page.click('.chapter.active .chapter-tools button.danger');
+  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'Rook ending']);
+  const stored = await api.get(`/studies/${id}`);
+  expect(stored.chapters.map((c: Chapter) => [c.name, c.position])).toEqual([
+    ['Lucena', 0],
+    ['Rook ending', 1],
+  ]);
+
+  // 64 more games do not fit beside the 2 chapters: the rest goes to "Endgames (2)", linked.
+  const games = Array.from({ length: 64 }, (_, i) => `[Event "Game ${i + 1}"]\n\n1. d4 d5 *\n`).join('\n');
+  await page.click('.chapters button.add');
+  await page.fill('.add-chapter textarea[name=pgn]', games);
+  await page.click('.add-chapter button[type=submit]');
+  const link = page.locator('.flash a', { hasText: 'Endgames (2) (2 chapters)' });
+  await link.waitFor();
+  expect(await page.locator('.flash').textContent()).toContain('A study holds at most 64 chapters');
+  expect(await page.locator('.chapters li.chapter').count()).toBe(64);
+  await link.click();
+  await expect.poll(() => page.locator('.study-head h1').textContent()).toBe('Endgames (2)');
+});
+
+test('move menu: promote a variation, copy a line into a new chapter, cut before a move, delete from a move', async () => {
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Edits' });
+  const created = await api.post('/studies', { name: 'Italian', parent_id: workspace.id, pgn: '1. e4 e5 2. Nf3 (2. Bc4 Nf6) 2... Nc6 3. Bc4 *\n' });
+  const id = created.studies[0].id;
+  const chapterId = created.studies[0].chapters[0].id;
+  const page = await newPage();
+  await loginAs(page, owner);
+  await openStudy(page, `/s/${id}/${chapterId}`);
+  page.on('dialog', (dialog) => void dialog.accept());
+  const menu = async (san: string, item: string) => {
+    await moveIn(page, san).first().click({ button: 'right' });
+    await page.getByRole('menuitem', { name: item }).click();
+  };
+
+  await menu('Nf6', 'Make main line');
+  await expect.poll(async () => (await api.get(`/studies/${id}/chapters/${chapterId}`)).tree.nodes[(await at(page))!]?.san).toBe('Nf6');
+  await expect.poll(() => page.locator('.moves > .move:not(.empty) .san').allTextContents()).toEqual(['e4', 'e5', 'Bc4', 'Nf6']);
+
+  await menu('Nf3', 'Copy line into a new chapter');
+  await expect.poll(() => page.locator('.chapters li.chapter').count()).toBe(2);
+  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toContain('2. Nf3');
+
+  await openStudy(page, `/s/${id}/${chapterId}`);
+  await menu('e5', 'Cut the chapter before this move');
+  await expect.poll(() => page.locator('.moves .move:not(.empty) .san').first().textContent()).toBe('e5');
+  expect(await fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2');
+
+  // The first Bc4 is now the main line's 2. Bc4: it goes with Nf6 after it.
+  await menu('Bc4', 'Delete from here');
+  await expect.poll(() => page.locator('.moves .move:not(.empty) .san').allTextContents()).toEqual(['e5', 'Nf3', 'Nc6', 'Bc4']);
+  expect((await api.get(`/studies/${id}/chapters/${chapterId}`)).node_count).toBe(4);
+});
+
+test('discussion: a commenter opens a thread on a move, replies and reacts; cannot edit moves', async () => {
+  const commenter = await newUser(undefined, 'Coach');
+  await apiAs(owner).post(`/nodes/${studyId}/shares`, { email: commenter.email, role: 'commenter' });
+  const page = await newPage();
+  await loginAs(page, commenter);
+  await openStudy(page, `/s/${studyId}/${game6}`);
+  expect(await page.locator('.board-controls .comment-button').count()).toBe(0);
+  await step(page, 'ArrowRight', 19);
+  await page.fill('.new-thread input[name=title]', 'Why Bg6+?');
+  await page.fill('.new-thread textarea[name=body]', 'Is the bishop check sound?');
+  await page.click('.new-thread button[type=submit]');
+  await page.locator('.thread h3', { hasText: 'Why Bg6+?' }).waitFor();
+  await page.fill('.thread > .reply-form textarea', 'Deep Blue thought so.');
+  await page.click('.thread > .reply-form button[type=submit]');
+  await page.locator('.post-body', { hasText: 'Deep Blue thought so.' }).waitFor();
+  await page.locator('.post').first().locator('.reaction[data-kind="+1"]').click();
+  await page.locator('.post').first().locator('.reaction.mine[data-kind="+1"]', { hasText: '1' }).waitFor();
+  await page.click('.thread .link:has-text("all discussions")');
+  await page.locator('.discussion .threads button', { hasText: 'Why Bg6+?' }).waitFor();
+  const threads = await apiAs(commenter).get(`/discussions?target_id=${studyId}&chapter_id=${game6}`);
+  const thread = threads.items.find((t: { title: string }) => t.title === 'Why Bg6+?');
+  expect(thread.move_id).toBe(await at(page));
+  expect(thread.post_count).toBe(2);
+});
