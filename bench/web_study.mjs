@@ -5,8 +5,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { chromium } = createRequire(join(here, '..', 'web', 'package.json'))('playwright-core');
@@ -15,13 +13,12 @@ const STEPS = Number(stepsArg ?? 150);
 const LOADS = Number(loadsArg ?? 5);
 const url = `${base}/s/${studyId}/${chapterId}`;
 
-const profile = mkdtempSync(join(tmpdir(), 'cc-bench-chromium-'));
+// playwright gives the browser a fresh temporary profile of its own.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--user-data-dir=${profile}`,
   ],
 });
 
@@ -59,14 +56,29 @@ try {
     await fresh.close();
   }
 
-  // Stepping: trusted key presses; Chromium's main-thread task time per press, and the
-  // Event Timing API's input-to-next-paint duration of each keydown.
+  // Stepping: trusted → presses, one at a time. For each, the main-thread work it causes:
+  // the key handler with the render it triggers (up to the end of its microtasks), plus the
+  // next frame (chessground's redraw, style, layout, paint), up to the first task after
+  // that frame. The wait for the frame itself (vsync) is not counted.
   const { page } = await openPage(context);
   await page.evaluate(() => {
-    window.__slowKeys = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (e.name === 'keydown') window.__slowKeys.push(e.duration);
-    }).observe({ type: 'event', durationThreshold: 16, buffered: false });
+    window.__steps = [];
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowRight') return;
+      const step = { start: performance.now(), handled: 0 };
+      window.__step = step;
+      requestAnimationFrame(() => {
+        const frame = performance.now();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => window.__steps.push(step.handled - step.start + (performance.now() - frame));
+        channel.port2.postMessage(0);
+      });
+    }, { capture: true });
+    window.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowRight') return;
+      const step = window.__step;
+      queueMicrotask(() => (step.handled = performance.now()));
+    });
   });
   await page.keyboard.press('Home');
   const cdp = await context.newCDPSession(page);
@@ -76,30 +88,38 @@ try {
     return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
   };
   const before = await metric();
-  const wallStart = Date.now();
-  for (let i = 0; i < STEPS; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < STEPS; i++) {
+    await page.keyboard.press('ArrowRight');
+    // Wait for the step's measure without polling on every frame (that would be measured).
+    await page.evaluate(
+      (n) => new Promise((done) => {
+        const check = () => (window.__steps.length >= n ? done(undefined) : setTimeout(check, 25));
+        check();
+      }),
+      i + 1,
+    );
+  }
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 300))));
   const after = await metric();
-  const wall = Date.now() - wallStart - 300;
-  const plies = await page.evaluate(() => document.querySelector('.study-page')?.getAttribute('data-at'));
-  const slow = await page.evaluate(() => window.__slowKeys);
+  const steps = await page.evaluate(() => window.__steps);
+  const at = await page.evaluate(() => document.querySelector('.study-page')?.getAttribute('data-at'));
+  const sorted = [...steps].sort((a, b) => a - b);
   const per = (name) => ((after[name] - before[name]) * 1000) / STEPS;
   console.log(
     JSON.stringify({
       scripts,
       tti_ms: ttis,
       tti_median_ms: median(ttis),
-      steps: STEPS,
-      step_task_ms: per('TaskDuration'),
+      steps: steps.length,
+      step_median_ms: median(steps),
+      step_p95_ms: sorted[Math.floor(sorted.length * 0.95)],
+      step_max_ms: sorted.at(-1),
       step_script_ms: per('ScriptDuration'),
       step_layout_ms: per('LayoutDuration') + per('RecalcStyleDuration'),
-      step_wall_ms: wall / STEPS,
-      keydowns_over_16ms: slow.length,
-      slowest_keydown_ms: slow.length ? Math.max(...slow) : 0,
-      at_end: plies,
+      at_end: at,
+      all_steps: process.env.BENCH_DEBUG ? steps.map((x) => Math.round(x * 10) / 10) : undefined,
     }),
   );
 } finally {
   await browser.close();
-  rmSync(profile, { recursive: true, force: true });
 }
