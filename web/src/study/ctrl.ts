@@ -261,7 +261,7 @@ export class StudyCtrl {
     const history = chapterId
       ? api<Page<EventRead>>('GET', '/events', { query: { target_id: chapterId, limit: 20 } })
       : null;
-    const [t, a, h] = await Promise.allSettled([threads, activity, history]);
+    const [t, a, h] = await Promise.allSettled([threads, activity, history, this.loadNames()]);
     if (t.status === 'fulfilled' && t.value) this.threads = t.value.data.items;
     if (a.status === 'fulfilled') this.activity = a.value.data.items;
     if (h.status === 'fulfilled' && h.value) this.chapterEvents = h.value.data.items;
@@ -392,21 +392,35 @@ export class StudyCtrl {
     this.redraw();
   }
 
-  private async nameOf(actorId: string | null): Promise<string> {
-    if (!actorId) return 'The system';
-    if (actorId === this.me) return 'You (in another tab or window)';
-    if (!this.names.size && (this.study?.role === 'owner' || this.study?.role === 'admin')) {
-      try {
-        const { data } = await api<{ items: { user_id: string; display_name: string; email: string }[] }>(
-          'GET',
-          `/nodes/${this.studyId}/shares`,
-        );
-        for (const share of data.items) this.names.set(share.user_id, share.display_name || share.email);
-      } catch {
-        // Names are a nicety: without them the message says "Another user".
-      }
+  /**
+   * People's names come from the study's shares, which only admins may list; everyone
+   * else sees "another user" (the API has no public profile to ask).
+   */
+  private async loadNames(): Promise<void> {
+    if (this.names.size || !(this.study?.role === 'owner' || this.study?.role === 'admin')) return;
+    try {
+      const { data } = await api<{ items: { user_id: string; display_name: string; email: string }[] }>(
+        'GET',
+        `/nodes/${this.studyId}/shares`,
+      );
+      for (const share of data.items) this.names.set(share.user_id, share.display_name || share.email);
+    } catch {
+      // Names are a nicety: without them people are "another user".
     }
-    return this.names.get(actorId) ?? 'Another user';
+  }
+
+  /** How the panels name a person: you, their name when known, else "another user". */
+  nameFor(userId: string | null): string {
+    if (!userId) return 'the system';
+    if (userId === this.me) return 'you';
+    return this.names.get(userId) ?? 'another user';
+  }
+
+  private async nameOf(actorId: string | null): Promise<string> {
+    await this.loadNames();
+    if (actorId !== null && actorId === this.me) return 'You (in another tab or window)';
+    const name = this.nameFor(actorId);
+    return name.charAt(0).toUpperCase() + name.slice(1);
   }
 
   /** 412: reload the chapter keeping the user's place, and say who changed what. */

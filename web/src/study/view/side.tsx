@@ -19,11 +19,6 @@ function when(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 }
 
-function who(ctrl: StudyCtrl, id: string | null): string {
-  if (!id) return 'system';
-  return id === ctrl.me ? 'you' : `user ${id.slice(0, 8)}`;
-}
-
 function ReplyForm({ ctrl, parent, done }: { ctrl: StudyCtrl; parent: string | null; done?: () => void }) {
   const [body, setBody] = useState('');
   return (
@@ -50,7 +45,7 @@ function Post({ ctrl, post, children }: { ctrl: StudyCtrl; post: PostRead; child
   return (
     <li class="post" data-post={post.id}>
       <div class="post-meta">
-        {who(ctrl, post.author_id)} · {when(post.created_at)}
+        {ctrl.nameFor(post.author_id)} · {when(post.created_at)}
         {post.edited_at && ' · edited'}
       </div>
       <div class="post-body">{post.body}</div>
@@ -183,7 +178,7 @@ function Activity({ ctrl }: { ctrl: StudyCtrl }) {
       <ul class="feed">
         {ctrl.chapterEvents.map((e) => (
           <li key={e.event_id}>
-            <span class="muted">{when(e.timestamp)}</span> {who(ctrl, e.actor_id)} {describeEvent(e)}
+            <span class="muted">{when(e.timestamp)}</span> {ctrl.nameFor(e.actor_id)} {describeEvent(e)}
           </li>
         ))}
         {ctrl.chapterEvents.length === 0 && <li class="muted">Nothing yet.</li>}
