@@ -343,7 +343,7 @@ test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big
   const page = await newPage();
   await loginAs(page, owner);
   await openStudy(page, `/s/${id}`);
-  page.on('dialog', (dialog) => void (dialog.type() === 'prompt' ? dialog.accept('Lucena') : dialog.accept()));
+  page.on('dialog', (dialog) => void dialog.accept());
 
   await page.click('.chapters button.add');
   await page.click('.add-chapter .segmented button:has-text("FEN")');
@@ -363,6 +363,8 @@ test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big
 
   // Rename the open chapter (Scratch), then drag it to the top, then delete "First".
   await page.click('.chapter.active .chapter-tools button[title=Rename]');
+  await page.fill('.chapter-rename', 'Lucena');
+  await page.keyboard.press('Enter');
   await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Lucena']);
   await page.locator('.chapter', { hasText: 'Lucena' }).dragTo(page.locator('.chapter', { hasText: 'First' }));
   await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'First', 'Rook ending']);

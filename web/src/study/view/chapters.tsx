@@ -1,7 +1,7 @@
 // The chapter list: select, drag to reorder, rename, turn the board, delete; and the
 // "add chapters" form (pasted or uploaded PGN, a FEN, or an empty board).
 
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { StudyCtrl } from '../ctrl';
 import type { ChapterSummary } from '../tree/types';
 
@@ -14,8 +14,35 @@ function ChapterItem({ ctrl, chapter, dragged, setDragged }: {
   setDragged: (id: string | null) => void;
 }) {
   const [over, setOver] = useState(false);
+  const [renaming, setRenaming] = useState(false);
+  const finished = useRef(false);
   const active = chapter.id === ctrl.chapter?.id;
   const edit = ctrl.canEdit;
+  if (renaming) {
+    const done = (name: string | null) => {
+      // Enter unmounts the input, which fires blur: save once.
+      if (finished.current) return;
+      finished.current = true;
+      setRenaming(false);
+      if (name && name.trim() && name.trim() !== chapter.name) void ctrl.updateChapter(chapter.id, { name: name.trim() });
+    };
+    return (
+      <li class="chapter active renaming" data-chapter={chapter.id}>
+        <input
+          class="chapter-rename"
+          name="chapter-name"
+          aria-label="Chapter name"
+          value={chapter.name}
+          ref={(el) => el?.focus()}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') done((e.target as HTMLInputElement).value);
+            if (e.key === 'Escape') done(null);
+          }}
+          onBlur={(e) => done((e.target as HTMLInputElement).value)}
+        />
+      </li>
+    );
+  }
   return (
     <li
       class={`chapter${active ? ' active' : ''}${over ? ' drop' : ''}`}
@@ -49,8 +76,8 @@ function ChapterItem({ ctrl, chapter, dragged, setDragged }: {
             type="button"
             title="Rename"
             onClick={() => {
-              const name = prompt('Chapter name', chapter.name);
-              if (name && name.trim() && name !== chapter.name) void ctrl.updateChapter(chapter.id, { name: name.trim() });
+              finished.current = false;
+              setRenaming(true);
             }}
           >
             ✎
