@@ -8,6 +8,8 @@ import './study.css';
 
 import { Component, type ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useNodeCrumbs } from '../layout/crumbs';
+import { paths } from '../router';
 import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
 import { Board, PromotionDialog } from './view/board';
@@ -162,6 +164,8 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
     }
   }, [studyId, chapterId]);
   useKeyboard(ctrl);
+  const open = ctrl.chapter;
+  useNodeCrumbs(studyId, open ? [{ label: open.name, href: paths.study(studyId, open.id) }] : []);
 
   useLayoutEffect(() => {
     if (!ctrl.loading && ctrl.tree && !marked.current) {

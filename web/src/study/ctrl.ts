@@ -16,6 +16,7 @@ import { makeSan } from 'chessops/san';
 import type { Move, Role as PieceRole } from 'chessops/types';
 import { parseSquare } from 'chessops/util';
 import { ApiError, api, apiText, newAction, type UserAction } from '../api';
+import { navigate, paths } from '../router';
 import { toggleNag } from './tree/nag';
 import {
   type At,
@@ -370,11 +371,7 @@ export class StudyCtrl {
     clearTimeout(this.urlTimer);
     const write = () => {
       if (!this.chapter || typeof history === 'undefined') return;
-      const move = this.at ? `?move=${this.at}` : '';
-      const url = `/s/${this.studyId}/${this.chapter.id}${move}`;
-      if (location.pathname + location.search === url) return;
-      if (push) history.pushState(null, '', url);
-      else history.replaceState(null, '', url);
+      navigate(paths.study(this.studyId, this.chapter.id, this.at ?? undefined), { replace: !push });
     };
     if (push) write();
     else this.urlTimer = setTimeout(write, 400);

@@ -122,6 +122,11 @@ test('import the match from a PGN file, open game 6, step to ply 20: the FEN is 
   await game6Item.locator('.chapter-select').click();
   await expect.poll(() => page.url()).toBe(`${BASE_URL}/s/${studyId}/${game6}`);
   await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
+  // The browser's Back and Forward go between the chapters opened.
+  await page.goBack();
+  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Garry Kasparov - Deep Blue (Computer)');
+  await page.goForward();
+  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
 
   await step(page, 'ArrowRight', 20);
   expect(await fen(page)).toBe(pythonChessFen(6, 20));
