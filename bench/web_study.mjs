@@ -52,6 +52,12 @@ try {
     await fresh.addInitScript((session) => localStorage.setItem('catachess.session', session), sessionJson);
     const { page, tti } = await openPage(fresh);
     ttis.push(tti);
+    if (process.env.BENCH_DEBUG) {
+      const timeline = await page.evaluate(() =>
+        performance.getEntries().map((e) => `${e.entryType} ${e.name.replace(location.origin, '').slice(0, 60)} ${Math.round(e.startTime)}-${Math.round(e.startTime + e.duration)}`),
+      );
+      console.error(timeline.join('\n'));
+    }
     await page.close();
     await fresh.close();
   }

@@ -150,7 +150,12 @@ function FlashBar({ ctrl }: { ctrl: StudyCtrl }) {
 export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
   const { user } = useSession();
   const [, setTick] = useState(0);
-  const ctrl = useMemo(() => new StudyCtrl(() => setTick((t) => t + 1)), []);
+  const ctrl = useMemo(() => {
+    const created = new StudyCtrl(() => setTick((t) => t + 1));
+    // Start fetching during the first render, not after its paint.
+    void created.open(studyId, chapterId, moveId);
+    return created;
+  }, []);
   ctrl.me = user?.id ?? null;
   const list = useRef<HTMLDivElement>(null);
   const marked = useRef(false);

@@ -196,12 +196,17 @@ export class StudyCtrl {
     this.studyId = studyId;
     this.loading = true;
     this.loadError = null;
-    this.redraw();
+    queueMicrotask(() => this.redraw()); // open() may run during the page's first render
     try {
+      // The chapter named in the URL is fetched beside the study, not after it.
+      const load = ++this.loads;
+      const early = chapterId ? this.fetchChapter(chapterId).catch(() => null) : null;
       await this.loadStudy();
       const chapters = this.study!.chapters;
       const target = chapters.find((c) => c.id === chapterId) ?? chapters[0];
-      if (target) await this.loadChapter(target.id, { moveId });
+      const fetched = target && target.id === chapterId ? await early : null;
+      if (fetched && load === this.loads) this.showChapter(fetched, { moveId });
+      else if (target) await this.loadChapter(target.id, { moveId });
       else this.chapter = null;
       void this.loadSide();
     } catch (error) {
@@ -219,9 +224,17 @@ export class StudyCtrl {
   /** Load a chapter; `keepPath` keeps the user's place (the deepest move still there). */
   async loadChapter(chapterId: string, opts: { moveId?: string; keepPath?: string[] } = {}): Promise<void> {
     const load = ++this.loads;
-    const { data } = await api<ChapterRead>('GET', `/studies/${this.studyId}/chapters/${chapterId}`);
+    const data = await this.fetchChapter(chapterId);
     // Only the latest load counts: a slower earlier one must not replace the chapter.
-    if (load !== this.loads) return;
+    if (load === this.loads) this.showChapter(data, opts);
+  }
+
+  private async fetchChapter(chapterId: string): Promise<ChapterRead> {
+    return (await api<ChapterRead>('GET', `/studies/${this.studyId}/chapters/${chapterId}`)).data;
+  }
+
+  private showChapter(data: ChapterRead, opts: { moveId?: string; keepPath?: string[] }): void {
+    const chapterId = data.id;
     const switched = this.chapter?.id !== chapterId;
     this.chapter = data;
     this.positions.clear();

@@ -15,15 +15,21 @@ interface Props {
   onMenu: (at: string, x: number, y: number) => void;
 }
 
-function Comment({ text }: { text: string }) {
-  return <span class="comment">{text}</span>;
+// Plain functions, not components: a 500-move chapter would otherwise mount a thousand
+// component instances on its first render.
+function comment(text: string, key: string): JSX.Element {
+  return (
+    <span key={key} class="comment">
+      {text}
+    </span>
+  );
 }
 
 /** One move; `number` null in the columns (the index cell holds it), else forced or not. */
-function Move({ node, tree, number }: { node: MoveNode; tree: MoveTree; number: boolean | null }) {
+function move(node: MoveNode, tree: MoveTree, number: boolean | null): JSX.Element {
   const { number: n, white } = moveNumber(tree, node.id);
   return (
-    <span class="move" data-id={node.id}>
+    <span key={node.id} class="move" data-id={node.id}>
       {number !== null && (number || white) && <span class="num">{white ? `${n}.` : `${n}…`}</span>}
       <span class="san">{node.san}</span>
       {node.nags.length > 0 && <span class="glyphs">{node.nags.map(glyphOf).join(' ')}</span>}
@@ -36,11 +42,11 @@ function Move({ node, tree, number }: { node: MoveNode; tree: MoveTree; number: 
 /** A variation from its first move, inline; its own variations in parentheses. */
 function inlineLine(tree: MoveTree, first: string, out: ComponentChildren[]): void {
   let node = tree.nodes[first];
-  if (node.starting_comment) out.push(<Comment key={`s${node.id}`} text={node.starting_comment} />);
-  out.push(<Move key={node.id} node={node} tree={tree} number />);
+  if (node.starting_comment) out.push(comment(node.starting_comment, `s${node.id}`));
+  out.push(move(node, tree, true));
   let number = false;
   if (node.comment) {
-    out.push(<Comment key={`c${node.id}`} text={node.comment} />);
+    out.push(comment(node.comment, `c${node.id}`));
     number = true;
   }
   for (;;) {
@@ -48,13 +54,13 @@ function inlineLine(tree: MoveTree, first: string, out: ComponentChildren[]): vo
     if (!main) return;
     const child = tree.nodes[main];
     if (child.starting_comment) {
-      out.push(<Comment key={`s${child.id}`} text={child.starting_comment} />);
+      out.push(comment(child.starting_comment, `s${child.id}`));
       number = true;
     }
-    out.push(<Move key={child.id} node={child} tree={tree} number={number} />);
+    out.push(move(child, tree, number));
     number = false;
     if (child.comment) {
-      out.push(<Comment key={`c${child.id}`} text={child.comment} />);
+      out.push(comment(child.comment, `c${child.id}`));
       number = true;
     }
     for (const alternative of alternatives) {
@@ -93,7 +99,7 @@ function columns(tree: MoveTree): JSX.Element[] {
   if (tree.comment) {
     out.push(
       <div key="start" class="interrupt">
-        <Comment text={tree.comment} />
+        {comment(tree.comment, 'c')}
       </div>,
     );
   }
@@ -107,7 +113,7 @@ function columns(tree: MoveTree): JSX.Element[] {
     if (node.starting_comment) {
       out.push(
         <div key={`s${main}`} class="interrupt">
-          <Comment text={node.starting_comment} />
+          {comment(node.starting_comment, 'c')}
         </div>,
       );
       blackNeedsIndex = true;
@@ -118,13 +124,13 @@ function columns(tree: MoveTree): JSX.Element[] {
       out.push(<span key={`i${main}`} class="index">{number}</span>);
       out.push(<span key={`e${main}`} class="move empty">…</span>);
     }
-    out.push(<Move key={main} node={node} tree={tree} number={null} />);
+    out.push(move(node, tree, null));
     blackNeedsIndex = false;
     if (node.comment || alternatives.length) {
       if (white) out.push(<span key={`f${main}`} class="move empty">…</span>);
       out.push(
         <div key={`x${main}`} class="interrupt">
-          {node.comment && <Comment text={node.comment} />}
+          {node.comment && comment(node.comment, 'c')}
           {alternatives.length > 0 && <Lines tree={tree} ids={alternatives} />}
         </div>,
       );
