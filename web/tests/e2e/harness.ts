@@ -38,7 +38,7 @@ export async function newPage(options: PageOptions = {}): Promise<Page> {
   const context: BrowserContext = await (await sharedBrowser()).newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
   const page = await context.newPage();
   // Generous: the machine's two cores are shared with other test runs.
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   // One hook for both: onTestFinished runs before onTestFailed, so a separate failure hook
