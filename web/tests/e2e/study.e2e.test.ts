@@ -39,6 +39,9 @@ interface Chapter {
   tree: { children: string[]; nodes: Record<string, { id: string; san: string; children: string[]; comment: string; nags: number[]; shapes: unknown[] }> };
 }
 
+// expect.poll gives up after 1 s by default: far too short on a machine loaded by other suites.
+const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
+
 let owner: TestUser;
 let studyId: string;
 let game6: string;
@@ -112,21 +115,21 @@ test('import the match from a PGN file, open game 6, step to ply 20: the FEN is 
   await openStudy(page, `/s/${studyId}`);
   await page.click('.chapters button.add');
   await page.setInputFiles('.add-chapter input[type=file]', PGN_FILE);
-  await expect.poll(() => page.inputValue('.add-chapter textarea[name=pgn]')).toContain('Deep Blue');
+  await eventually(() => page.inputValue('.add-chapter textarea[name=pgn]')).toContain('Deep Blue');
   await page.click('.add-chapter button[type=submit]');
-  await expect.poll(() => page.locator('.chapters li.chapter').count()).toBe(6);
+  await eventually(() => page.locator('.chapters li.chapter').count()).toBe(6);
   await page.locator('.flash', { hasText: 'Imported: 6 chapter(s).' }).waitFor();
 
   const game6Item = page.locator('.chapters li.chapter').nth(5);
   game6 = (await game6Item.getAttribute('data-chapter'))!;
   await game6Item.locator('.chapter-select').click();
-  await expect.poll(() => page.url()).toBe(`${BASE_URL}/s/${studyId}/${game6}`);
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
+  await eventually(() => page.url()).toBe(`${BASE_URL}/s/${studyId}/${game6}`);
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
   // The browser's Back and Forward go between the chapters opened.
   await page.goBack();
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Garry Kasparov - Deep Blue (Computer)');
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Garry Kasparov - Deep Blue (Computer)');
   await page.goForward();
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
 
   await step(page, 'ArrowRight', 20);
   expect(await fen(page)).toBe(pythonChessFen(6, 20));
@@ -138,7 +141,7 @@ test('import the match from a PGN file, open game 6, step to ply 20: the FEN is 
   await page.keyboard.press('Home');
   expect(await fen(page)).toBe(pythonChessFen(6, 0));
   await page.keyboard.press('f');
-  await expect.poll(() => page.locator('.cg-wrap').getAttribute('class')).toContain('orientation-black');
+  await eventually(() => page.locator('.cg-wrap').getAttribute('class')).toContain('orientation-black');
   await page.keyboard.press('f');
 });
 
@@ -153,7 +156,7 @@ test('a move dragged on the board joins the move list as a variation and survive
   await moveIn(page, 'h3').waitFor();
   const id = await at(page);
   expect(id).toBeTruthy();
-  await expect.poll(() => page.locator('.moves .move.active .san').textContent()).toBe('h3');
+  await eventually(() => page.locator('.moves .move.active .san').textContent()).toBe('h3');
   // A variation: the game's 11. Bf4 stays the main line.
   expect(await page.locator('.moves .interrupt .line .move .san', { hasText: /^h3$/ }).count()).toBe(1);
 
@@ -355,28 +358,28 @@ test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big
   await page.fill('.add-chapter input[name=fen]', '1K1k4/1P6/8/8/8/8/r7/2R5 w - - 0 1');
   await page.fill('.add-chapter input[name=name]', 'Rook ending');
   await page.click('.add-chapter button[type=submit]');
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Rook ending');
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Rook ending');
   expect(await fen(page)).toBe('1K1k4/1P6/8/8/8/8/r7/2R5 w - - 0 1');
 
   await page.click('.chapters button.add');
   await page.click('.add-chapter .segmented button:has-text("Empty")');
   await page.fill('.add-chapter input[name=name]', 'Scratch');
   await page.click('.add-chapter button[type=submit]');
-  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Scratch']);
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('Scratch');
+  await eventually(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Scratch']);
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Scratch');
   expect(await fen(page)).toBe('rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1');
 
   // Rename the open chapter (Scratch), then drag it to the top, then delete "First".
   await page.click('.chapter.active .chapter-tools button[title=Rename]');
   await page.fill('.chapter-rename', 'Lucena');
   await page.keyboard.press('Enter');
-  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Lucena']);
+  await eventually(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Lucena']);
   await page.locator('.chapter', { hasText: 'Lucena' }).dragTo(page.locator('.chapter', { hasText: 'First' }));
-  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'First', 'Rook ending']);
+  await eventually(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'First', 'Rook ending']);
   await page.locator('.chapter', { hasText: 'First' }).locator('.chapter-select').click();
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toBe('First');
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('First');
   await page.click('.chapter.active .chapter-tools button.danger');
-  await expect.poll(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'Rook ending']);
+  await eventually(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['Lucena', 'Rook ending']);
   const stored = await api.get(`/studies/${id}`);
   expect(stored.chapters.map((c: Chapter) => [c.name, c.position])).toEqual([
     ['Lucena', 0],
@@ -393,7 +396,7 @@ test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big
   expect(await page.locator('.flash').textContent()).toContain('A study holds at most 64 chapters');
   expect(await page.locator('.chapters li.chapter').count()).toBe(64);
   await link.click();
-  await expect.poll(() => page.locator('.study-head h1').textContent()).toBe('Endgames (2)');
+  await eventually(() => page.locator('.study-head h1').textContent()).toBe('Endgames (2)');
 });
 
 test('move menu: promote a variation, copy a line into a new chapter, cut before a move, delete from a move', async () => {
@@ -412,21 +415,21 @@ test('move menu: promote a variation, copy a line into a new chapter, cut before
   };
 
   await menu('Nf6', 'Make main line');
-  await expect.poll(async () => (await api.get(`/studies/${id}/chapters/${chapterId}`)).tree.nodes[(await at(page))!]?.san).toBe('Nf6');
-  await expect.poll(() => page.locator('.moves > .move:not(.empty) .san').allTextContents()).toEqual(['e4', 'e5', 'Bc4', 'Nf6']);
+  await eventually(async () => (await api.get(`/studies/${id}/chapters/${chapterId}`)).tree.nodes[(await at(page))!]?.san).toBe('Nf6');
+  await eventually(() => page.locator('.moves > .move:not(.empty) .san').allTextContents()).toEqual(['e4', 'e5', 'Bc4', 'Nf6']);
 
   await menu('Nf3', 'Copy line into a new chapter');
-  await expect.poll(() => page.locator('.chapters li.chapter').count()).toBe(2);
-  await expect.poll(() => page.locator('.study-head .chapter-title').textContent()).toContain('2. Nf3');
+  await eventually(() => page.locator('.chapters li.chapter').count()).toBe(2);
+  await eventually(() => page.locator('.study-head .chapter-title').textContent()).toContain('2. Nf3');
 
   await openStudy(page, `/s/${id}/${chapterId}`);
   await menu('e5', 'Cut the chapter before this move');
-  await expect.poll(() => page.locator('.moves .move:not(.empty) .san').first().textContent()).toBe('e5');
+  await eventually(() => page.locator('.moves .move:not(.empty) .san').first().textContent()).toBe('e5');
   expect(await fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2');
 
   // The first Bc4 is now the main line's 2. Bc4: it goes with Nf6 after it.
   await menu('Bc4', 'Delete from here');
-  await expect.poll(() => page.locator('.moves .move:not(.empty) .san').allTextContents()).toEqual(['e5', 'Nf3', 'Nc6', 'Bc4']);
+  await eventually(() => page.locator('.moves .move:not(.empty) .san').allTextContents()).toEqual(['e5', 'Nf3', 'Nc6', 'Bc4']);
   expect((await api.get(`/studies/${id}/chapters/${chapterId}`)).node_count).toBe(4);
 });
 
