@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
 from catachess.db.base import utcnow
+from catachess.discussions.archive import archive_chapter
 from catachess.errors import Unprocessable
 from catachess.events import service as events
 from catachess.events.types import (
@@ -21,6 +23,7 @@ from catachess.events.types import (
     EventType,
     Payload,
 )
+from catachess.history import recording as history
 from catachess.pgn.headers import HeaderError, edit_headers
 from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
@@ -73,6 +76,10 @@ async def update_chapter(
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
+    old_meta = {"name": chapter.name, "orientation": chapter.orientation}
+    # New tags change the state history keeps whole (the tree is loaded for them).
+    before = history.capture(chapter) if body.headers else None
+    moved: dict[str, int] = {}
     changes: list[tuple[EventType, Payload]] = []
     old_name = chapter.name
     if body.name is not None and body.name != chapter.name:
@@ -86,6 +93,7 @@ async def update_chapter(
     if body.position is not None and body.position != chapter.position:
         old = chapter.position
         await _reorder(session, chapter, body.position)
+        moved = {"old_position": old, "new_position": body.position}
         changes.append(
             (
                 EventType.chapter_reordered,
@@ -139,6 +147,15 @@ async def update_chapter(
                 version=chapter.version,
                 payload=payload,
             )
+        kind = str(changes[0][0]) if len(changes) == 1 else "chapter.updated"
+        if before is not None and chapter.headers != orjson.loads(before)["headers"]:
+            await history.record_change(
+                session, chapter, before, actor_id=user.id, kind=kind, details=moved
+            )
+        else:
+            await history.record_meta_change(
+                session, chapter, old_meta, actor_id=user.id, kind=kind, details=moved
+            )
     return chapter
 
 
@@ -176,6 +193,8 @@ async def delete_chapter(
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
+    archive = await archive_chapter(session, chapter.id)
+    await history.record_deleted(session, chapter, actor_id=user.id, archive=archive)
     await repository.delete_chapter(session, chapter.id)
     await repository.shift_positions(
         session, study_id, first=chapter.position + 1, last=MAX_POSITION, by=-1

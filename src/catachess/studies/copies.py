@@ -27,6 +27,7 @@ from catachess.events.types import (
     StudyChaptersCopied,
     StudyCloned,
 )
+from catachess.history import recording as history
 from catachess.nodes import service as nodes
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate
@@ -179,6 +180,7 @@ async def _record_copies(
 ) -> None:
     sources = iter(chapters)
     for entry in filled:
+        await history.record_created(session, entry.chapters, actor_id=user.id, source="copy")
         for chapter in entry.chapters:
             await events.record(
                 session,
@@ -204,6 +206,8 @@ async def _remove(
 ) -> None:
     """Delete moved chapters from their old study and close the gaps they leave."""
     for chapter in sorted(chapters, key=lambda row: row.position, reverse=True):
+        # The source's history keeps it as a deleted chapter (its threads went with it).
+        await history.record_deleted(session, chapter, actor_id=user.id, archive=None)
         await repository.delete_chapter(session, chapter.id)
         await repository.shift_positions(
             session, study.id, first=chapter.position + 1, last=MAX_POSITION, by=-1
