@@ -1,7 +1,7 @@
 """Login rate-limit counters, invitations, disabled accounts
 
-Revision ID: 20261130_0102_harden
-Revises: 20261130_0101_harden
+Revision ID: 20261130_0152_harden
+Revises: 20261130_0151_search
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261130_0102_harden"
-down_revision: str | Sequence[str] | None = "20261130_0101_harden"
+revision: str = "20261130_0152_harden"
+down_revision: str | Sequence[str] | None = "20261130_0151_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
