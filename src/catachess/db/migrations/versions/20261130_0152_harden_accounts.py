@@ -1,7 +1,7 @@
 """Login rate-limit counters, invitations, disabled accounts
 
 Revision ID: 20261130_0152_harden
-Revises: 20261130_0151_search
+Revises: 20261130_1401_history
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_0152_harden"
-down_revision: str | Sequence[str] | None = "20261130_0151_search"
+down_revision: str | Sequence[str] | None = "20261130_1401_history"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
