@@ -19,6 +19,9 @@ from catachess.discussions.routes import router as discussions_router
 from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
 from catachess.idempotency.cache import ReplayCache
+from catachess.live.access import check_stream_access
+from catachess.live.hub import LiveHub
+from catachess.live.routes import router as live_router
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
@@ -64,6 +67,9 @@ def create_app(
         app.state.relay = relay
         if settings.event_relay:
             relay.start()
+        live = LiveHub(app.state.sessionmaker, url, settings, check_stream_access)
+        app.state.live = live
+        await live.start()
         maintenance = None
         if settings.maintenance_interval > 0:
             maintenance = MaintenanceLoop(engine, app.state.sessionmaker, settings)
@@ -76,6 +82,7 @@ def create_app(
             if maintenance is not None:
                 await maintenance.stop()
             await relay.stop()
+            await live.stop()
             if cache is not None:
                 await cache.close()
             if tracing is not None:
@@ -111,6 +118,7 @@ def create_app(
         moves_router,
         exports_router,
         events_router,
+        live_router,
     ):
         app.include_router(router)
     if tracing is not None:

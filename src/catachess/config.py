@@ -66,6 +66,16 @@ class Settings(BaseSettings):
         default=7, ge=1, validation_alias="EVENT_DELIVERY_RETENTION_DAYS"
     )
 
+    # Live streams (docs/live.md).
+    live_heartbeat: float = Field(default=15.0, gt=0, le=3600, validation_alias="LIVE_HEARTBEAT")
+    live_queue_size: int = Field(default=1000, ge=1, le=100_000, validation_alias="LIVE_QUEUE_SIZE")
+    live_catchup_limit: int = Field(
+        default=1000, ge=1, le=100_000, validation_alias="LIVE_CATCHUP_LIMIT"
+    )
+    live_poll_interval: float = Field(
+        default=5.0, gt=0, le=3600, validation_alias="LIVE_POLL_INTERVAL"
+    )
+
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_format: str = Field(default="auto", validation_alias="LOG_FORMAT")
     # Test-only fault injection; never set in production (see docs/idempotency.md).
