@@ -35,6 +35,8 @@ from catachess.sharing.policy import Action, Role, allows
 log = logging.getLogger(__name__)
 
 CHANNEL = "catachess_events"
+# Seconds a stopping hub waits for its dispatch in progress before cancelling it.
+STOP_TIMEOUT = 5.0
 # Events read per query while catching up (the hub and a resuming stream alike).
 PAGE = 500
 SHARING_TYPES = frozenset(str(t) for t in SHARING_EVENTS)
@@ -141,6 +143,7 @@ class LiveHub:
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._restore_signals: list[tuple[int, Any]] = []
 
     @property
@@ -161,10 +164,15 @@ class LiveHub:
         self.close_all("server_shutdown")
         for signum, handler in self._restore_signals:
             signal.signal(signum, handler)
+        self._stopping = True
+        self.wake()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         if self._listener is not None and not self._listener.is_closed():
             await self._listener.close()
 
@@ -189,11 +197,16 @@ class LiveHub:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             await self._listen()
+            # Not cancelled to stop (Python 3.11's wait_for can lose a cancellation that
+            # races its timeout): stop() sets the flag and wakes the loop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.live_poll_interval)
+                async with asyncio.timeout(self.settings.live_poll_interval):
+                    await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.dispatch()
             except Exception:

@@ -46,7 +46,8 @@ async def follow(
                 yield chunk
         while True:
             try:
-                item = await asyncio.wait_for(sub.inbox.get(), heartbeat)
+                async with asyncio.timeout(heartbeat):
+                    item = await sub.inbox.get()
             except TimeoutError:
                 # Also a backstop for access changes the hub did not see as events.
                 async with hub.sessions() as session:
