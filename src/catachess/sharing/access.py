@@ -46,3 +46,10 @@ async def require(
             your_role=role.value,
         )
     return Access(node=row[0], role=role)
+
+
+async def readable(
+    session: AsyncSession, user_id: uuid.UUID, node_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The live nodes among `node_ids` the user may read now."""
+    return await repository.readable_ids(session, user_id, node_ids)
