@@ -25,6 +25,7 @@ from catachess.live.routes import router as live_router
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
+from catachess.notifications.routes import router as notifications_router
 from catachess.ops import logs, telemetry
 from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
@@ -120,6 +121,7 @@ def create_app(
         exports_router,
         events_router,
         live_router,
+        notifications_router,
         search_router,
     ):
         app.include_router(router)

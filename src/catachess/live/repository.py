@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,18 +19,13 @@ async def head_position(session: AsyncSession) -> int:
     return int(head or 0)
 
 
-async def list_after(
-    session: AsyncSession,
-    after: int,
-    upto: int,
-    *,
+def _wanted(
     node_ids: Sequence[uuid.UUID] = (),
     workspace_types: tuple[Sequence[uuid.UUID], Sequence[str]] = ((), ()),
     user_types: tuple[Sequence[uuid.UUID], Sequence[str]] = ((), ()),
-    limit: int,
-) -> Sequence[Event]:
-    """Events in (after, upto] in position order that belong to one of the nodes, or have
-    one of the types in one of the workspaces, or are one of the users' own of the types."""
+) -> list[ColumnElement[bool]]:
+    """Events of one of the nodes, or of one of the types in one of the workspaces, or
+    one of the users' own events of the types."""
     wanted: list[ColumnElement[bool]] = []
     if node_ids:
         wanted.append(Event.node_id.in_(node_ids))
@@ -45,6 +41,14 @@ async def list_after(
                 Event.event_type.in_(own_types),
             )
         )
+    return wanted
+
+
+async def list_after(
+    session: AsyncSession, after: int, upto: int, *, limit: int, **filters: Any
+) -> Sequence[Event]:
+    """Wanted events (see _wanted) in (after, upto], in position order."""
+    wanted = _wanted(**filters)
     if not wanted:
         return []
     query = (
@@ -57,12 +61,15 @@ async def list_after(
 
 
 async def count_after(
-    session: AsyncSession, node_id: uuid.UUID, after: int, upto: int, *, cap: int
+    session: AsyncSession, after: int, upto: int, *, cap: int, **filters: Any
 ) -> int:
-    """How many events of a node lie in (after, upto], counting at most `cap + 1`."""
+    """How many wanted events lie in (after, upto], counting at most `cap + 1`."""
+    wanted = _wanted(**filters)
+    if not wanted:
+        return 0
     capped = (
         select(literal(1))
-        .where(Event.node_id == node_id, Event.position > after, Event.position <= upto)
+        .where(Event.position > after, Event.position <= upto, or_(*wanted))
         .limit(cap + 1)
         .subquery()
     )

@@ -68,11 +68,7 @@ async def _catch_up(
 ) -> AsyncIterator[bytes]:
     """The events of (after, start] from the log, or `reset` when that is too far back."""
     async with hub.sessions() as session:
-        missed = (
-            await repository.count_after(session, sub.study_id, after, start, cap=limit)
-            if sub.study_id is not None
-            else 0
-        )
+        missed = await repository.count_after(session, after, start, cap=limit, **sub.filters())
     if after > start or missed > limit:
         reason = "unknown_position" if after > start else "too_far_behind"
         yield message("reset", {"reason": reason, "position": start}, start)
