@@ -11,6 +11,7 @@ SCRIPTS = [
     "bench.idempotency",
     "bench.search",
     "bench.observability",
+    "bench.history",
 ]
 
 for name in SCRIPTS:

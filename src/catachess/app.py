@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from catachess import __version__, openapi, problems
+from catachess import __version__, openapi, problems, webapp
 from catachess.auth.routes import router as auth_router
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
@@ -18,6 +18,7 @@ from catachess.db.engine import make_engine, make_sessionmaker, resolve_database
 from catachess.discussions.routes import router as discussions_router
 from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
+from catachess.history.routes import router as history_router
 from catachess.idempotency.cache import ReplayCache
 from catachess.live.access import check_stream_access
 from catachess.live.hub import LiveHub
@@ -118,6 +119,7 @@ def create_app(
         discussions_router,
         studies_router,
         moves_router,
+        history_router,
         exports_router,
         events_router,
         live_router,
@@ -125,6 +127,7 @@ def create_app(
         search_router,
     ):
         app.include_router(router)
+    webapp.install(app, settings.web_dist)
     if tracing is not None:
         telemetry.instrument_app(app, tracing)
     return app

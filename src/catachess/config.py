@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+# web/dist of this checkout (the package is installed editable from the repository).
+DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
@@ -30,6 +33,10 @@ class Settings(BaseSettings):
         default=10, ge=1, le=3600, validation_alias="IDEMPOTENCY_AUTO_WINDOW"
     )
     trash_retention_days: int = Field(default=30, ge=1, validation_alias="TRASH_RETENTION_DAYS")
+    # Chapter versions older than this are compacted away (None: keep every version).
+    history_retention_days: int | None = Field(
+        default=None, ge=1, validation_alias="HISTORY_RETENTION_DAYS"
+    )
     maintenance_interval: int = Field(default=60, ge=0, validation_alias="MAINTENANCE_INTERVAL")
 
     # PGN limits (catachess.pgn.limits.PgnLimits explains each default): an oversized tree
@@ -75,6 +82,8 @@ class Settings(BaseSettings):
     live_poll_interval: float = Field(
         default=5.0, gt=0, le=3600, validation_alias="LIVE_POLL_INTERVAL"
     )
+    # The built web app (`npm run build` in web/); served at / when it exists.
+    web_dist: Path = Field(default=DEFAULT_WEB_DIST, validation_alias="CATACHESS_WEB_DIST")
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_format: str = Field(default="auto", validation_alias="LOG_FORMAT")
