@@ -12,6 +12,7 @@ SCRIPTS = [
     "bench.search",
     "bench.observability",
     "bench.history",
+    "bench.web_study",
 ]
 
 for name in SCRIPTS:

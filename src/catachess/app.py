@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from catachess import __version__, openapi, problems, webapp
 from catachess.auth.routes import router as auth_router
+from catachess.auth.throttle import Throttle
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
@@ -58,7 +59,9 @@ def create_app(
         url = await asyncio.to_thread(resolve_database_url, settings)
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, url)
-        engine = make_engine(url, pool_size=settings.db_pool_size)
+        engine = make_engine(
+            url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.settings = settings
@@ -66,6 +69,9 @@ def create_app(
             telemetry.start(engine, tracing)
         cache = ReplayCache.from_url(settings.redis_url) if settings.redis_url else None
         app.state.idempotency_cache = cache
+        app.state.login_throttle = Throttle(
+            app.state.sessionmaker, cache.client if cache is not None else None
+        )
         relay = Relay(app.state.sessionmaker, settings)
         app.state.relay = relay
         if settings.event_relay:

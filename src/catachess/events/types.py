@@ -24,6 +24,11 @@ class EventType(enum.StrEnum):
     share_link_created = "share_link.created"
     share_link_revoked = "share_link.revoked"
     share_link_accepted = "share_link.accepted"
+    invitation_created = "invitation.created"
+    invitation_revoked = "invitation.revoked"
+    invitation_accepted = "invitation.accepted"
+    user_password_changed = "user.password_changed"
+    user_disabled = "user.disabled"
     study_chapter_added = "study.chapter_added"
     chapter_renamed = "chapter.renamed"
     chapter_reordered = "chapter.reordered"
@@ -42,6 +47,7 @@ class EventType(enum.StrEnum):
     chapter_move_replaced = "chapter.move_replaced"
     study_chapter_restored = "study.chapter_restored"
     export_created = "export.created"
+    export_deleted = "export.deleted"
     discussion_thread_created = "discussion.thread_created"
     discussion_thread_updated = "discussion.thread_updated"
     discussion_reply_added = "discussion.reply_added"
@@ -60,6 +66,32 @@ class Payload(BaseModel):
 
 class UserRegistered(Payload):
     email: str
+
+
+class UserPasswordChanged(Payload):
+    by: str  # "user" (PUT /users/me/password) or "admin" (catachess users reset-password)
+    revoked_tokens: int
+
+
+class UserDisabled(Payload):
+    revoked_tokens: int
+
+
+class InvitationCreated(Payload):
+    invitation_id: uuid.UUID
+    email: str
+    role: str
+
+
+class InvitationRevoked(Payload):
+    invitation_id: uuid.UUID
+    email: str
+
+
+class InvitationAccepted(Payload):
+    invitation_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
 
 
 class UserLoggedIn(Payload):
@@ -255,6 +287,11 @@ class ExportCreated(Payload):
     size_bytes: int
 
 
+class ExportDeleted(Payload):
+    export_id: uuid.UUID
+    node_id: uuid.UUID
+
+
 class DiscussionThreadCreated(Payload):
     study_id: uuid.UUID
     chapter_id: uuid.UUID | None
@@ -325,6 +362,11 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.share_link_created: ShareLinkCreated,
     EventType.share_link_revoked: ShareLinkRevoked,
     EventType.share_link_accepted: ShareLinkAccepted,
+    EventType.invitation_created: InvitationCreated,
+    EventType.invitation_revoked: InvitationRevoked,
+    EventType.invitation_accepted: InvitationAccepted,
+    EventType.user_password_changed: UserPasswordChanged,
+    EventType.user_disabled: UserDisabled,
     EventType.study_chapter_added: StudyChapterAdded,
     EventType.chapter_renamed: ChapterRenamed,
     EventType.chapter_reordered: ChapterReordered,
@@ -343,6 +385,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.chapter_move_replaced: ChapterMoveReplaced,
     EventType.study_chapter_restored: StudyChapterRestored,
     EventType.export_created: ExportCreated,
+    EventType.export_deleted: ExportDeleted,
     EventType.discussion_thread_created: DiscussionThreadCreated,
     EventType.discussion_thread_updated: DiscussionThreadUpdated,
     EventType.discussion_reply_added: DiscussionReplyAdded,

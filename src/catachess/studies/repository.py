@@ -165,3 +165,28 @@ async def chapter_has_move(
 
 async def get_study_id_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid.UUID | None:
     return await session.scalar(select(Chapter.study_id).where(Chapter.id == chapter_id))
+
+
+async def live_exports_of(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """How many unexpired exports the user keeps, and when the first of them expires."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(Export.expires_at)).where(
+                Export.requested_by == user_id, Export.expires_at > func.now()
+            )
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def delete_export_of(
+    session: AsyncSession, user_id: uuid.UUID, export_id: uuid.UUID
+) -> Row[uuid.UUID, uuid.UUID] | None:
+    """Delete the user's own export; its (node_id, workspace_id), or None."""
+    return (
+        await session.execute(
+            delete(Export)
+            .where(Export.id == export_id, Export.requested_by == user_id)
+            .returning(Export.node_id, Export.workspace_id)
+        )
+    ).first()

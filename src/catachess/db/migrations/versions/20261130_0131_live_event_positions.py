@@ -8,7 +8,7 @@ in increasing order: whoever sees position p has seen every position below p. Th
 trigger sends `NOTIFY catachess_events` (delivered at commit) to wake live streams.
 
 Revision ID: 20261130_0131_live
-Revises: 20261130_1401_history
+Revises: 20261130_0152_harden
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_0131_live"
-down_revision: str | Sequence[str] | None = "20261130_1401_history"
+down_revision: str | Sequence[str] | None = "20261130_0152_harden"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
