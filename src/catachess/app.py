@@ -21,9 +21,13 @@ from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
 from catachess.history.routes import router as history_router
 from catachess.idempotency.cache import ReplayCache
+from catachess.live.access import check_stream_access
+from catachess.live.hub import LiveHub
+from catachess.live.routes import router as live_router
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
+from catachess.notifications.routes import router as notifications_router
 from catachess.ops import logs, telemetry
 from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
@@ -72,6 +76,9 @@ def create_app(
         app.state.relay = relay
         if settings.event_relay:
             relay.start()
+        live = LiveHub(app.state.sessionmaker, url, settings, check_stream_access)
+        app.state.live = live
+        await live.start()
         maintenance = None
         if settings.maintenance_interval > 0:
             maintenance = MaintenanceLoop(engine, app.state.sessionmaker, settings)
@@ -84,6 +91,7 @@ def create_app(
             if maintenance is not None:
                 await maintenance.stop()
             await relay.stop()
+            await live.stop()
             if cache is not None:
                 await cache.close()
             if tracing is not None:
@@ -120,6 +128,8 @@ def create_app(
         history_router,
         exports_router,
         events_router,
+        live_router,
+        notifications_router,
         search_router,
     ):
         app.include_router(router)

@@ -96,6 +96,15 @@ class Settings(BaseSettings):
         default=7, ge=1, validation_alias="EVENT_DELIVERY_RETENTION_DAYS"
     )
 
+    # Live streams (docs/live.md).
+    live_heartbeat: float = Field(default=15.0, gt=0, le=3600, validation_alias="LIVE_HEARTBEAT")
+    live_queue_size: int = Field(default=1000, ge=1, le=100_000, validation_alias="LIVE_QUEUE_SIZE")
+    live_catchup_limit: int = Field(
+        default=1000, ge=1, le=100_000, validation_alias="LIVE_CATCHUP_LIMIT"
+    )
+    live_poll_interval: float = Field(
+        default=5.0, gt=0, le=3600, validation_alias="LIVE_POLL_INTERVAL"
+    )
     # The built web app (`npm run build` in web/); served at / when it exists.
     web_dist: Path = Field(default=DEFAULT_WEB_DIST, validation_alias="CATACHESS_WEB_DIST")
 

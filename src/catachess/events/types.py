@@ -55,6 +55,9 @@ class EventType(enum.StrEnum):
     discussion_reaction_added = "discussion.reaction_added"
     discussion_reaction_removed = "discussion.reaction_removed"
     activity_recorded = "activity.recorded"
+    notification_created = "notification.created"
+    notifications_read = "notification.read"
+    notification_preferences_set = "notification.preferences_set"
 
 
 class Payload(BaseModel):
@@ -327,6 +330,23 @@ class ActivityRecorded(Payload):
     summary: str
 
 
+class NotificationCreated(Payload):
+    """Account event of the recipient (target: the user)."""
+
+    notification_id: uuid.UUID
+    kind: str
+    source_event_id: uuid.UUID
+    summary: str
+
+
+class NotificationsRead(Payload):
+    notification_ids: list[uuid.UUID]
+
+
+class NotificationPreferencesSet(Payload):
+    disabled_kinds: list[str]
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
     EventType.user_logged_in: UserLoggedIn,
@@ -373,6 +393,9 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.discussion_reaction_added: DiscussionReaction,
     EventType.discussion_reaction_removed: DiscussionReaction,
     EventType.activity_recorded: ActivityRecorded,
+    EventType.notification_created: NotificationCreated,
+    EventType.notifications_read: NotificationsRead,
+    EventType.notification_preferences_set: NotificationPreferencesSet,
 }
 
 
