@@ -34,13 +34,17 @@ async def resolve_user(request: Request, session: AsyncSession) -> User | None:
     return user
 
 
+def unauthorized() -> Unauthorized:
+    return Unauthorized(
+        "a valid bearer token is required (POST /auth/login)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 async def current_user(request: Request, session: Session) -> User:
     user = await resolve_user(request, session)
     if user is None:
-        raise Unauthorized(
-            "a valid bearer token is required (POST /auth/login)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise unauthorized()
     return user
 
 

@@ -9,6 +9,7 @@ from catachess.idempotency.models import IdempotencyRecord
 from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
+from catachess.notifications.models import Notification, NotificationPreference
 from catachess.search.models import SearchEntry, SearchPosition
 from catachess.sharing.models import Grant, ShareLink
 from catachess.studies.models import Chapter, Export, Star
@@ -26,6 +27,8 @@ __all__ = [
     "IdempotencyRecord",
     "MaintenanceRun",
     "Node",
+    "Notification",
+    "NotificationPreference",
     "Post",
     "PostRevision",
     "Reaction",

@@ -24,6 +24,11 @@ class EventType(enum.StrEnum):
     share_link_created = "share_link.created"
     share_link_revoked = "share_link.revoked"
     share_link_accepted = "share_link.accepted"
+    invitation_created = "invitation.created"
+    invitation_revoked = "invitation.revoked"
+    invitation_accepted = "invitation.accepted"
+    user_password_changed = "user.password_changed"
+    user_disabled = "user.disabled"
     study_chapter_added = "study.chapter_added"
     chapter_renamed = "chapter.renamed"
     chapter_reordered = "chapter.reordered"
@@ -42,6 +47,7 @@ class EventType(enum.StrEnum):
     chapter_move_replaced = "chapter.move_replaced"
     study_chapter_restored = "study.chapter_restored"
     export_created = "export.created"
+    export_deleted = "export.deleted"
     discussion_thread_created = "discussion.thread_created"
     discussion_thread_updated = "discussion.thread_updated"
     discussion_reply_added = "discussion.reply_added"
@@ -58,6 +64,9 @@ class EventType(enum.StrEnum):
     study_chapters_copied = "study.chapters_copied"
     chapter_description_set = "chapter.description_set"
     chapter_headers_set = "chapter.headers_set"
+    notification_created = "notification.created"
+    notifications_read = "notification.read"
+    notification_preferences_set = "notification.preferences_set"
 
 
 class Payload(BaseModel):
@@ -66,6 +75,32 @@ class Payload(BaseModel):
 
 class UserRegistered(Payload):
     email: str
+
+
+class UserPasswordChanged(Payload):
+    by: str  # "user" (PUT /users/me/password) or "admin" (catachess users reset-password)
+    revoked_tokens: int
+
+
+class UserDisabled(Payload):
+    revoked_tokens: int
+
+
+class InvitationCreated(Payload):
+    invitation_id: uuid.UUID
+    email: str
+    role: str
+
+
+class InvitationRevoked(Payload):
+    invitation_id: uuid.UUID
+    email: str
+
+
+class InvitationAccepted(Payload):
+    invitation_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
 
 
 class UserLoggedIn(Payload):
@@ -267,6 +302,11 @@ class ExportCreated(Payload):
     size_bytes: int
 
 
+class ExportDeleted(Payload):
+    export_id: uuid.UUID
+    node_id: uuid.UUID
+
+
 class DiscussionThreadCreated(Payload):
     study_id: uuid.UUID
     chapter_id: uuid.UUID | None
@@ -348,6 +388,23 @@ class ChapterHeadersSet(ChapterPayload):
     removed: list[str]
 
 
+class NotificationCreated(Payload):
+    """Account event of the recipient (target: the user)."""
+
+    notification_id: uuid.UUID
+    kind: str
+    source_event_id: uuid.UUID
+    summary: str
+
+
+class NotificationsRead(Payload):
+    notification_ids: list[uuid.UUID]
+
+
+class NotificationPreferencesSet(Payload):
+    disabled_kinds: list[str]
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
     EventType.user_logged_in: UserLoggedIn,
@@ -363,6 +420,11 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.share_link_created: ShareLinkCreated,
     EventType.share_link_revoked: ShareLinkRevoked,
     EventType.share_link_accepted: ShareLinkAccepted,
+    EventType.invitation_created: InvitationCreated,
+    EventType.invitation_revoked: InvitationRevoked,
+    EventType.invitation_accepted: InvitationAccepted,
+    EventType.user_password_changed: UserPasswordChanged,
+    EventType.user_disabled: UserDisabled,
     EventType.study_chapter_added: StudyChapterAdded,
     EventType.chapter_renamed: ChapterRenamed,
     EventType.chapter_reordered: ChapterReordered,
@@ -381,6 +443,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.chapter_move_replaced: ChapterMoveReplaced,
     EventType.study_chapter_restored: StudyChapterRestored,
     EventType.export_created: ExportCreated,
+    EventType.export_deleted: ExportDeleted,
     EventType.discussion_thread_created: DiscussionThreadCreated,
     EventType.discussion_thread_updated: DiscussionThreadUpdated,
     EventType.discussion_reply_added: DiscussionReplyAdded,
@@ -397,6 +460,9 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.study_chapters_copied: StudyChaptersCopied,
     EventType.chapter_description_set: ChapterDescriptionSet,
     EventType.chapter_headers_set: ChapterHeadersSet,
+    EventType.notification_created: NotificationCreated,
+    EventType.notifications_read: NotificationsRead,
+    EventType.notification_preferences_set: NotificationPreferencesSet,
 }
 
 

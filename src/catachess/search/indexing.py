@@ -26,6 +26,7 @@ import chess
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catachess import heavy
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
 from catachess.search.positions import board_of, key_of
@@ -295,8 +296,12 @@ def _position_rows(
 
 
 async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> None:
-    """Index new chapters whole: name and headers, comments, positions (3 statements)."""
-    await _run(session, new_chapter_statements(chapters))
+    """Index new chapters whole: name and headers, comments, positions (3 statements).
+
+    Hashing every position of an import is CPU-bound (seconds for long games), so the
+    statements are built in a worker thread (catachess.heavy), off the event loop.
+    """
+    await _run(session, await heavy.run(new_chapter_statements, chapters))
 
 
 def new_chapter_statements(chapters: Sequence[Chapter]) -> list[Statement]:

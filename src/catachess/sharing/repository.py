@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from catachess.nodes.models import VISIBILITY_RANKS, Node
-from catachess.sharing.models import Grant, ShareLink
+from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import RANKS, Role
 
 ROLE_RANK = case({role.value: rank for role, rank in RANKS.items()}, value=Grant.role)
@@ -194,3 +194,55 @@ async def list_links(session: AsyncSession, node_id: uuid.UUID) -> Sequence[Shar
             select(ShareLink).where(ShareLink.node_id == node_id).order_by(ShareLink.created_at)
         )
     ).all()
+
+
+async def get_pending_invitation(
+    session: AsyncSession, node_id: uuid.UUID, email: str, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(Invitation.node_id == node_id, Invitation.email == email)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_invitation(
+    session: AsyncSession, invitation_id: uuid.UUID, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(Invitation.id == invitation_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_pending_invitations(
+    session: AsyncSession, ancestor_ids: list[uuid.UUID]
+) -> Sequence[Invitation]:
+    return (
+        await session.scalars(
+            select(Invitation)
+            .where(Invitation.node_id.in_(ancestor_ids))
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    ).all()
+
+
+async def list_invitations_for_email(session: AsyncSession, email: str) -> Sequence[Invitation]:
+    return (
+        await session.scalars(
+            select(Invitation)
+            .where(Invitation.email == email.lower())
+            .order_by(Invitation.created_at)
+            .with_for_update()
+        )
+    ).all()
+
+
+async def has_invitation(session: AsyncSession, email: str) -> bool:
+    found = await session.scalar(
+        select(Invitation.id).where(Invitation.email == email.lower()).limit(1)
+    )
+    return found is not None
+
+
+async def delete_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> None:
+    await session.execute(delete(Invitation).where(Invitation.id == invitation_id))

@@ -227,3 +227,28 @@ async def list_starred(
         query = query.where(tuple_(Star.created_at, Node.id) < tuple_(*after))
     query = query.order_by(Star.created_at.desc(), Node.id.desc()).limit(limit)
     return (await session.execute(query)).all()
+
+
+async def live_exports_of(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """How many unexpired exports the user keeps, and when the first of them expires."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(Export.expires_at)).where(
+                Export.requested_by == user_id, Export.expires_at > func.now()
+            )
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def delete_export_of(
+    session: AsyncSession, user_id: uuid.UUID, export_id: uuid.UUID
+) -> Row[uuid.UUID, uuid.UUID] | None:
+    """Delete the user's own export; its (node_id, workspace_id), or None."""
+    return (
+        await session.execute(
+            delete(Export)
+            .where(Export.id == export_id, Export.requested_by == user_id)
+            .returning(Export.node_id, Export.workspace_id)
+        )
+    ).first()

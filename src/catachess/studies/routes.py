@@ -60,7 +60,7 @@ def import_result(filled: list[FilledStudy]) -> StudyImport:
     "/studies",
     status_code=status.HTTP_201_CREATED,
     response_model=StudyImport,
-    responses=problems(401, 403, 404, 409, 413, 422),
+    responses=problems(401, 403, 404, 409, 413, 422, 429),
 )
 async def create_study(
     body: StudyCreate, user: CurrentUser, session: Session, response: Response, limits: Limits
@@ -120,7 +120,7 @@ async def starred_studies(
     "/studies/{study_id}/chapters",
     status_code=status.HTTP_201_CREATED,
     response_model=StudyImport,
-    responses=problems(401, 403, 404, 409, 413, 422),
+    responses=problems(401, 403, 404, 409, 413, 422, 429),
 )
 async def add_chapters(
     study_id: uuid.UUID, body: ChaptersCreate, user: CurrentUser, session: Session, limits: Limits
@@ -235,7 +235,7 @@ def content_disposition(filename: str) -> str:
 @router.get(
     "/studies/{study_id}/pgn",
     response_class=Response,
-    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422)},
+    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422, 429)},
 )
 async def study_pgn(
     study_id: uuid.UUID,
@@ -252,7 +252,7 @@ async def study_pgn(
 @router.get(
     "/studies/{study_id}/chapters/{chapter_id}/pgn",
     response_class=Response,
-    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422)},
+    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422, 429)},
 )
 async def chapter_pgn(
     study_id: uuid.UUID,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catachess import heavy
 from catachess.auth.models import User, id_of
 from catachess.config import Settings
 from catachess.events import service as events
@@ -133,11 +134,23 @@ def parse(text: str, limits: PgnLimits) -> list[ParsedGame]:
         raise from_pgn_error(error) from None
 
 
+async def parse_heavy(
+    session: AsyncSession, user: User, text: str, limits: PgnLimits
+) -> list[ParsedGame]:
+    """`parse` in a worker thread (catachess.heavy), holding one of the user's heavy slots."""
+    await heavy.claim_slot(session, user.id)
+    return await heavy.run(parse, text, limits)
+
+
 async def create_study(
     session: AsyncSession, user: User, body: StudyCreate, limits: PgnLimits
 ) -> list[FilledStudy]:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
-    games = parse(body.pgn, limits) if body.pgn is not None else []
+    games: list[ParsedGame] = []
+    if body.pgn is not None:
+        # Permission first: a stranger's upload is refused before any parsing.
+        await access.require(session, user.id, body.parent_id, Action.edit)
+        games = await parse_heavy(session, user, body.pgn, limits)
     return await create_study_of_games(session, user, body.parent_id, body.name, games)
 
 
@@ -170,7 +183,7 @@ async def add_chapters(
     # Permission first, so strangers learn nothing; the lock only after the (slow) parse.
     await require_study(session, user, study_id, Action.edit)
     if body.pgn is not None:
-        games = parse(body.pgn, limits)
+        games = await parse_heavy(session, user, body.pgn, limits)
     else:
         assert body.fen is not None  # the schema requires one of them
         games = [game_at(body.fen)]

@@ -3,7 +3,7 @@
 Every existing node stays private (today's behaviour) and gets an empty description.
 
 Revision ID: 20261130_lichess
-Revises: 20261130_1401_history
+Revises: 20261130_0132_live
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_lichess"
-down_revision: str | Sequence[str] | None = "20261130_1401_history"
+down_revision: str | Sequence[str] | None = "20261130_0132_live"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
