@@ -8,6 +8,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from catachess.auth import cli as users_cli
 from catachess.config import Settings, get_settings
 from catachess.events import cli as events_cli
 from catachess.studies import cli as studies_cli
@@ -115,6 +116,7 @@ def migrate_command() -> None:
 app.command("import")(studies_cli.import_pgn)
 app.command("export")(studies_cli.export_pgn)
 app.add_typer(events_cli.app, name="events")
+app.add_typer(users_cli.app, name="users")
 
 maintenance_app = typer.Typer(
     help="Periodic jobs (expiry, retention, redelivery).", no_args_is_help=True

@@ -40,7 +40,7 @@ async def resolve_user(request: Request, session: AsyncSession) -> User | None:
     return user
 
 
-def _unauthorized() -> Unauthorized:
+def unauthorized() -> Unauthorized:
     return Unauthorized(
         "a valid bearer token is required (POST /auth/login)",
         headers={"WWW-Authenticate": "Bearer"},
@@ -50,17 +50,8 @@ def _unauthorized() -> Unauthorized:
 async def current_user(request: Request, session: Session) -> User:
     user = await resolve_user(request, session)
     if user is None:
-        raise _unauthorized()
+        raise unauthorized()
     return user
-
-
-async def token_present(request: Request) -> str:
-    """401 before anything else when the request carries no bearer token at all; whether
-    the token is valid is checked later, in the statement that also loads the node."""
-    token = bearer_token(request)
-    if token is None:
-        raise _unauthorized()
-    return token
 
 
 async def caller_and_node(
@@ -68,8 +59,6 @@ async def caller_and_node(
     session: AsyncSession,
     node_id: uuid.UUID,
     action: Action,
-    *,
-    lock_live_path: bool = False,
 ) -> tuple[User, Access]:
     """The authenticated caller and their access to a node: one statement (one round
     trip) resolves the token, the user, the node and the caller's role on it.
@@ -78,22 +67,39 @@ async def caller_and_node(
     """
     if hasattr(request.state, "user"):  # already authenticated (idempotency key, auto-key)
         user = await current_user(request, session)
-        granted = await access.require(
-            session, user.id, node_id, action, lock_live_path=lock_live_path
-        )
-        return user, granted
-    token = await token_present(request)
-    row = await sharing_repository.get_caller_and_node(
-        session, token_digest(token), node_id, lock_live_path=lock_live_path
-    )
+        return user, await access.require(session, user.id, node_id, action)
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorized()
+    row = await sharing_repository.get_caller_and_node(session, token_digest(token), node_id)
     request.state.user = row[0] if row is not None else None
     if row is None:
-        raise _unauthorized()
-    live_path = row[3] if lock_live_path else None
-    return row[0], access.checked(node_id, row[1], row[2], action, live_path=live_path)
+        raise unauthorized()
+    return row[0], access.checked(node_id, row[1], row[2], action, live_path=None)
+
+
+async def reader_and_node(
+    request: Request, session: AsyncSession, node_id: uuid.UUID, action: Action
+) -> Access:
+    """caller_and_node for a read that anonymous visitors may make too (see `reader`):
+    without a token the node's visibility decides; a token given must be valid (401)."""
+    if bearer_token(request) is None:
+        request.state.user = None
+        return await access.require(session, None, node_id, action)
+    return (await caller_and_node(request, session, node_id, action))[1]
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-# Routes that authenticate inside their first statement (caller_and_node) still answer
-# 401 first for a request without any token.
-TokenPresent = Annotated[str, Depends(token_present)]
+
+
+async def reader(request: Request, session: Session) -> User | None:
+    """The caller of a read that anonymous visitors may make too (unlisted and public
+    nodes): None without a token; a token that is given must be valid (401), so an
+    expired session is never silently read as an anonymous one."""
+    if bearer_token(request) is None:
+        request.state.user = None
+        return None
+    return await current_user(request, session)
+
+
+Reader = Annotated[User | None, Depends(reader)]

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from catachess.auth.deps import CurrentUser, Session, TokenPresent, caller_and_node, current_user
-from catachess.nodes import service
-from catachess.nodes.models import NodeKind
+from catachess.auth.deps import CurrentUser, Reader, Session, reader_and_node
+from catachess.nodes import service, visibility
 from catachess.nodes.schemas import (
     Breadcrumbs,
     NodeCreate,
     NodePage,
     NodeRead,
     NodeUpdate,
+    PublicStudy,
+    PublicStudyPage,
+    VisibilityUpdate,
     WorkspaceEntry,
     WorkspaceList,
 )
@@ -41,16 +43,10 @@ def node_read(granted: Access) -> NodeRead:
     responses=problems(401, 404, 409, 422),
 )
 async def create_node(
-    body: NodeCreate, _token: TokenPresent, request: Request, session: Session, response: Response
+    body: NodeCreate, user: CurrentUser, session: Session, response: Response
 ) -> NodeRead:
     """Create a workspace, or a folder or study under a parent you may edit."""
-    if body.kind is not NodeKind.workspace and body.parent_id is not None:
-        user, parent = await caller_and_node(
-            request, session, body.parent_id, Action.edit, lock_live_path=True
-        )
-        granted = await service.create_node(session, user, body, parent=parent)
-    else:
-        granted = await service.create_node(session, await current_user(request, session), body)
+    granted = await service.create_node(session, user, body)
     response.headers["Location"] = f"/nodes/{granted.node.id}"
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
@@ -58,10 +54,10 @@ async def create_node(
 
 @router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
 async def get_node(
-    node_id: uuid.UUID, _token: TokenPresent, request: Request, session: Session, response: Response
+    node_id: uuid.UUID, request: Request, session: Session, response: Response
 ) -> NodeRead:
-    """One node, with your effective role on it."""
-    _, granted = await caller_and_node(request, session, node_id, Action.read)
+    """One node, with your effective role on it (unlisted and public ones: anyone)."""
+    granted = await reader_and_node(request, session, node_id, Action.read)
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
 
@@ -69,7 +65,7 @@ async def get_node(
 @router.get("/nodes/{node_id}/children", response_model=NodePage, responses=problems(400, 401, 404))
 async def list_children(
     node_id: uuid.UUID,
-    user: CurrentUser,
+    user: Reader,
     session: Session,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -98,10 +94,49 @@ async def update_node(
     return node_read(granted)
 
 
+@router.put(
+    "/nodes/{node_id}/visibility",
+    response_model=NodeRead,
+    responses=problems(401, 403, 404, 412, 422),
+)
+async def set_visibility(
+    node_id: uuid.UUID,
+    body: VisibilityUpdate,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NodeRead:
+    """Make a node private, unlisted or public (admin); a folder's setting covers its subtree."""
+    granted = await visibility.set_visibility(session, user, node_id, body.visibility, if_match)
+    response.headers["ETag"] = etag(granted.node.version)
+    return node_read(granted)
+
+
+@router.get("/public/studies", response_model=PublicStudyPage, responses=problems(400))
+async def list_public_studies(
+    session: Session,
+    order: Annotated[Literal["newest", "stars"], Query()] = "newest",
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+) -> PublicStudyPage:
+    """The server's public studies, newest or most starred first (no account needed)."""
+    rows, next_cursor = await visibility.list_public_studies(
+        session, by_stars=order == "stars", cursor=cursor, limit=limit
+    )
+    return PublicStudyPage(
+        items=[
+            PublicStudy(**NodeRead.model_validate(node).model_dump(), star_count=stars)
+            for node, stars in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
 @router.get(
     "/nodes/{node_id}/breadcrumbs", response_model=Breadcrumbs, responses=problems(401, 404)
 )
-async def breadcrumbs(node_id: uuid.UUID, user: CurrentUser, session: Session) -> Breadcrumbs:
+async def breadcrumbs(node_id: uuid.UUID, user: Reader, session: Session) -> Breadcrumbs:
     """The path from the highest node you may read down to this one."""
     return Breadcrumbs(
         items=[node_read(a) for a in await service.breadcrumbs(session, user, node_id)]

@@ -22,7 +22,7 @@ class Access:
 
 async def require(
     session: AsyncSession,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     node_id: uuid.UUID,
     action: Action,
     *,
@@ -36,9 +36,16 @@ async def require(
     `for_update` locks the node row, which serializes concurrent writes to it.
     `lock_live_path` key-share-locks the node and its ancestors and fails if any is
     trashed (nodes.repository.lock_live_path), in the same statement.
+    An unlisted or public node (or one under such a folder) makes everyone a viewer,
+    anonymous callers (`user_id` None) included: they take the viewer's code paths.
     """
     row = await repository.get_node_with_rank(
-        session, user_id, node_id, for_update=for_update, lock_live_path=lock_live_path
+        session,
+        user_id,
+        node_id,
+        for_update=for_update,
+        lock_live_path=lock_live_path,
+        with_visibility=True,
     )
     if row is None:
         raise NodeNotFound(node_id)

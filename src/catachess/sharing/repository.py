@@ -19,6 +19,8 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    null,
+    or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, Insert, insert
@@ -27,8 +29,8 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from catachess.auth.models import ApiToken, User
 from catachess.db.base import new_id, utcnow
-from catachess.nodes.models import Node
-from catachess.sharing.models import Grant, ShareLink
+from catachess.nodes.models import VISIBILITY_RANKS, Node
+from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import RANKS, Role
 
 ROLE_RANK = case({role.value: rank for role, rank in RANKS.items()}, value=Grant.role)
@@ -44,12 +46,54 @@ def role_of(rank: int | None) -> Role | None:
     return next(role for role, value in RANKS.items() if value == rank)
 
 
-def _rank_of(user_id: Any) -> ColumnElement[int | None]:
-    """The strongest grant of `user_id` on the node (of the enclosing query) or an ancestor."""
+def visibility_rank_on_path(path: ColumnElement[str] | InstrumentedAttribute[str]) -> Any:
+    """The widest visibility on a path (0 private, 1 unlisted, 2 public): a folder's
+    setting covers everything it holds."""
+    ancestor = aliased(Node)
+    rank = case(
+        {visibility.value: rank for visibility, rank in VISIBILITY_RANKS.items()},
+        value=ancestor.visibility,
+    )
     return (
+        select(func.max(rank))
+        .select_from(ancestor)
+        .where(ancestor.id == func.any(ancestor_ids_of(path)))
+        .correlate_except(ancestor)
+        .scalar_subquery()
+    )
+
+
+def readable_by(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """`Node` is readable by the user: a grant on its path, or an unlisted/public path."""
+    visible: ColumnElement[bool] = visibility_rank_on_path(Node.path) > 0
+    if user_id is None:
+        return visible
+    granted = (
+        select(Grant.id)
+        .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
+        .exists()
+    )
+    return or_(granted, visible)
+
+
+def _rank_of(user_id: Any, *, with_visibility: bool) -> ColumnElement[int | None]:
+    """The strongest grant of `user_id` on the node (of the enclosing query) or an ancestor
+    (NULL for a NULL user: anonymous callers hold no grant).
+
+    `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
+    also gives everyone, anonymous callers included, the viewer's rank.
+    """
+    rank: ColumnElement[int | None] = (
         select(func.max(ROLE_RANK))
         .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
         .scalar_subquery()
+    )
+    if not with_visibility:
+        return rank
+    # A grant is at least viewer, so the visibility is looked up only without one.
+    return func.coalesce(
+        rank,
+        case((visibility_rank_on_path(Node.path) > 0, RANKS[Role.viewer]), else_=null()),
     )
 
 
@@ -81,13 +125,13 @@ def _live_path_locked() -> ColumnElement[int]:
 Query = Select[*tuple[Any, ...]]
 
 
-def _node_queries(query: Query, *, lockable: bool) -> dict[tuple[bool, bool], Query]:
+def _node_queries(query: Query) -> dict[tuple[bool, bool], Query]:
     """The variants of a node query by (for_update, lock_live_path)."""
     # populate_existing: a row read again after waiting for a lock must not come back
     # with the attributes of an earlier read in this session.
     query = query.execution_options(populate_existing=True)
     variants = {}
-    for for_update in (False, True) if lockable else (False,):
+    for for_update in (False, True):
         for lock_live_path in (False, True):
             variant = query.add_columns(_live_path_locked()) if lock_live_path else query
             variants[for_update, lock_live_path] = (
@@ -96,45 +140,57 @@ def _node_queries(query: Query, *, lockable: bool) -> dict[tuple[bool, bool], Qu
     return variants
 
 
-NODE_WITH_RANK = _node_queries(
-    select(Node, _rank_of(USER_ID)).where(Node.id == NODE_ID, Node.trashed_at.is_(None)),
-    lockable=True,
-)
-CALLER_AND_NODE = _node_queries(
-    select(User, Node, _rank_of(User.id))
+NODE_WITH_RANK = {
+    with_visibility: _node_queries(
+        select(Node, _rank_of(USER_ID, with_visibility=with_visibility)).where(
+            Node.id == NODE_ID, Node.trashed_at.is_(None)
+        )
+    )
+    for with_visibility in (False, True)
+}
+# Visibility included: the same answers as access.require gives a caller it authenticated.
+CALLER_AND_NODE = (
+    select(User, Node, _rank_of(User.id, with_visibility=True))
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(Node, and_(Node.id == NODE_ID, Node.trashed_at.is_(None)))
     .where(
         ApiToken.token_hash == bindparam("token_digest", type_=String),
         ApiToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
-    ),
-    lockable=False,
+        User.disabled_at.is_(None),  # as auth.repository.BY_TOKEN_DIGEST
+    )
+    .execution_options(populate_existing=True)
 )
 
 
 async def get_node_with_rank(
     session: AsyncSession,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     node_id: uuid.UUID,
     *,
     for_update: bool,
     lock_live_path: bool = False,
+    with_visibility: bool = False,
 ) -> tuple[Any, ...] | None:
     """A live node and the caller's strongest grant on it or any ancestor, in one query;
-    with `lock_live_path`, also the live nodes on its path, locked (a third column)."""
-    query = NODE_WITH_RANK[for_update, lock_live_path]
+    with `lock_live_path`, also the live nodes on its path, locked (a third column).
+
+    `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
+    also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
+    """
+    query = NODE_WITH_RANK[with_visibility][for_update, lock_live_path]
     row = (await session.execute(query, {"user_id": user_id, "node_id": node_id})).first()
     return tuple(row) if row is not None else None
 
 
 async def get_caller_and_node(
-    session: AsyncSession, token_digest: str, node_id: uuid.UUID, *, lock_live_path: bool
+    session: AsyncSession, token_digest: str, node_id: uuid.UUID
 ) -> tuple[Any, ...] | None:
-    """The user of a live bearer token, the live node (None when missing or trashed), the
-    user's strongest grant on it, in one statement: what an authorized read of one node
-    needs, in one round trip. None when the token is unknown or expired."""
+    """The user of a live bearer token (of an account not disabled), the live node (None
+    when missing or trashed), the user's role rank on it (visibility included), in one
+    statement: what an authorized read of one node needs, in one round trip. None when
+    the token is unknown or expired or its account disabled."""
     parameters = {"token_digest": token_digest, "node_id": node_id, "now": utcnow()}
-    row = (await session.execute(CALLER_AND_NODE[False, lock_live_path], parameters)).first()
+    row = (await session.execute(CALLER_AND_NODE, parameters)).first()
     return tuple(row) if row is not None else None
 
 
@@ -246,3 +302,55 @@ async def list_links(session: AsyncSession, node_id: uuid.UUID) -> Sequence[Shar
             select(ShareLink).where(ShareLink.node_id == node_id).order_by(ShareLink.created_at)
         )
     ).all()
+
+
+async def get_pending_invitation(
+    session: AsyncSession, node_id: uuid.UUID, email: str, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(Invitation.node_id == node_id, Invitation.email == email)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_invitation(
+    session: AsyncSession, invitation_id: uuid.UUID, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(Invitation.id == invitation_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_pending_invitations(
+    session: AsyncSession, ancestor_ids: list[uuid.UUID]
+) -> Sequence[Invitation]:
+    return (
+        await session.scalars(
+            select(Invitation)
+            .where(Invitation.node_id.in_(ancestor_ids))
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    ).all()
+
+
+async def list_invitations_for_email(session: AsyncSession, email: str) -> Sequence[Invitation]:
+    return (
+        await session.scalars(
+            select(Invitation)
+            .where(Invitation.email == email.lower())
+            .order_by(Invitation.created_at)
+            .with_for_update()
+        )
+    ).all()
+
+
+async def has_invitation(session: AsyncSession, email: str) -> bool:
+    found = await session.scalar(
+        select(Invitation.id).where(Invitation.email == email.lower()).limit(1)
+    )
+    return found is not None
+
+
+async def delete_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> None:
+    await session.execute(delete(Invitation).where(Invitation.id == invitation_id))
