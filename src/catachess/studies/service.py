@@ -28,12 +28,14 @@ from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate
 from catachess.pgn import (
     ParsedGame,
+    ParsedPgn,
     PgnError,
     PgnLimits,
+    PgnWarning,
     TreeEditError,
     count_nodes,
     new_tree,
-    parse_pgn,
+    read_pgn,
     setup_headers,
 )
 from catachess.sharing import access
@@ -65,6 +67,14 @@ class FilledStudy:
 
     granted: Access
     chapters: list[Chapter]
+
+
+@dataclass
+class Imported:
+    """What an import wrote, and what it skipped between games (for the answer)."""
+
+    studies: list[FilledStudy]
+    warnings: list[PgnWarning]
 
 
 def limits_from(settings: Settings) -> PgnLimits:
@@ -122,20 +132,22 @@ async def study_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid
     return await repository.get_study_id_of_chapter(session, chapter_id)
 
 
-def parse(text: str, limits: PgnLimits) -> list[ParsedGame]:
-    """Every game of `text` or a problem naming game, line and token (nothing is partial)."""
+def parse(text: str, limits: PgnLimits) -> ParsedPgn:
+    """Every game of `text` (and warnings about what was skipped between games), or a
+    problem naming game, line and token (nothing is partial)."""
     try:
-        return parse_pgn(text, limits)
+        return read_pgn(text, limits)
     except PgnError as error:
         raise from_pgn_error(error) from None
 
 
 async def create_study(
     session: AsyncSession, user: User, body: StudyCreate, limits: PgnLimits
-) -> list[FilledStudy]:
+) -> Imported:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
-    games = parse(body.pgn, limits) if body.pgn is not None else []
-    return await create_study_of_games(session, user, body.parent_id, body.name, games)
+    parsed = parse(body.pgn, limits) if body.pgn is not None else ParsedPgn([], [])
+    filled = await create_study_of_games(session, user, body.parent_id, body.name, parsed.games)
+    return Imported(filled, parsed.warnings)
 
 
 async def create_study_of_games(
@@ -162,19 +174,20 @@ async def create_study_of_games(
 
 async def add_chapters(
     session: AsyncSession, user: User, study_id: uuid.UUID, body: ChaptersCreate, limits: PgnLimits
-) -> list[FilledStudy]:
+) -> Imported:
     """Add one chapter per PGN game, or one empty chapter at a FEN, at the end of a study."""
     # Permission first, so strangers learn nothing; the lock only after the (slow) parse.
     await require_study(session, user, study_id, Action.edit)
     if body.pgn is not None:
-        games = parse(body.pgn, limits)
+        parsed = parse(body.pgn, limits)
     else:
         assert body.fen is not None  # the schema requires one of them
-        games = [game_at(body.fen)]
+        parsed = ParsedPgn([game_at(body.fen)], [])
+    games = parsed.games
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
     existing = await repository.count_in_study(session, study_id)
     name = body.name if len(games) == 1 else None
-    return await fill(
+    filled = await fill(
         session,
         user,
         granted,
@@ -184,6 +197,7 @@ async def add_chapters(
         orientation=body.orientation,
         source="pgn" if body.pgn is not None else "fen",
     )
+    return Imported(filled, parsed.warnings)
 
 
 def game_at(fen: str) -> ParsedGame:
