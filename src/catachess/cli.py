@@ -6,11 +6,11 @@ import asyncio
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 
 from catachess.config import Settings, get_settings
 from catachess.events import cli as events_cli
 from catachess.studies import cli as studies_cli
+from catachess.terminal import stderr_console, stdout_console
 
 app = typer.Typer(
     help="catachess: chess-study workspaces server.\n\n"
@@ -19,7 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+console = stderr_console()
 
 # Exit code of a start-up that failed on configuration or an unreachable database.
 CONFIG_ERROR = 2
@@ -152,7 +152,7 @@ def maintenance_run() -> None:
         table.add_row(
             result.name, ran, str(result.items), str(result.batches), f"{result.seconds:.3f}"
         )
-    Console().print(table)
+    stdout_console().print(table)
     if any(result.error for result in results):
         raise typer.Exit(1)
 
@@ -192,7 +192,7 @@ def maintenance_status() -> None:
             "ok" if run.error is None else f"[red]{run.error}[/]",
             backlog,
         )
-    Console().print(table)
+    stdout_console().print(table)
 
 
 if __name__ == "__main__":

@@ -74,3 +74,16 @@ async def test_an_impossible_clock_stays_in_the_comment(client: httpx.AsyncClien
     nodes = list(chapter.json()["tree"]["nodes"].values())
     assert all(node["clock"] is None for node in nodes)
     assert all("[%clk" in node["comment"] for node in nodes)
+
+
+async def test_malformed_json_names_line_and_column(client: httpx.AsyncClient) -> None:
+    alice = await a_user(client, "alice")
+    response = await client.post(
+        "/nodes",
+        content=b'{"kind": "workspace",\n  "name": }',
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["line"], error["column"]) == ("body", 2, 11)
+    assert "line 2, column 11" in response.json()["detail"]

@@ -120,3 +120,30 @@ async def test_cli_import_detects_latin1_and_names_the_byte_offset_it_cannot_rea
         "--encoding", "latin-1", "--name", "again",
     )  # fmt: skip
     assert as_latin1.returncode == 0, as_latin1.stderr
+
+
+async def test_cli_import_stamps_one_printed_correlation_id_on_every_event(
+    client: httpx.AsyncClient, engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    source = tmp_path / "many.pgn"
+    source.write_text(games(70), encoding="utf-8")
+    imported = cli(database_url, "import", str(source), "--into", ws["id"], "--as", alice.email)
+    assert imported.returncode == 0, imported.stderr
+    [printed] = [
+        line.split(": ")[1] for line in imported.stderr.splitlines() if "correlation id" in line
+    ]
+    assert f"catachess events trace {printed}" in imported.stdout
+    async with engine.connect() as connection:
+        ids = (
+            await connection.scalars(
+                text(
+                    "SELECT DISTINCT correlation_id FROM events"
+                    " WHERE event_type IN ('study.chapter_added', 'node.created')"
+                    " AND target_id <> :ws"
+                ),
+                {"ws": uuid.UUID(ws["id"])},
+            )
+        ).all()
+    assert ids == [printed]

@@ -210,3 +210,23 @@ async def test_a_study_named_like_a_pgn_file_is_not_named_twice(
     export = await client.post("/exports", json={"node_id": ws["id"]}, headers=alice.headers)
     download = await client.get(export.json()["download_url"], headers=alice.headers)
     assert zipfile.ZipFile(io.BytesIO(download.content)).namelist() == ["Folder/x.pgn"]
+
+
+async def test_variation_chapter_keeps_where_and_who_but_not_the_result(
+    client: httpx.AsyncClient,
+) -> None:
+    chapter = await a_game_chapter(client)  # [Result "1-0"], Anderssen - Dufresne
+    d6 = move_by_san(await chapter.tree(), "d6")
+    response = await client.post(
+        f"{chapter.url}/moves/{d6['id']}/to-chapter", json={}, headers=chapter.actor.headers
+    )
+    [new] = response.json()["studies"][0]["chapters"]
+    assert new["name"] == "Anderssen - Dufresne: 2... d6"
+    pgn = (
+        await client.get(
+            f"/studies/{chapter.study_id}/chapters/{new['id']}/pgn",
+            headers=chapter.actor.headers,
+        )
+    ).text
+    assert '[Result "*"]' in pgn and "1-0" not in pgn
+    assert '[White "Anderssen"]' in pgn and '[Site "Berlin"]' in pgn

@@ -11,11 +11,11 @@ import uuid
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from catachess.config import get_settings
+from catachess.terminal import stderr_console, stdout_console
 
-console = Console(stderr=True)
+console = stderr_console()
 
 MODES = ("full", "no_comments", "mainline")
 
@@ -35,6 +35,7 @@ def import_pgn(
     """Import a PGN file into studies of up to 64 chapters under a folder or workspace."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
+    from catachess import context
     from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
     from catachess.errors import AppError
     from catachess.pgn.encoding import UndecodableBytes, check_encoding, detect_encoding
@@ -62,7 +63,13 @@ def import_pgn(
     limits = dataclasses.replace(limits_from(settings), max_games=sys.maxsize)
     study_name = name or file.stem
 
+    # One correlation id for the whole import, stamped on every event it writes (each
+    # study commits on its own), so `catachess events trace ID` shows the import whole.
+    correlation = uuid.uuid4().hex
+    console.print(f"correlation id: {correlation}")
+
     async def run(progress: Progress, task: object) -> ImportSummary:
+        context.correlation_id.set(correlation)
         engine = make_engine(resolve_database_url(settings), pool_size=2)
         raw = file.open("rb")
         try:
@@ -103,6 +110,7 @@ def import_pgn(
             console.print(f"[red]import failed:[/] {error.detail}")
             raise typer.Exit(1) from None
     _print_summary(summary)
+    stdout_console().print(f"trace: catachess events trace {correlation}")
 
 
 def _print_summary(summary: object) -> None:
@@ -111,7 +119,7 @@ def _print_summary(summary: object) -> None:
     from catachess.studies.bulk_import import ImportSummary
 
     assert isinstance(summary, ImportSummary)
-    out = Console()
+    out = stdout_console()
     out.print(
         f"games read: {summary.games}   chapters created: {summary.chapters}   "
         f"studies created: {len(summary.studies)}   skipped: {len(summary.skipped)}   "

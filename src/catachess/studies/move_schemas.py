@@ -95,7 +95,12 @@ class Cut(BaseModel):
 class VariationToChapter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: NodeName | None = Field(default=None, description="default: '<chapter> - <move>'")
+    name: NodeName | None = Field(
+        default=None,
+        description="default: '<chapter>: <move>', e.g. 'Anderssen - Dufresne: 2... d6'. "
+        "The new chapter keeps the source's Event, Site, Date, Round, White and Black tags; "
+        'its Result is "*" and other tags are not copied',
+    )
 
 
 class MoveEdit(BaseModel):

@@ -355,7 +355,8 @@ async def to_chapter(
     editing = await _open(session, user, study_id, chapter_id, None)
     source = editing.chapter
     node = _node(editing, move_id)
-    headers, tree = _apply(variation_to_tree, editing.tree, move_id, dict(source.headers))
+    context = {tag: value for tag, value in source.headers if tag in KEPT_BY_VARIATION}
+    headers, tree = _apply(variation_to_tree, editing.tree, move_id, context)
     game = ParsedGame(number=1, line=1, headers=headers, tree=tree, result="*")
     existing = await repository.count_in_study(session, study_id)
     filled = await fill(
@@ -384,6 +385,12 @@ async def to_chapter(
         ),
     )
     return filled
+
+
+# What a chapter made of a variation keeps of its source's tags: where and between whom
+# the game was played. Not its Result (the variation was not played to it), nor tags
+# that describe the game's own moves (ECO, Opening, PlyCount, Termination ...).
+KEPT_BY_VARIATION = frozenset({"Event", "Site", "Date", "Round", "White", "Black"})
 
 
 def _move_label(tree: MoveTree, node: MoveNode) -> str:
