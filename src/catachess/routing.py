@@ -43,6 +43,7 @@ class TransactionalRoute(APIRoute):
         endpoint = super().get_route_handler()
         route_template = self.path
         keys_accepted = idempotency.accepts_keys(self.openapi_extra)
+        credential_scoped = idempotency.credential_scoped(self.openapi_extra)
 
         async def run_in_transaction(request: Request) -> Response:
             request.state.route_template = route_template
@@ -51,7 +52,11 @@ class TransactionalRoute(APIRoute):
             request.state.session = session
             try:
                 keyed = await idempotency.begin(
-                    request, session, route_template, keys_accepted=keys_accepted
+                    request,
+                    session,
+                    route_template,
+                    keys_accepted=keys_accepted,
+                    credential_scoped=credential_scoped,
                 )
                 if keyed is not None and keyed.replay is not None:
                     # Nothing was written: the read-only transaction ends after the

@@ -87,3 +87,18 @@ async def test_malformed_json_names_line_and_column(client: httpx.AsyncClient) -
     [error] = response.json()["errors"]
     assert (error["field"], error["line"], error["column"]) == ("body", 2, 11)
     assert "line 2, column 11" in response.json()["detail"]
+
+
+async def test_finding_11_an_out_of_range_datetime_in_a_body_is_a_422(
+    client: httpx.AsyncClient,
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    for value in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
+        response = await client.post(
+            f"/nodes/{ws['id']}/share-links",
+            json={"role": "viewer", "expires_at": value},
+            headers=alice.headers,
+        )
+        assert response.status_code == 422, response.text
+        assert "expires_at" in response.json()["detail"]

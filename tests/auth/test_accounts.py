@@ -4,7 +4,9 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catachess.config import Settings
 from tests.factories import a_user
+from tests.idempotency.conftest import an_app
 
 PROBLEM = "application/problem+json"
 
@@ -121,3 +123,36 @@ async def test_logout_revokes_only_that_token(
             )
         ).all()
     assert types[-1] == "user.logged_out"
+
+
+async def test_finding_10_logout_with_another_token_and_the_same_key_runs_again(
+    client: httpx.AsyncClient,
+) -> None:
+    alice = await a_user(client, "alice")
+    login = await client.post(
+        "/auth/login", json={"email": alice.email, "password": "correct horse battery"}
+    )
+    second = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    key = {"Idempotency-Key": "logout-1"}
+
+    first = await client.post("/auth/logout", headers={**alice.headers, **key})
+    again = await client.post("/auth/logout", headers={**second, **key})
+
+    assert first.status_code == again.status_code == 204
+    assert "idempotent-replayed" not in again.headers
+    assert (await client.get("/users/me", headers=second)).status_code == 401
+
+
+async def test_finding_10_auto_keyed_logout_with_another_token_runs_again(
+    settings: Settings,
+) -> None:
+    async with an_app(settings, idempotency_auto_key=True) as auto:
+        alice = await a_user(auto, "alice")
+        login = await auto.post(
+            "/auth/login", json={"email": alice.email, "password": "correct horse battery"}
+        )
+        second = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert (await auto.post("/auth/logout", headers=alice.headers)).status_code == 204
+        again = await auto.post("/auth/logout", headers=second)
+        assert again.status_code == 204 and "idempotent-replayed" not in again.headers
+        assert (await auto.get("/users/me", headers=second)).status_code == 401

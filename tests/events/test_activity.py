@@ -107,3 +107,27 @@ async def test_a_folder_feed_hides_what_is_in_the_trash(
     await deliver()
     feed = (await client.get(f"/nodes/{folder['id']}/activity", headers=bob.headers)).json()
     assert [line["summary"] for line in feed["items"]] == ["alice created folder “Shared”"]
+
+
+async def test_finding_7_the_workspace_feed_shows_trashed_and_purged_nodes_to_admins_only(
+    client: httpx.AsyncClient, deliver: Deliver
+) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice, "Club")
+    trashed = await a_study(client, alice, ws, "Layoffs")
+    purged = await a_study(client, alice, ws, "Merger")
+    await a_folder(client, alice, ws, "Open")
+    await shared_with(client, alice, ws, bob, "viewer")
+    for study in (trashed, purged):
+        assert (await client.delete(f"/nodes/{study['id']}", headers=alice.headers)).is_success
+    assert (await client.delete(f"/nodes/{purged['id']}/purge", headers=alice.headers)).is_success
+    await deliver()
+
+    seen_by_viewer = (await client.get(f"/nodes/{ws['id']}/activity", headers=bob.headers)).json()
+    summaries = [line["summary"] for line in seen_by_viewer["items"]]
+    assert summaries == ["alice created folder “Open”", "alice created workspace “Club”"]
+    assert not any("Layoffs" in s or "Merger" in s for s in summaries)
+    # The same rule as GET /events: the workspace's admins keep the audit trail.
+    seen_by_owner = (await client.get(f"/nodes/{ws['id']}/activity", headers=alice.headers)).json()
+    assert any("Layoffs" in line["summary"] for line in seen_by_owner["items"])
+    assert any("Merger" in line["summary"] for line in seen_by_owner["items"])

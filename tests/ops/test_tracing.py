@@ -16,7 +16,7 @@ from catachess.app import create_app
 from catachess.config import Settings
 from catachess.maintenance import runner
 from catachess.ops import telemetry
-from tests.factories import a_user
+from tests.factories import a_user, a_workspace
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
@@ -136,3 +136,26 @@ def test_tracing_is_on_only_when_the_standard_variables_ask() -> None:
     assert provider is not None
     assert provider.resource.attributes["service.name"] == "catachess"
     provider.shutdown()
+
+
+async def test_finding_8_no_share_link_token_in_any_span(traced: Traced) -> None:
+    alice, bob = await a_user(traced.client, "alice"), await a_user(traced.client, "bob")
+    ws = await a_workspace(traced.client, alice)
+    created = await traced.client.post(
+        f"/nodes/{ws['id']}/share-links", json={"role": "viewer"}, headers=alice.headers
+    )
+    token = created.json()["token"]
+    traced.exporter.clear()
+
+    accepted = await traced.client.post(
+        f"/share-links/{token}/accept?note={token}", headers=bob.headers
+    )
+
+    assert accepted.status_code == 200, accepted.text
+    spans = traced.exporter.get_finished_spans()
+    request = request_span(spans, "/share-links/{token}/accept")
+    assert (request.attributes or {}).get("http.target") == "/share-links/{token}/accept"
+    for span in spans:
+        assert token not in span.name
+        for name, value in (span.attributes or {}).items():
+            assert token not in str(value), (span.name, name)

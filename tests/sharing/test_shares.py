@@ -227,3 +227,29 @@ async def test_children_carry_the_callers_role(client: httpx.AsyncClient) -> Non
     ]:
         page = await client.get(f"/nodes/{ws['id']}/children", headers=actor.headers)
         assert {item["name"]: item["role"] for item in page.json()["items"]} == expected
+
+
+async def test_finding_6_a_link_dies_when_its_creator_may_no_longer_share(
+    client: httpx.AsyncClient,
+) -> None:
+    # An admin's editor link: the admin demoted to editor may no longer manage shares (not
+    # even list links), so the link must not admit anyone new.
+    alice, bob, carol = (
+        await a_user(client, "alice"),
+        await a_user(client, "bob"),
+        await a_user(client, "carol"),
+    )
+    ws = await a_workspace(client, alice)
+    await shared_with(client, alice, ws, bob, "admin")
+    link = (
+        await client.post(
+            f"/nodes/{ws['id']}/share-links", json={"role": "editor"}, headers=bob.headers
+        )
+    ).json()
+    await shared_with(client, alice, ws, bob, "editor")
+    listed = await client.get(f"/nodes/{ws['id']}/share-links", headers=bob.headers)
+    assert listed.status_code == 403
+    accepted = await client.post(f"/share-links/{link['token']}/accept", headers=carol.headers)
+    assert accepted.status_code == 410, accepted.text
+    assert accepted.headers["content-type"] == "application/problem+json"
+    assert (await client.get(f"/nodes/{ws['id']}", headers=carol.headers)).status_code == 404

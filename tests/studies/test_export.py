@@ -215,3 +215,29 @@ async def test_export_expiry_follows_the_retention_setting(
         stored["created_at"]
     )
     assert lifetime == timedelta(hours=settings.export_retention_hours) == timedelta(hours=24)
+
+
+async def test_finding_4_a_folder_export_never_hands_out_a_study_the_reader_cannot_read(
+    client: httpx.AsyncClient,
+) -> None:
+    alice, viewer = await a_user(client, "alice"), await a_user(client, "viewer")
+    ws = await a_workspace(client, alice)
+    shared = await a_folder(client, alice, ws, "Shared")
+    private = await a_folder(client, alice, ws, "Private")
+    secret = (await import_study(client, alice, shared, GAME, name="Secret"))["studies"][0]
+    stored = (
+        await client.post("/exports", json={"node_id": shared["id"]}, headers=alice.headers)
+    ).json()
+    moved = await client.patch(
+        f"/nodes/{secret['id']}", json={"parent_id": private["id"]}, headers=alice.headers
+    )
+    assert moved.status_code == 200, moved.text
+    await shared_with(client, alice, shared, viewer, "viewer")
+    assert (await client.get(f"/nodes/{secret['id']}", headers=viewer.headers)).status_code == 404
+
+    download = await client.get(stored["download_url"], headers=viewer.headers)
+    assert download.status_code == 410, download.status_code
+    assert download.json()["code"] == "export_outdated"
+    assert b"Anderssen" not in download.content
+    # Its creator still reads every study in it, so it still downloads for them.
+    assert (await client.get(stored["download_url"], headers=alice.headers)).status_code == 200

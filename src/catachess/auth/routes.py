@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from catachess.auth import service
 from catachess.auth.deps import CurrentUser, Session, bearer_token
 from catachess.auth.schemas import LoginRequest, TokenRead, UserCreate, UserRead
-from catachess.idempotency.http import KEYS_REFUSED
+from catachess.idempotency.http import CREDENTIAL_SCOPED, KEYS_REFUSED
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
 
@@ -40,7 +40,12 @@ async def login(body: LoginRequest, session: Session) -> TokenRead:
     )
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401))
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401),
+    openapi_extra=CREDENTIAL_SCOPED,
+)
 async def logout(request: Request, user: CurrentUser, session: Session) -> Response:
     """Revoke the bearer token of this request."""
     await service.logout(session, user, bearer_token(request) or "")

@@ -17,7 +17,7 @@ from catachess.events.models import ActivityEntry, Event
 from catachess.events.repository import EventFilter
 from catachess.pagination import cursor_int, decode_cursor, encode_cursor
 from catachess.sharing import access
-from catachess.sharing.policy import Action
+from catachess.sharing.policy import Action, allows
 
 # Events of one correlation id returned at most; a request fans out to a handful of
 # events, so a longer chain is a runaway and is cut (and says so).
@@ -105,8 +105,14 @@ async def list_activity(
     session: AsyncSession, user: User, node_id: uuid.UUID, *, cursor: str | None, limit: int
 ) -> Page[ActivityEntry]:
     """The activity feed of a node you may read: its subtree's changes, newest first."""
-    node = (await access.require(session, user.id, node_id, Action.read)).node
+    granted = await access.require(session, user.id, node_id, Action.read)
     before = decode_seq_cursor(cursor) if cursor else None
-    rows = list(await repository.list_activity(session, node, before_seq=before, limit=limit + 1))
+    # Lines of trashed and purged nodes: only for those who manage the trash (as events).
+    with_gone = allows(granted.role, Action.purge)
+    rows = list(
+        await repository.list_activity(
+            session, granted.node, with_gone=with_gone, before_seq=before, limit=limit + 1
+        )
+    )
     next_cursor = encode_seq_cursor(rows[limit - 1].seq) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)

@@ -163,12 +163,20 @@ async def add_activity_entry(session: AsyncSession, entry: ActivityEntry) -> boo
 
 
 async def list_activity(
-    session: AsyncSession, node: Node, *, before_seq: int | None, limit: int
+    session: AsyncSession,
+    node: Node,
+    *,
+    with_gone: bool,
+    before_seq: int | None,
+    limit: int,
 ) -> Sequence[ActivityEntry]:
-    """Feed lines of a node's live subtree, newest first; a workspace's feed (its root's
-    readers, as for events) also keeps the lines of trashed and purged nodes."""
+    """Feed lines of a node's live subtree, newest first.
+
+    `with_gone` (a workspace feed read by those who manage its trash, the rule of
+    `visible_to`) also keeps the lines of trashed and purged nodes.
+    """
     query = select(ActivityEntry).where(ActivityEntry.workspace_id == node.workspace_id)
-    if node.kind is not NodeKind.workspace:
+    if not (with_gone and node.kind is NodeKind.workspace):
         live_below = select(Node.id).where(subtree_filter(node), Node.trashed_at.is_(None))
         query = query.where(ActivityEntry.node_id.in_(live_below))
     if before_seq is not None:

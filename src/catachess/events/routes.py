@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import AwareDatetime
 
 from catachess.auth.deps import CurrentUser, Session
 from catachess.correlation import CORRELATION_ID
-from catachess.errors import Unprocessable
 from catachess.events import cloudevents, reads
 from catachess.events.chains import ChainEntry
 from catachess.events.models import Event
@@ -28,6 +25,7 @@ from catachess.events.schemas import (
 from catachess.events.types import EventType
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
+from catachess.timestamps import UtcDatetime
 
 router = APIRouter(route_class=TransactionalRoute, tags=["events"])
 
@@ -53,14 +51,6 @@ def _batch_example() -> dict[int | str, dict[str, Any]]:
     }
 
 
-def in_utc(value: datetime | None, field: str) -> datetime | None:
-    """The bound in UTC; a date whose zone pushes it outside the representable range is 422."""
-    try:
-        return value.astimezone(UTC) if value is not None else None
-    except OverflowError:
-        raise Unprocessable(f"{field} is outside the supported date range", field=field) from None
-
-
 @router.get(
     "/events",
     response_model=EventPage,
@@ -75,8 +65,8 @@ async def list_events(
     actor_id: uuid.UUID | None = None,
     correlation_id: Annotated[str | None, Query(pattern=CORRELATION_ID.pattern)] = None,
     workspace_id: uuid.UUID | None = None,
-    since: Annotated[AwareDatetime | None, Query(description="inclusive, with a zone")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="exclusive, with a zone")] = None,
+    since: Annotated[UtcDatetime | None, Query(description="inclusive, with a zone")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="exclusive, with a zone")] = None,
     order: Literal["desc", "asc"] = "desc",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -93,8 +83,8 @@ async def list_events(
         actor_id=actor_id,
         correlation_id=correlation_id,
         workspace_id=workspace_id,
-        since=in_utc(since, "since"),
-        until=in_utc(until, "until"),
+        since=since,
+        until=until,
     )
     page = await reads.list_events(
         session, user, where, cursor=cursor, limit=limit, newest_first=order == "desc"

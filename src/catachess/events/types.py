@@ -87,7 +87,10 @@ class NodeTrashed(Payload):
     name: str
     parent_id: uuid.UUID | None
     node_count: int
-    original_path: list[str]  # names from the workspace root down to the parent
+    # Ids from the workspace root down to the parent: an event is read by people who may
+    # not read every ancestor, so names are not stored in it (GET /trash shows the ones
+    # the reader may read).
+    original_path_ids: list[uuid.UUID]
 
 
 class NodeRestored(Payload):

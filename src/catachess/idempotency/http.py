@@ -40,6 +40,15 @@ KEYS_REFUSED: dict[str, Any] = {
 }
 
 
+# openapi_extra of a route whose effect depends on the credential itself, not only on
+# the user (logout revokes the token it came with): a key is scoped to that credential,
+# so the same key sent with another token of the same user runs again, never replaying
+# an answer about a different token.
+CREDENTIAL_SCOPED: dict[str, Any] = {
+    "x-idempotency-scope": "user and bearer token: the effect depends on the token sent"
+}
+
+
 KEY_PARAMETERS = [
     {
         "name": "Idempotency-Key",
@@ -61,6 +70,10 @@ KEY_PARAMETERS = [
 
 def accepts_keys(openapi_extra: dict[str, Any] | None) -> bool:
     return not (openapi_extra and "x-idempotency-key" in openapi_extra)
+
+
+def credential_scoped(openapi_extra: dict[str, Any] | None) -> bool:
+    return bool(openapi_extra and "x-idempotency-scope" in openapi_extra)
 
 
 def documented(
@@ -125,7 +138,12 @@ class Keyed:
 
 
 async def begin(
-    request: Request, session: AsyncSession, route: str, *, keys_accepted: bool
+    request: Request,
+    session: AsyncSession,
+    route: str,
+    *,
+    keys_accepted: bool,
+    credential_scoped: bool = False,
 ) -> Keyed | None:
     """Claim the request's key, or prepare its replay; None when the request has no key.
 
@@ -153,7 +171,10 @@ async def begin(
             return None
         # Double-click guard: the same write within the window is the same operation.
         key, ttl_seconds = auto_key(fingerprint), settings.idempotency_auto_window
-    scope = Scope(user_id, f"{method} {route}")
+    operation = f"{method} {route}"
+    if credential_scoped:
+        operation += f" @{_credential_digest(request)}"
+    scope = Scope(user_id, operation)
     cache: ReplayCache | None = request.app.state.idempotency_cache
     metrics.keyed(method, route)
     try:
@@ -192,3 +213,11 @@ async def _user_id(request: Request, session: AsyncSession) -> uuid.UUID | None:
 
     user = await resolve_user(request, session)
     return user.id if user is not None else None
+
+
+def _credential_digest(request: Request) -> str:
+    """A short, one-way name of the request's bearer token (never the token itself)."""
+    from catachess.auth.deps import bearer_token
+    from catachess.auth.tokens import token_digest
+
+    return token_digest(bearer_token(request) or "")[:32]

@@ -72,6 +72,7 @@ class RequestObserver:
                 user_id = user_id_of(scope)
                 if user_id is not None and span.is_recording():
                     span.set_attribute("enduser.id", user_id)
+                telemetry.redact_request_span(span, scope, route_template(scope))
             await send(message)
 
         try:

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import trace
@@ -22,6 +23,7 @@ from opentelemetry.util.types import AttributeValue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess import context
+from catachess.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,44 @@ def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
 
     # The per-message send/receive spans add cost and say nothing the request span does not.
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=provider, exclude_spans=["receive", "send"]
+        app,
+        tracer_provider=provider,
+        exclude_spans=["receive", "send"],
+        server_request_hook=lambda span, scope: redact_request_span(
+            span, scope, metrics.UNMATCHED_ROUTE
+        ),
     )
+
+
+# Request-span attributes the instrumentation fills from the raw target. A path may hold
+# a secret (POST /share-links/{token}/accept) and a query may hold anything, so they say
+# the route template instead, as the span name, logs and metrics do: blank when the span
+# starts (the route is not matched yet), the template once it is (ops.middleware).
+URL_ATTRIBUTES = ("http.target", "http.url", "url.path", "url.full", "url.query")
+
+
+def redact_request_span(span: trace.Span, scope: Mapping[str, Any], template: str) -> None:
+    """Replace the raw path and query in a request span by `template`."""
+    if not span.is_recording():
+        return
+    recorded = getattr(span, "attributes", None) or {}
+    for name in URL_ATTRIBUTES:
+        if name not in recorded:
+            continue
+        if name == "url.query":
+            span.set_attribute(name, "")
+        elif name in ("http.url", "url.full"):
+            span.set_attribute(name, f"{scope.get('scheme', 'http')}://{_host(scope)}{template}")
+        else:
+            span.set_attribute(name, template)
+
+
+def _host(scope: Mapping[str, Any]) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    server = scope.get("server")
+    return f"{server[0]}:{server[1]}" if server else "localhost"
 
 
 def start(engine: AsyncEngine, provider: TracerProvider) -> None:

@@ -58,3 +58,10 @@ async def below(
         Access(node, strongest([parent_role, *direct.get(node.id, [])]) or parent_role)
         for node in children
     ]
+
+
+async def readable(
+    session: AsyncSession, user_id: uuid.UUID, node_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The live nodes among `node_ids` the user may read now."""
+    return await repository.readable_ids(session, user_id, node_ids)

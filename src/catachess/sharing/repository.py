@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, cast, delete, func, select
+from sqlalchemy import ColumnElement, Row, case, cast, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -47,6 +47,23 @@ async def get_node_with_rank(
     if for_update:
         query = query.with_for_update(of=Node)
     return (await session.execute(query)).first()
+
+
+async def readable_ids(
+    session: AsyncSession, user_id: uuid.UUID, node_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of `node_ids` that are live and that the user holds any role on (inherited)."""
+    if not node_ids:
+        return set()
+    held = exists(
+        select(Grant.id).where(
+            Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path))
+        )
+    )
+    rows = await session.scalars(
+        select(Node.id).where(Node.id.in_(node_ids), Node.trashed_at.is_(None), held)
+    )
+    return set(rows.all())
 
 
 async def list_grants_on_path(

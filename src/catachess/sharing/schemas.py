@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from catachess.sharing.policy import Role
+from catachess.timestamps import UtcDatetime
 
 
 class ShareCreate(BaseModel):
@@ -45,14 +46,12 @@ class ShareLinkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role = Field(description="owner cannot be granted by link")
-    expires_at: datetime | None = Field(default=None, description="ISO 8601 with a timezone")
+    expires_at: UtcDatetime | None = Field(default=None, description="ISO 8601 with a timezone")
 
     @model_validator(mode="after")
     def _valid(self) -> ShareLinkCreate:
         if self.role is Role.owner:
             raise ValueError("a share link cannot grant the owner role")
-        if self.expires_at is not None and self.expires_at.tzinfo is None:
-            raise ValueError("expires_at needs a timezone, e.g. 2030-01-01T00:00:00Z")
         return self
 
 

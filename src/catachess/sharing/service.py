@@ -259,14 +259,18 @@ async def accept_link(session: AsyncSession, user: User, token: str) -> tuple[No
     if node is None or node.trashed_at is not None:
         raise ShareLinkNotFound("this share link does not exist")
     role = Role(link.role)
-    # A link speaks for its creator: once they no longer hold its role there (revoked,
-    # demoted), it must not hand that role out.
+    # A link speaks for its creator: it admits people only while its creator could still
+    # share this node with its role now (revoked, or demoted below admin or below the
+    # link's role, and it hands out nothing).
     creator = await repository.get_node_with_rank(
         session, link.created_by, link.node_id, for_update=False
     )
     creator_role = repository.role_of(creator[1]) if creator else None
-    if creator_role is None or not creator_role.at_least(role):
-        raise Gone("this share link is no longer valid: its creator no longer holds its role")
+    if not may_grant(creator_role, role):
+        raise Gone(
+            "this share link is no longer valid: its creator may no longer share this node "
+            f"as {role.value}"
+        )
     existing = await repository.get_grant(session, node.id, user.id, for_update=True)
     # An inherited role (a grant on an ancestor) as strong as the link's: a grant here
     # would change nothing and only clutter the share list, so nothing is added.

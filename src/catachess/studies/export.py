@@ -47,6 +47,10 @@ class ExportExpired(Gone):
     code = "export_expired"
 
 
+class ExportOutdated(Gone):
+    code = "export_outdated"
+
+
 def chapter_text(
     chapter: Chapter, mode: ExportMode, *, comments: bool = True, from_move: str | None = None
 ) -> str:
@@ -114,8 +118,12 @@ class Built:
     format: str
     filename: str
     content: bytes
-    study_count: int
+    study_ids: list[uuid.UUID]
     chapter_count: int
+
+    @property
+    def study_count(self) -> int:
+        return len(self.study_ids)
 
 
 async def create_export(
@@ -132,7 +140,7 @@ async def create_export(
     if node.kind is NodeKind.study:
         chapters = await repository.list_full(session, node.id)
         text = games_text(chapters, mode, comments=comments)
-        built = Built("pgn", pgn_file_name(node.name), text.encode(), 1, len(chapters))
+        built = Built("pgn", pgn_file_name(node.name), text.encode(), [node.id], len(chapters))
     else:
         built = await _build_zip(session, node, mode, comments=comments)
     now = utcnow()
@@ -147,6 +155,7 @@ async def create_export(
         comments=comments,
         filename=built.filename,
         study_count=built.study_count,
+        study_ids=built.study_ids,
         chapter_count=built.chapter_count,
         size_bytes=len(built.content),
         content=built.content,
@@ -200,7 +209,7 @@ async def _build_zip(
         for study_id, parts in texts.items():
             _write(archive, studies[study_id], parts)
     return Built(
-        "zip", file_name(root.name) + ".zip", buffer.getvalue(), len(studies), chapter_count
+        "zip", file_name(root.name) + ".zip", buffer.getvalue(), list(studies), chapter_count
     )
 
 
@@ -264,4 +273,13 @@ async def get_export(
         raise ExportNotFound(export_id) from None
     if export.expires_at <= utcnow():
         raise ExportExpired(f"export {export_id} expired at {export.expires_at.isoformat()}")
+    if with_content:
+        # The file is a snapshot; what the caller may read is decided now: a study moved
+        # into a private folder, or trashed, since the export was made stays out of reach.
+        readable = await access.readable(session, user.id, export.study_ids)
+        if len(readable) < len(export.study_ids):
+            raise ExportOutdated(
+                f"export {export_id} holds studies you may no longer read (moved, trashed or "
+                "unshared since it was made); create a new export with POST /exports"
+            )
     return export

@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    ARRAY,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,6 +80,9 @@ class Export(CreatedAt, Base):
     study_count: Mapped[int]
     chapter_count: Mapped[int]
     size_bytes: Mapped[int]
+    # The studies inside, so a download can check that the caller may read each one now
+    # (a study moved into a private folder since must not leave through an old export).
+    study_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid()), server_default="{}")
     # Loaded only by the download; metadata reads leave it in the database.
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -123,7 +123,7 @@ async def test_trash_answers_with_the_entry_and_records_node_trashed(
         "name": "Sicilian",
         "parent_id": w["ws"]["id"],
         "node_count": 4,
-        "original_path": ["Openings"],
+        "original_path_ids": [w["ws"]["id"]],
     }
 
 

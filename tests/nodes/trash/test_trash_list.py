@@ -76,3 +76,35 @@ async def test_trash_shows_only_what_the_caller_may_restore(client: httpx.AsyncC
     # folder editor has no role: it leaves their list (restore would answer 403).
     await trashed(client, alice, w["folder"])
     assert await trash_ids(client, folder_editor) == []
+
+
+async def test_finding_5_trash_and_its_event_never_name_ancestors_the_reader_cannot_read(
+    client: httpx.AsyncClient,
+) -> None:
+    from tests.factories import a_study, a_workspace
+
+    alice, member = await a_user(client, "alice"), await a_user(client, "member")
+    ws = await a_workspace(client, alice, "Acme Secret Workspace")
+    project = await a_folder(client, alice, ws, "Project X - layoffs")
+    team = await a_folder(client, alice, project, "Team")
+    study = await a_study(client, alice, team, "Notes")
+    await shared_with(client, alice, team, member, "editor")
+
+    assert (await client.delete(f"/nodes/{study['id']}", headers=member.headers)).is_success
+    listed = (await client.get("/trash", headers=member.headers)).json()["items"]
+    assert [item["original_path"] for item in listed] == [["Team"]]
+    # Restored, the study is live again and its node.trashed event readable by the member.
+    restored = await client.post(f"/nodes/{study['id']}/restore", headers=member.headers)
+    assert restored.status_code == 200, restored.text
+    events = await client.get(
+        "/events",
+        params={"target_id": study["id"], "event_type": "node.trashed"},
+        headers=member.headers,
+    )
+    [event] = events.json()["items"]
+    assert event["payload"]["original_path_ids"] == [ws["id"], project["id"], team["id"]]
+    assert "Acme" not in events.text and "layoffs" not in events.text
+    assert (await client.delete(f"/nodes/{study['id']}", headers=member.headers)).is_success
+    # The owner, who reads everything, still sees the whole path.
+    owners = (await client.get("/trash", headers=alice.headers)).json()["items"]
+    assert owners[0]["original_path"] == ["Acme Secret Workspace", "Project X - layoffs", "Team"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ARRAY, ForeignKey, Index, String
+from sqlalchemy import ARRAY, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catachess.db.base import Base
@@ -27,8 +27,10 @@ class TrashEntry(Base):
     workspace_id: Mapped[uuid.UUID]
     # No foreign key: the parent may be purged while this entry waits in the trash.
     original_parent_id: Mapped[uuid.UUID | None]
-    # Names from the workspace root down to the parent, as they were at deletion time.
+    # Names from the workspace root down to the parent, as they were at deletion time,
+    # and their node ids (same length): a reader is shown only the names it may read.
     original_path: Mapped[list[str]] = mapped_column(ARRAY(String(200)))
+    original_path_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid()), server_default="{}")
     node_count: Mapped[int]
     # Copies of the root's trashed_at / trashed_by, so listing and retention read this
     # small table alone.

@@ -36,7 +36,7 @@ def entry_read(view: service.TrashView, keep_for: timedelta) -> TrashEntryRead:
         workspace_id=node.workspace_id,
         version=node.version,
         original_parent_id=entry.original_parent_id,
-        original_path=entry.original_path,
+        original_path=view.original_path,
         node_count=entry.node_count,
         trashed_by=entry.trashed_by,
         trashed_by_name=view.trashed_by_name,

@@ -19,8 +19,9 @@ class TrashEntryRead(BaseModel):
     version: int = Field(description="pass as If-Match to restore or purge")
     original_parent_id: uuid.UUID | None
     original_path: list[str] = Field(
-        description="names from the workspace root down to the original parent, as they "
-        "were at deletion time (empty for a workspace)"
+        description="names of the original ancestors down to the parent, as they were at "
+        "deletion time, starting at the highest one you may read (empty for a workspace, or "
+        "when you may read none of them)"
     )
     node_count: int = Field(description="nodes that went to the trash with this root")
     trashed_by: uuid.UUID | None

@@ -36,6 +36,7 @@ from catachess.nodes.trash.models import TrashEntry
 from catachess.nodes.trash.naming import restored_name, search_stem
 from catachess.pagination import cursor_datetime, decode_key_cursor, encode_key_cursor
 from catachess.sharing.policy import MINIMUM_ROLE, Action, Role, allows
+from catachess.sharing.repository import list_user_grants_on_path as grants_on
 from catachess.sharing.repository import role_of
 from catachess.versioning import check_if_match
 
@@ -47,6 +48,8 @@ class TrashView:
     entry: TrashEntry
     node: Node
     trashed_by_name: str | None
+    # Names of the original ancestors the reader may read (see readable_path).
+    original_path: list[str]
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ async def _trash_node(
         workspace_id=node.workspace_id,
         original_parent_id=node.parent_id,
         original_path=[names[ancestor] for ancestor in ancestors],
+        original_path_ids=ancestors,
         node_count=count,
         trashed_at=at,
         trashed_by=user.id,
@@ -126,10 +130,11 @@ async def _trash_node(
             name=node.name,
             parent_id=node.parent_id,
             node_count=count,
-            original_path=entry.original_path,
+            original_path_ids=ancestors,
         ),
     )
-    return TrashView(entry=entry, node=node, trashed_by_name=user.display_name)
+    path = await readable_path(session, user.id, [entry])
+    return TrashView(entry, node, user.display_name, path[entry.node_id])
 
 
 async def list_trash(
@@ -138,10 +143,30 @@ async def list_trash(
     """Trashed roots the caller may restore, newest first, with keyset pagination."""
     after = _decode_trash_cursor(cursor) if cursor else None
     rows = await repository.list_restorable(session, user.id, after=after, limit=limit + 1)
-    items = [TrashView(entry=e, node=n, trashed_by_name=name) for e, n, name in rows[:limit]]
+    paths = await readable_path(session, user.id, [entry for entry, _, _ in rows[:limit]])
+    items = [TrashView(e, n, name, paths[e.node_id]) for e, n, name in rows[:limit]]
     last = items[-1].entry if len(rows) > limit else None
     next_cursor = encode_key_cursor(last.trashed_at.isoformat(), last.node_id) if last else None
     return TrashPage(items=items, next_cursor=next_cursor)
+
+
+async def readable_path(
+    session: AsyncSession, user_id: uuid.UUID, entries: list[TrashEntry]
+) -> dict[uuid.UUID, list[str]]:
+    """Each entry's original path cut to the ancestors the user may read.
+
+    A grant is inherited downwards, so the readable ancestors are those from the highest
+    one the user holds a grant on down to the parent; the names above it (a workspace or
+    folder shared with nobody here) are left out, never shown.
+    """
+    ids = list({ancestor for entry in entries for ancestor in entry.original_path_ids})
+    granted = {grant.node_id for grant in await grants_on(session, user_id, ids)}
+    paths: dict[uuid.UUID, list[str]] = {}
+    for entry in entries:
+        pairs = list(zip(entry.original_path_ids, entry.original_path, strict=False))
+        first = next((i for i, (node_id, _) in enumerate(pairs) if node_id in granted), None)
+        paths[entry.node_id] = [] if first is None else [name for _, name in pairs[first:]]
+    return paths
 
 
 def _decode_trash_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
