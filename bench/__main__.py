@@ -9,6 +9,7 @@ SCRIPTS = [
     "bench.pgn",
     "bench.events",
     "bench.idempotency",
+    "bench.search",
     "bench.observability",
 ]
 

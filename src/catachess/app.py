@@ -25,6 +25,7 @@ from catachess.nodes.trash.routes import router as trash_router
 from catachess.ops import docs, logs, telemetry
 from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
+from catachess.search.routes import router as search_router
 from catachess.sharing.routes import router as sharing_router
 from catachess.studies.export_routes import router as exports_router
 from catachess.studies.move_routes import router as moves_router
@@ -115,6 +116,7 @@ def create_app(
         moves_router,
         exports_router,
         events_router,
+        search_router,
     ):
         app.include_router(router)
     if tracing is not None:

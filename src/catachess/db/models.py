@@ -8,6 +8,7 @@ from catachess.idempotency.models import IdempotencyRecord
 from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
+from catachess.search.models import SearchEntry, SearchPosition
 from catachess.sharing.models import Grant, ShareLink
 from catachess.studies.models import Chapter, Export
 
@@ -26,6 +27,8 @@ __all__ = [
     "Post",
     "PostRevision",
     "Reaction",
+    "SearchEntry",
+    "SearchPosition",
     "ShareLink",
     "Thread",
     "TrashEntry",

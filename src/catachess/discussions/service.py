@@ -33,6 +33,7 @@ from catachess.events.types import (
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import NodeKind
 from catachess.pagination import cursor_datetime, decode_cursor, encode_cursor, invalid_cursor
+from catachess.search import indexing as search_index
 from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action, allows
@@ -83,6 +84,22 @@ def _thread_target(thread: Thread) -> Target:
     return Target(thread.id, "discussion", thread.study_id)
 
 
+async def _index(session: AsyncSession, thread: Thread, post: Post) -> None:
+    """Keep the post's text searchable (same transaction)."""
+    await search_index.post_written(
+        session,
+        search_index.PostText(
+            post_id=post.id,
+            thread_id=thread.id,
+            workspace_id=thread.workspace_id,
+            study_id=thread.study_id,
+            chapter_id=thread.chapter_id,
+            move_id=thread.move_id,
+            body=post.body,
+        ),
+    )
+
+
 async def create_thread(session: AsyncSession, user: User, body: ThreadCreate) -> Thread:
     """Open a thread on a study, one of its chapters, or one move, with its first post."""
     study = await _study(session, user, body.study_id, Action.comment)
@@ -111,6 +128,7 @@ async def create_thread(session: AsyncSession, user: User, body: ThreadCreate) -
     )
     session.add(post)
     await session.flush()
+    await _index(session, thread, post)
     await events.record(
         session,
         EventType.discussion_thread_created,
@@ -237,6 +255,7 @@ async def reply(session: AsyncSession, user: User, thread_id: uuid.UUID, body: R
     )
     session.add(post)
     await session.flush()
+    await _index(session, thread, post)
     await repository.bump_post_count(session, thread, now)
     await events.record(
         session,
@@ -325,6 +344,7 @@ async def edit_post(
     post.version += 1
     post.edited_at = utcnow()
     await session.flush()
+    await _index(session, found.thread, post)
     await events.record(
         session,
         EventType.discussion_post_edited,

@@ -24,6 +24,7 @@ from catachess.nodes.errors import (
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
 from catachess.pagination import decode_key_cursor, encode_key_cursor
+from catachess.search import indexing as search_index
 from catachess.sharing import access
 from catachess.sharing import repository as sharing_repository
 from catachess.sharing import service as sharing
@@ -80,6 +81,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
         role = granted.role
     session.add(node)
     await _flush_unique_name(session, node.name)
+    await search_index.node_named(session, node)
     if node.kind is NodeKind.workspace:
         await sharing.grant_owner(session, user, node)
     await events.record(
@@ -172,6 +174,7 @@ async def update_node(
     if renamed:
         await _flush_unique_name(session, node.name)
         await repository.touch(session, node)
+        await search_index.node_named(session, node)
         await events.record(
             session,
             EventType.node_renamed,

@@ -19,6 +19,7 @@ from catachess.events.types import (
     EventType,
     Payload,
 )
+from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -67,6 +68,7 @@ async def update_chapter(
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
     changes: list[tuple[EventType, Payload]] = []
+    old_name = chapter.name
     if body.name is not None and body.name != chapter.name:
         changes.append(
             (
@@ -96,6 +98,8 @@ async def update_chapter(
         chapter.version += 1
         chapter.updated_at = utcnow()
         await session.flush()
+        if chapter.name != old_name:
+            await search_index.chapter_renamed(session, chapter)
         for event_type, payload in changes:
             await events.record(
                 session,

@@ -55,6 +55,7 @@ from catachess.pgn import (
     setup_headers,
     variation_to_tree,
 )
+from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -116,6 +117,7 @@ async def _store(
     chapter.version += 1
     chapter.updated_at = utcnow()
     await session.flush()
+    await search_index.chapter_tree_changed(session, chapter)
     await events.record(
         session,
         event_type,

@@ -38,6 +38,7 @@ from catachess.pgn import (
     read_pgn,
     setup_headers,
 )
+from catachess.search import indexing as search_index
 from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
@@ -238,6 +239,9 @@ async def fill(
         filled[-1].chapters.append(chapter)
         position += 1
     await session.flush()
+    await search_index.chapters_added(
+        session, [chapter for entry in filled for chapter in entry.chapters]
+    )
     for entry in filled:
         for chapter in entry.chapters:
             await record_added(session, user, chapter, source=source)

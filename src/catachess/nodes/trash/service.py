@@ -35,6 +35,7 @@ from catachess.nodes.trash.errors import (
 from catachess.nodes.trash.models import TrashEntry
 from catachess.nodes.trash.naming import restored_name, search_stem
 from catachess.pagination import cursor_datetime, decode_key_cursor, encode_key_cursor
+from catachess.search import indexing as search_index
 from catachess.sharing.policy import MINIMUM_ROLE, Action, Role, allows
 from catachess.sharing.repository import list_user_grants_on_path as grants_on
 from catachess.sharing.repository import role_of
@@ -228,6 +229,8 @@ async def _restore_node(
     await session.delete(entry)
     await session.flush()
     renamed = node.name if node.name != old_name else None
+    if renamed:
+        await search_index.node_named(session, node)
     role = await effective_role(session, user.id, node)
     assert role is not None  # _restore_rule required at least editor on the new path
     await events.record(

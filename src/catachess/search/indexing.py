@@ -1,0 +1,426 @@
+"""Keeping the search indexes in step with the data, in the writer's transaction.
+
+Every write that changes indexed text or a move tree calls one function of this module
+before it commits (nothing here commits or records events; the caller's event covers
+the change):
+
+- `node_named`        a node was created, renamed, or renamed by a restore
+- `chapters_added`    chapters were created (PGN import, FEN, extracted variation)
+- `chapter_renamed`   a chapter's name changed
+- `chapter_tree_changed`  a move-tree edit stored a new tree (diffed against the index)
+- `post_written`      a discussion post was written or edited
+
+Deleting a chapter, a post or purging nodes removes rows through foreign keys; moving or
+trashing nodes needs nothing (searches join the node's path and trash state).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, cast
+
+import chess
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess.nodes.models import Node
+from catachess.pgn import MoveTree
+from catachess.search.positions import board_of, key_of
+from catachess.search.text import fold
+from catachess.studies.models import Chapter
+
+# Headers a chapter is found by, in the order its snippet shows them.
+PLAYER_TAGS = ("White", "Black")
+OTHER_TAGS = ("Event", "Site", "Date", "Opening", "ECO", "Annotator")
+UNKNOWN = ("", "?", "-", "??")
+
+# Text search configurations: names as typed, prose with English stemming.
+NAME_CONFIG = "simple"
+PROSE_CONFIG = "english"
+START_MOVE = ""  # move_id of a chapter's own start (its pre-game comment, a custom start)
+
+
+def _headers(chapter: Chapter) -> dict[str, str]:
+    return {tag: value for tag, value in chapter.headers if value.strip() not in UNKNOWN}
+
+
+def _played_on(value: str | None) -> date | None:
+    """A PGN date "2023.04.??" as 2023-04-01; None when even the year is unknown."""
+    if not value:
+        return None
+    parts = [*value.split("."), "", ""][:3]
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if parts[1].isdigit() else 1
+        day = int(parts[2]) if parts[2].isdigit() else 1
+        return date(year, month, day)
+    except ValueError:
+        try:
+            return date(int(parts[0]), 1, 1)
+        except ValueError:
+            return None
+
+
+@dataclass
+class _Rows:
+    """Column arrays of rows to insert with one `unnest` statement."""
+
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, **values: Any) -> None:
+        for name, value in values.items():
+            self.columns.setdefault(name, []).append(value)
+
+    def __bool__(self) -> bool:
+        return any(self.columns.values())
+
+
+@dataclass(frozen=True)
+class _ChapterFacts:
+    """What every row of a chapter carries: where it is and the header filters."""
+
+    workspace_id: uuid.UUID
+    study_id: uuid.UUID
+    chapter_id: uuid.UUID
+    white: str | None
+    black: str | None
+    eco: str | None
+    result: str | None
+    played_on: date | None
+
+    @classmethod
+    def of(cls, chapter: Chapter) -> _ChapterFacts:
+        headers = _headers(chapter)
+        white, black = headers.get("White"), headers.get("Black")
+        return cls(
+            workspace_id=chapter.workspace_id,
+            study_id=chapter.study_id,
+            chapter_id=chapter.id,
+            white=fold(white) if white else None,
+            black=fold(black) if black else None,
+            eco=(headers.get("ECO") or "")[:8].upper() or None,
+            result=(headers.get("Result") or "")[:8] or None,
+            played_on=_played_on(headers.get("Date")),
+        )
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "workspace_id": self.workspace_id,
+            "node_id": self.study_id,
+            "chapter_id": self.chapter_id,
+            "white": self.white,
+            "black": self.black,
+            "eco": self.eco,
+            "result": self.result,
+            "played_on": self.played_on,
+        }
+
+
+_ENTRY_TYPES = {
+    "workspace_id": "uuid",
+    "kind": "text",
+    "node_id": "uuid",
+    "chapter_id": "uuid",
+    "move_id": "text",
+    "post_id": "uuid",
+    "thread_id": "uuid",
+    "ply": "int",
+    "san": "text",
+    "body": "text",
+    "white": "text",
+    "black": "text",
+    "eco": "text",
+    "result": "text",
+    "played_on": "date",
+}
+
+
+Statement = tuple[TextClause, dict[str, list[Any]]]
+
+
+def _entries_statement(rows: _Rows, tsv: str) -> list[Statement]:
+    """The INSERT of search_entries rows; `tsv` is the SQL of the tsvector over t.<column>."""
+    if not rows:
+        return []
+    names = [name for name in _ENTRY_TYPES if name in rows.columns]
+    extra = sorted(set(rows.columns) - set(_ENTRY_TYPES))
+    arrays = ", ".join(f"CAST(:{name} AS {_ENTRY_TYPES[name]}[])" for name in names)
+    arrays += "".join(f", CAST(:{name} AS text[])" for name in extra)
+    aliases = ", ".join([*names, *extra])
+    statement = text(
+        f"INSERT INTO search_entries ({', '.join(names)}, tsv) "
+        f"SELECT {', '.join('t.' + name for name in names)}, {tsv} "
+        f"FROM unnest({arrays}) AS t({aliases})"
+    )
+    return [(statement, rows.columns)]
+
+
+async def _run(session: AsyncSession, statements: list[Statement]) -> None:
+    for statement, params in statements:
+        await session.execute(statement, params)
+
+
+_INSERT_POSITIONS = text(
+    "INSERT INTO search_positions "
+    "(workspace_id, study_id, chapter_id, move_id, ply, zobrist, key) "
+    "SELECT * FROM unnest(CAST(:workspace_id AS uuid[]), CAST(:study_id AS uuid[]), "
+    "CAST(:chapter_id AS uuid[]), CAST(:move_id AS text[]), CAST(:ply AS int[]), "
+    "CAST(:zobrist AS bigint[]), CAST(:key AS text[]))"
+)
+_PROSE_TSV = f"to_tsvector('{PROSE_CONFIG}', t.folded)"
+_NAME_TSV = f"to_tsvector('{NAME_CONFIG}', t.folded)"
+_CHAPTER_TSV = (
+    f"setweight(to_tsvector('{NAME_CONFIG}', t.folded_name), 'A') || "
+    f"setweight(to_tsvector('{NAME_CONFIG}', t.folded_players), 'B') || "
+    f"setweight(to_tsvector('{NAME_CONFIG}', t.folded_other), 'C')"
+)
+
+
+def node_statements(nodes: Iterable[tuple[uuid.UUID, uuid.UUID, str]]) -> list[Statement]:
+    """The inserts that index (node id, workspace id, name) triples."""
+    rows = _Rows()
+    for node_id, workspace_id, name in nodes:
+        rows.add(
+            workspace_id=workspace_id, kind="node", node_id=node_id, body=name, folded=fold(name)
+        )
+    return _entries_statement(rows, _NAME_TSV)
+
+
+async def node_named(session: AsyncSession, node: Node) -> None:
+    """Index a node's (new) name."""
+    await session.execute(
+        text("DELETE FROM search_entries WHERE node_id = :id AND kind = 'node'"), {"id": node.id}
+    )
+    await _run(session, node_statements([(node.id, node.workspace_id, node.name)]))
+
+
+def _chapter_row(rows: _Rows, chapter: Chapter, facts: _ChapterFacts) -> None:
+    headers = _headers(chapter)
+    players = [headers[tag] for tag in PLAYER_TAGS if tag in headers]
+    others = [headers[tag] for tag in OTHER_TAGS if tag in headers]
+    body = " · ".join([chapter.name, *players, *others])
+    rows.add(
+        **facts.columns(),
+        kind="chapter",
+        body=body,
+        folded_name=fold(chapter.name),
+        folded_players=fold(" ".join(players)),
+        folded_other=fold(" ".join(others)),
+    )
+
+
+def _chapter_rows(chapters: Iterable[Chapter]) -> list[Statement]:
+    rows = _Rows()
+    for chapter in chapters:
+        _chapter_row(rows, chapter, _ChapterFacts.of(chapter))
+    return _entries_statement(rows, _CHAPTER_TSV)
+
+
+def _comments(tree: MoveTree) -> dict[str, tuple[str, int, str | None]]:
+    """move id -> (text, ply, SAN) of every comment in the tree."""
+    found: dict[str, tuple[str, int, str | None]] = {}
+    if tree["comment"].strip():
+        found[START_MOVE] = (tree["comment"], key_of(board_of(tree["fen"])).ply, None)
+    for node in tree["nodes"].values():
+        written = " ".join(
+            part for part in (node["starting_comment"], node["comment"]) if part.strip()
+        )
+        if written:
+            found[node["id"]] = (written, ply_of(node["fen"]), node["san"])
+    return found
+
+
+def ply_of(fen: str) -> int:
+    """Half-moves played to reach `fen`, from its side to move and move number."""
+    fields = fen.split()
+    number = int(fields[5]) if len(fields) > 5 and fields[5].isdigit() else 1
+    return max(2 * (number - 1) + (1 if len(fields) > 1 and fields[1] == "b" else 0), 0)
+
+
+def _comment_rows(
+    items: Iterable[tuple[_ChapterFacts, str, tuple[str, int, str | None]]],
+) -> list[Statement]:
+    rows = _Rows()
+    for facts, move_id, (body, ply, san) in items:
+        rows.add(
+            **facts.columns(),
+            kind="comment",
+            move_id=move_id,
+            ply=ply,
+            san=san,
+            body=body,
+            folded=fold(body),
+        )
+    return _entries_statement(rows, _PROSE_TSV)
+
+
+def _positions(tree: MoveTree, move_ids: Iterable[str]) -> list[tuple[str, int, int, str]]:
+    """(move id, ply, zobrist, key) of the position after each move ("": the start)."""
+    found = []
+    nodes = tree["nodes"]
+    for move_id in move_ids:
+        fen = tree["fen"] if move_id == START_MOVE else nodes[move_id]["fen"]
+        key = key_of(board_of(fen))
+        found.append((move_id, key.ply, key.zobrist, key.key))
+    return found
+
+
+def _position_ids(tree: MoveTree) -> list[str]:
+    """Moves whose positions are indexed, plus the start when it is not the usual one."""
+    custom = tree["fen"] != chess.STARTING_FEN or tree["chess960"]
+    return ([START_MOVE] if custom else []) + list(tree["nodes"])
+
+
+def _position_rows(
+    items: Iterable[tuple[_ChapterFacts, list[tuple[str, int, int, str]]]],
+) -> list[Statement]:
+    rows = _Rows()
+    for facts, positions in items:
+        for move_id, ply, zobrist, key in positions:
+            rows.add(
+                workspace_id=facts.workspace_id,
+                study_id=facts.study_id,
+                chapter_id=facts.chapter_id,
+                move_id=move_id,
+                ply=ply,
+                zobrist=zobrist,
+                key=key,
+            )
+    if not rows:
+        return []
+    return [(_INSERT_POSITIONS, rows.columns)]
+
+
+async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> None:
+    """Index new chapters whole: name and headers, comments, positions (3 statements)."""
+    await _run(session, new_chapter_statements(chapters))
+
+
+def new_chapter_statements(chapters: Sequence[Chapter]) -> list[Statement]:
+    """The inserts that index `chapters` whole (also used by the migration's backfill)."""
+    if not chapters:
+        return []
+    facts = [(chapter, _ChapterFacts.of(chapter)) for chapter in chapters]
+    statements = _chapter_rows(chapters)
+    statements += _comment_rows(
+        (
+            (fact, move_id, comment)
+            for chapter, fact in facts
+            for move_id, comment in _comments(cast(MoveTree, chapter.tree)).items()
+        )
+    )
+    statements += _position_rows(
+        (fact, _positions(tree, _position_ids(tree)))
+        for chapter, fact in facts
+        for tree in [cast(MoveTree, chapter.tree)]
+    )
+    return statements
+
+
+async def chapter_renamed(session: AsyncSession, chapter: Chapter) -> None:
+    """Index a chapter's new name (its headers did not change)."""
+    await session.execute(
+        text("DELETE FROM search_entries WHERE chapter_id = :id AND kind = 'chapter'"),
+        {"id": chapter.id},
+    )
+    await _run(session, _chapter_rows([chapter]))
+
+
+async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
+    """Bring a chapter's comments and positions in the index to its stored tree.
+
+    A diff, so an edit costs what it changed: only new moves are hashed, only changed
+    comments rewritten. Works for any edit (and for a whole tree replaced at once).
+    """
+    tree = cast(MoveTree, chapter.tree)
+    facts = _ChapterFacts.of(chapter)
+    wanted = _comments(tree)
+    stored: dict[str, str] = dict(
+        (
+            await session.execute(
+                text(
+                    "SELECT move_id, body FROM search_entries "
+                    "WHERE chapter_id = :id AND kind = 'comment'"
+                ),
+                {"id": chapter.id},
+            )
+        ).all()
+    )
+    stale = [move for move, body in stored.items() if wanted.get(move, (None,))[0] != body]
+    fresh = [move for move, comment in wanted.items() if stored.get(move) != comment[0]]
+    if stale:
+        await session.execute(
+            text(
+                "DELETE FROM search_entries WHERE chapter_id = :id AND kind = 'comment' "
+                "AND move_id = ANY(CAST(:moves AS text[]))"
+            ),
+            {"id": chapter.id, "moves": stale},
+        )
+    await _run(session, _comment_rows((facts, move, wanted[move]) for move in fresh))
+
+    indexed: dict[str, str | None] = dict(
+        (
+            await session.execute(
+                text(
+                    "SELECT move_id, CASE WHEN move_id = '' THEN key END "
+                    "FROM search_positions WHERE chapter_id = :id"
+                ),
+                {"id": chapter.id},
+            )
+        ).all()
+    )
+    wanted_ids = _position_ids(tree)
+    start_key = key_of(board_of(tree["fen"])).key if START_MOVE in wanted_ids else None
+    gone = [move for move in indexed if move not in tree["nodes"] and move != START_MOVE]
+    if START_MOVE in indexed and indexed[START_MOVE] != start_key:
+        gone.append(START_MOVE)
+    if gone:
+        await session.execute(
+            text(
+                "DELETE FROM search_positions WHERE chapter_id = :id "
+                "AND move_id = ANY(CAST(:moves AS text[]))"
+            ),
+            {"id": chapter.id, "moves": gone},
+        )
+    new = [move for move in wanted_ids if move not in indexed or move in gone]
+    await _run(session, _position_rows([(facts, _positions(tree, new))]))
+
+
+@dataclass(frozen=True)
+class PostText:
+    post_id: uuid.UUID
+    thread_id: uuid.UUID
+    workspace_id: uuid.UUID
+    study_id: uuid.UUID
+    chapter_id: uuid.UUID | None
+    move_id: str | None
+    body: str
+
+
+def post_statements(posts: Iterable[PostText]) -> list[Statement]:
+    """The inserts that index discussion posts (also used by the migration's backfill)."""
+    rows = _Rows()
+    for post in posts:
+        rows.add(
+            workspace_id=post.workspace_id,
+            kind="post",
+            node_id=post.study_id,
+            chapter_id=post.chapter_id,
+            move_id=post.move_id,
+            post_id=post.post_id,
+            thread_id=post.thread_id,
+            body=post.body,
+            folded=fold(post.body),
+        )
+    return _entries_statement(rows, _PROSE_TSV)
+
+
+async def post_written(session: AsyncSession, post: PostText) -> None:
+    """Index a discussion post's (new) text."""
+    await session.execute(
+        text("DELETE FROM search_entries WHERE post_id = :id"), {"id": post.post_id}
+    )
+    await _run(session, post_statements([post]))
