@@ -4,6 +4,8 @@ import asyncio
 import importlib
 
 SCRIPTS = [
+    "bench.http_vs_peer",
+    "bench.pgn_import",
     "bench.tree_listing",
     "bench.trash",
     "bench.pgn",

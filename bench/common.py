@@ -7,6 +7,7 @@ import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -60,3 +61,24 @@ async def register(client: httpx.AsyncClient, name: str) -> dict[str, str]:
     login = {"email": email, "password": "bench password"}
     token = (await client.post("/auth/login", json=login)).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of these processes and their children, living or exited (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) in pids:  # itself, and its children that have exited
+            ticks += sum(int(field) for field in fields[11:15])
+        elif int(fields[1]) in pids:  # a living child (a PostgreSQL backend)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid(url: str) -> list[int]:
+    """The embedded cluster's postmaster (its data directory is the socket directory)."""
+    pid_file = Path(url.partition("host=")[2]) / "postmaster.pid"
+    return [int(pid_file.read_text().split()[0])] if pid_file.exists() else []

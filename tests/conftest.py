@@ -18,6 +18,8 @@ from catachess.db.models import Base
 # Cheap Argon2 parameters keep registration fast; the algorithm is the production one.
 os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("ARGON2_TIME_COST", "1")
+# Every test client logs in from one address; the address limit is tested on its own.
+os.environ.setdefault("LOGIN_MAX_PER_ADDRESS", "100000")
 # Tests run maintenance jobs explicitly; no background loop in the shared app.
 os.environ.setdefault("MAINTENANCE_INTERVAL", "0")
 # Tests deliver events by driving the relay themselves (relay.drain), deterministically.

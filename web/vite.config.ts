@@ -1,11 +1,22 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 
+// API paths proxied to `catachess serve` by the dev server (`npm run dev`).
+const API = '^/(auth|users|nodes|workspaces|trash|studies|share-links|exports|events|discussions|health|ready|metrics|docs|openapi.json)';
+
 // The built app is served by `catachess serve` from web/dist: hashed asset names
 // (long cache), index.html never cached. No CDN: everything is bundled.
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, assetsDir: 'assets' },
-  server: { proxy: { '^/(auth|users|nodes|workspaces|trash|studies|share-links|exports|events|discussions|health|ready|metrics)': 'http://127.0.0.1:8000' } },
+  server: {
+    proxy: {
+      [API]: {
+        target: 'http://127.0.0.1:8000',
+        // /trash is also a page: a browser navigation gets the app, as from catachess serve.
+        bypass: (req) => (req.url === '/trash' && req.headers.accept?.includes('text/html') ? '/index.html' : undefined),
+      },
+    },
+  },
   test: { include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'], environment: 'node' },
 });

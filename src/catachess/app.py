@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from catachess import __version__, openapi, problems, webapp
 from catachess.auth.routes import router as auth_router
+from catachess.auth.throttle import Throttle
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
@@ -20,9 +21,13 @@ from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
 from catachess.history.routes import router as history_router
 from catachess.idempotency.cache import ReplayCache
+from catachess.live.access import check_stream_access
+from catachess.live.hub import LiveHub
+from catachess.live.routes import router as live_router
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
+from catachess.notifications.routes import router as notifications_router
 from catachess.ops import docs, logs, telemetry
 from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
@@ -54,7 +59,9 @@ def create_app(
         url = await asyncio.to_thread(resolve_database_url, settings)
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, url)
-        engine = make_engine(url, pool_size=settings.db_pool_size)
+        engine = make_engine(
+            url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.settings = settings
@@ -62,10 +69,16 @@ def create_app(
             telemetry.start(engine, tracing)
         cache = ReplayCache.from_url(settings.redis_url) if settings.redis_url else None
         app.state.idempotency_cache = cache
+        app.state.login_throttle = Throttle(
+            app.state.sessionmaker, cache.client if cache is not None else None
+        )
         relay = Relay(app.state.sessionmaker, settings)
         app.state.relay = relay
         if settings.event_relay:
             relay.start()
+        live = LiveHub(app.state.sessionmaker, url, settings, check_stream_access)
+        app.state.live = live
+        await live.start()
         maintenance = None
         if settings.maintenance_interval > 0:
             maintenance = MaintenanceLoop(engine, app.state.sessionmaker, settings)
@@ -78,6 +91,7 @@ def create_app(
             if maintenance is not None:
                 await maintenance.stop()
             await relay.stop()
+            await live.stop()
             if cache is not None:
                 await cache.close()
             if tracing is not None:
@@ -118,6 +132,8 @@ def create_app(
         history_router,
         exports_router,
         events_router,
+        live_router,
+        notifications_router,
         search_router,
     ):
         app.include_router(router)

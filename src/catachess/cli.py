@@ -10,6 +10,7 @@ from typing import NoReturn
 
 import typer
 
+from catachess.auth import cli as users_cli
 from catachess.config import Settings, get_settings
 from catachess.db import cli as db_cli
 from catachess.events import cli as events_cli
@@ -128,6 +129,7 @@ app.command("import")(studies_cli.import_pgn)
 app.add_typer(db_cli.app, name="db")
 app.command("export")(studies_cli.export_pgn)
 app.add_typer(events_cli.app, name="events")
+app.add_typer(users_cli.app, name="users")
 
 maintenance_app = typer.Typer(
     help="Periodic jobs (expiry, retention, redelivery).", no_args_is_help=True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,10 +23,32 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".catachess"), validation_alias="CATACHESS_DATA_DIR")
     redis_url: str = Field(default="", validation_alias="REDIS_URL")
     db_pool_size: int = Field(default=10, ge=1, le=200, validation_alias="DB_POOL_SIZE")
+    # Seconds a request waits for a pooled connection before answering 503 + Retry-After.
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300, validation_alias="DB_POOL_TIMEOUT")
+    # Accounts: who may register (invite: only addresses with a pending invitation).
+    registration: Literal["open", "invite", "closed"] = Field(
+        default="open", validation_alias="REGISTRATION"
+    )
+    # Login rate limits (docs/security.md): attempts per window, per account and per address.
+    login_window: int = Field(default=900, ge=1, le=86_400, validation_alias="LOGIN_WINDOW")
+    login_max_per_account: int = Field(default=10, ge=1, validation_alias="LOGIN_MAX_PER_ACCOUNT")
+    login_max_per_address: int = Field(default=100, ge=1, validation_alias="LOGIN_MAX_PER_ADDRESS")
+    # Request bodies of every route (PGN routes: 2 x PGN_MAX_BYTES + 64 KiB).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, validation_alias="MAX_BODY_BYTES")
+    # CPU-bound PGN work: worker threads per process, and concurrent heavy requests per user.
+    heavy_workers: int = Field(default=2, ge=1, le=64, validation_alias="HEAVY_WORKERS")
+    heavy_per_user: int = Field(default=2, ge=1, le=64, validation_alias="HEAVY_PER_USER")
+    export_max_per_user: int = Field(default=20, ge=1, validation_alias="EXPORT_MAX_PER_USER")
 
     # Argon2id cost; lower only for tests or tiny machines (OWASP minimum: 19 MiB, t=2).
     argon2_memory_kib: int = Field(default=65_536, ge=1024, validation_alias="ARGON2_MEMORY_KIB")
     argon2_time_cost: int = Field(default=3, ge=1, validation_alias="ARGON2_TIME_COST")
+    # Argon2 runs at a time per process (each holds ARGON2_MEMORY_KIB), and how many more
+    # may wait before a request is refused with 503.
+    argon2_max_concurrent: int = Field(
+        default=2, ge=1, le=64, validation_alias="ARGON2_MAX_CONCURRENT"
+    )
+    argon2_max_waiting: int = Field(default=32, ge=0, validation_alias="ARGON2_MAX_WAITING")
     token_ttl_days: int = Field(default=30, ge=1, validation_alias="TOKEN_TTL_DAYS")
     idempotency_ttl: int = Field(default=86_400, ge=60, validation_alias="IDEMPOTENCY_TTL")
     idempotency_auto_key: bool = Field(default=False, validation_alias="IDEMPOTENCY_AUTO_KEY")
@@ -73,6 +96,15 @@ class Settings(BaseSettings):
         default=7, ge=1, validation_alias="EVENT_DELIVERY_RETENTION_DAYS"
     )
 
+    # Live streams (docs/live.md).
+    live_heartbeat: float = Field(default=15.0, gt=0, le=3600, validation_alias="LIVE_HEARTBEAT")
+    live_queue_size: int = Field(default=1000, ge=1, le=100_000, validation_alias="LIVE_QUEUE_SIZE")
+    live_catchup_limit: int = Field(
+        default=1000, ge=1, le=100_000, validation_alias="LIVE_CATCHUP_LIMIT"
+    )
+    live_poll_interval: float = Field(
+        default=5.0, gt=0, le=3600, validation_alias="LIVE_POLL_INTERVAL"
+    )
     # The built web app (`npm run build` in web/); served at / when it exists.
     web_dist: Path = Field(default=DEFAULT_WEB_DIST, validation_alias="CATACHESS_WEB_DIST")
 

@@ -86,3 +86,15 @@ def problem_body(
     }
     body.update(extra)
     return body
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    code = "service_unavailable"
+    title = "Service busy"

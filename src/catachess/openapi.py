@@ -17,7 +17,8 @@ DESCRIPTIONS = {
     412: "If-Match does not match the current version",
     413: "A size limit was exceeded",
     422: "Invalid input; the body names the field",
-    503: "Not ready: the database does not answer or its schema is not current",
+    429: "Too many requests (login attempts, heavy requests, export quota); see Retry-After",
+    503: "Busy or not ready (database connections, password hashing); see Retry-After",
 }
 
 
@@ -60,6 +61,12 @@ def document_framework_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 responses["422"] = problems(422)[422]
             if "requestBody" in operation and "400" not in responses:
                 responses["400"] = problems(400)[400]
+            # Every body has a size limit (catachess.bodies), and any request may find
+            # every database connection busy (503 + Retry-After).
+            if "requestBody" in operation and "413" not in responses:
+                responses["413"] = problems(413)[413]
+            if "503" not in responses:
+                responses["503"] = problems(503)[503]
     components = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)

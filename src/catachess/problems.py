@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from catachess import correlation
@@ -17,6 +18,7 @@ from catachess.errors import AppError, problem_body
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+POOL_RETRY_AFTER_SECONDS = 2
 
 
 def problem_response(
@@ -124,9 +126,24 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def pool_exhausted(request: Request, error: Exception) -> JSONResponse:
+    # Every pooled connection stayed busy for DB_POOL_TIMEOUT: the process is overloaded,
+    # not broken. A 503 with Retry-After tells clients and proxies to come back.
+    log.warning("no database connection within the pool timeout on %s", request.url.path)
+    return problem_response(
+        request,
+        status=503,
+        code="database_busy",
+        title="Service busy",
+        detail="every database connection is busy; retry in a moment",
+        headers={"Retry-After": str(POOL_RETRY_AFTER_SECONDS)},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_exception_handler(Exception, unexpected_error)

@@ -19,9 +19,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catachess import bodies
 from catachess.config import Settings
 from catachess.idempotency import http as idempotency
 
@@ -31,6 +33,12 @@ FAULT_HEADER = "x-catachess-fault"
 
 
 class TransactionalRoute(APIRoute):
+    # The setting that bounds this route's request bodies (catachess.bodies).
+    body_limit_setting = "MAX_BODY_BYTES"
+
+    def body_limit(self, settings: Settings) -> int:
+        return settings.max_body_bytes
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         methods = {method.upper() for method in options.get("methods") or ()}
         if methods & idempotency.WRITE_METHODS:
@@ -45,12 +53,27 @@ class TransactionalRoute(APIRoute):
         keys_accepted = idempotency.accepts_keys(self.openapi_extra)
         credential_scoped = idempotency.credential_scoped(self.openapi_extra)
 
+        needs_user = _needs_user(self.dependant)
+
         async def run_in_transaction(request: Request) -> Response:
             request.state.route_template = route_template
+            settings: Settings = request.app.state.settings
+            limit = self.body_limit(settings)
+            with_body = request.method in bodies.BODY_METHODS
+            if with_body:
+                bodies.refuse_declared(request, limit, self.body_limit_setting)
             sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
             session = sessions()
             request.state.session = session
             try:
+                if needs_user:
+                    await _authenticate_first(request, session)
+                if with_body:
+                    if not bodies.declared_small(request):
+                        # A large or chunked body may take long to arrive: hold no
+                        # connection meanwhile (the user stays loaded, detached).
+                        await session.close()
+                    await bodies.read_limited(request, limit, self.body_limit_setting)
                 keyed = await idempotency.begin(
                     request,
                     session,
@@ -81,6 +104,21 @@ class TransactionalRoute(APIRoute):
             return response
 
         return run_in_transaction
+
+
+def _needs_user(dependant: Dependant) -> bool:
+    """Whether the endpoint (or a dependency of it) requires an authenticated user."""
+    from catachess.auth.deps import current_user  # auth.deps imports this module
+
+    return dependant.call is current_user or any(_needs_user(sub) for sub in dependant.dependencies)
+
+
+async def _authenticate_first(request: Request, session: AsyncSession) -> None:
+    """401 before the body is read: an anonymous client never makes the server buffer."""
+    from catachess.auth.deps import resolve_user, unauthorized
+
+    if await resolve_user(request, session) is None:
+        raise unauthorized()
 
 
 def get_session(request: Request) -> AsyncSession:

@@ -212,7 +212,12 @@ def test_every_operation_survives_generated_requests(
     schema, seed = fuzzed_app
     total = 0
     failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Event streams never end by themselves; tests/live drives them (errors included).
+    operations = [
+        op
+        for op in (r.ok() for r in schema.get_all_operations())
+        if not op.path.endswith("/stream")
+    ]
     assert len(operations) >= 15, "the schema lost its operations"
     for operation in operations:
         try:

@@ -41,11 +41,11 @@ async def test_sharing_unknown_user_names_the_field(client: httpx.AsyncClient) -
     ws = await a_workspace(client, alice)
     response = await client.post(
         f"/nodes/{ws['id']}/shares",
-        json={"email": "ghost@example.com", "role": "viewer"},
+        json={"user_id": "00000000-0000-4000-8000-000000000001", "role": "viewer"},
         headers=alice.headers,
     )
     assert response.status_code == 422
-    assert response.json()["field"] == "email"
+    assert response.json()["field"] == "user_id"
     both = await client.post(
         f"/nodes/{ws['id']}/shares",
         json={"email": "a@example.com", "user_id": alice.id, "role": "viewer"},

@@ -227,11 +227,18 @@ async def test_permission_matrix(client: httpx.AsyncClient, role: str | None) ->
         assert write_status <= {200, 201, 204}, [(r.request.url, r.text) for r in writes]
 
 
-async def test_unauthenticated_is_401(client: httpx.AsyncClient) -> None:
+async def test_anonymous_read_of_a_private_chapter_is_404_and_a_bad_token_401(
+    client: httpx.AsyncClient,
+) -> None:
+    """Anonymous readers exist for unlisted and public studies (docs/visibility.md); a
+    private one answers them exactly like a missing one, and a stale token is a 401."""
     alice = await a_user(client, "alice")
     ws = await a_workspace(client, alice)
     study_id, chapter_id = await a_chapter(client, alice, ws)
     response = await client.get(f"/studies/{study_id}/chapters/{chapter_id}")
+    assert response.status_code == 404
+    stale = {"Authorization": "Bearer not-a-token"}
+    response = await client.get(f"/studies/{study_id}/chapters/{chapter_id}", headers=stale)
     assert response.status_code == 401
 
 

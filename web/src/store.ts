@@ -25,7 +25,14 @@ export function store<T>(initial: T): Store<T> {
     subscribe,
     use() {
       const [, setTick] = useState(0);
-      useEffect(() => subscribe(() => setTick((n) => n + 1)), []);
+      const rendered = value;
+      useEffect(() => {
+        const unsubscribe = subscribe(() => setTick((n) => n + 1));
+        // Set between this render and the subscription (e.g. by a child rendered after
+        // this component): render again, or the change would be missed until the next one.
+        if (value !== rendered) setTick((n) => n + 1);
+        return unsubscribe;
+      }, []);
       return value;
     },
   };

@@ -44,14 +44,31 @@ bearer_scheme = HTTPBearer(
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
 
 
+def unauthorized() -> Unauthorized:
+    return Unauthorized(
+        "a valid bearer token is required (POST /auth/login)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 async def current_user(request: Request, session: Session, _: Bearer = None) -> User:
     user = await resolve_user(request, session)
     if user is None:
-        raise Unauthorized(
-            "a valid bearer token is required (POST /auth/login)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise unauthorized()
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def reader(request: Request, session: Session) -> User | None:
+    """The caller of a read that anonymous visitors may make too (unlisted and public
+    nodes): None without a token; a token that is given must be valid (401), so an
+    expired session is never silently read as an anonymous one."""
+    if bearer_token(request) is None:
+        request.state.user = None
+        return None
+    return await current_user(request, session)
+
+
+Reader = Annotated[User | None, Depends(reader)]

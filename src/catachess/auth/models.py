@@ -19,6 +19,9 @@ class User(CreatedAt, Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # A disabled account cannot log in and its tokens no longer authenticate
+    # (`catachess users disable`); its grants and history stay.
+    disabled_at: Mapped[datetime | None]
 
 
 class ApiToken(CreatedAt, Base):
@@ -32,3 +35,22 @@ class ApiToken(CreatedAt, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Indexed for the tokens.expire maintenance job, which deletes the oldest first.
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def id_of(user: User | None) -> uuid.UUID | None:
+    """The caller's id; None for an anonymous reader."""
+    return user.id if user is not None else None
+
+
+class LoginAttempt(Base):
+    """A fixed-window login counter (catachess.auth.throttle): per account or address."""
+
+    __tablename__ = "login_attempts"
+    # Counters, not facts: logging each attempt as an event would let a flood fill the log.
+    __table_args__ = ({"info": {"event_exempt": "rate-limit counters of login attempts"}},)
+
+    # "account:<sha256 of the e-mail>" or "address:<client address>".
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Indexed for the maintenance job that deletes the counters of ended windows.
+    window_started_at: Mapped[datetime] = mapped_column(index=True)
+    attempts: Mapped[int]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import ApiToken, User
@@ -23,8 +24,59 @@ async def get_by_token_digest(session: AsyncSession, digest: str) -> User | None
     return await session.scalar(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest, ApiToken.expires_at > utcnow())
+        .where(
+            ApiToken.token_hash == digest,
+            ApiToken.expires_at > utcnow(),
+            User.disabled_at.is_(None),
+        )
     )
+
+
+async def get_for_update(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def list_users(session: AsyncSession) -> Sequence[Row[User, int]]:
+    """Every account with its count of live tokens, by e-mail."""
+    live = (
+        select(func.count())
+        .where(ApiToken.user_id == User.id, ApiToken.expires_at > utcnow())
+        .scalar_subquery()
+    )
+    return (await session.execute(select(User, live).order_by(User.email))).all()
+
+
+async def list_tokens(session: AsyncSession, user_id: uuid.UUID) -> Sequence[ApiToken]:
+    return (
+        await session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.expires_at > utcnow())
+            .order_by(ApiToken.created_at.desc(), ApiToken.id)
+        )
+    ).all()
+
+
+async def delete_tokens(session: AsyncSession, user_id: uuid.UUID, *, keep: str | None) -> int:
+    """Delete the user's tokens except the one with digest `keep`; how many."""
+    query = delete(ApiToken).where(ApiToken.user_id == user_id)
+    if keep is not None:
+        query = query.where(ApiToken.token_hash != keep)
+    deleted = await session.scalars(query.returning(ApiToken.id))
+    return len(deleted.all())
+
+
+async def delete_token_of(session: AsyncSession, user_id: uuid.UUID, token_id: uuid.UUID) -> bool:
+    deleted = await session.scalar(
+        delete(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        .returning(ApiToken.id)
+    )
+    return deleted is not None
 
 
 async def get_many(session: AsyncSession, ids: list[uuid.UUID]) -> list[User]:

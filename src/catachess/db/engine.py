@@ -95,13 +95,15 @@ def _json_dumps(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0) -> AsyncEngine:
     # orjson for JSON/JSONB columns: a chapter's move tree is one document of up to a few
     # MB, and the standard json module spends 5x longer encoding and decoding it.
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
+        # A request that waits longer gets 503 + Retry-After (catachess.problems).
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,

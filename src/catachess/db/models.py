@@ -9,9 +9,10 @@ from catachess.idempotency.models import IdempotencyRecord
 from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
+from catachess.notifications.models import Notification, NotificationPreference
 from catachess.search.models import SearchEntry, SearchPosition
 from catachess.sharing.models import Grant, ShareLink
-from catachess.studies.models import Chapter, Export
+from catachess.studies.models import Chapter, Export, Star
 
 __all__ = [
     "ActivityEntry",
@@ -26,12 +27,15 @@ __all__ = [
     "IdempotencyRecord",
     "MaintenanceRun",
     "Node",
+    "Notification",
+    "NotificationPreference",
     "Post",
     "PostRevision",
     "Reaction",
     "SearchEntry",
     "SearchPosition",
     "ShareLink",
+    "Star",
     "Thread",
     "TrashEntry",
     "User",

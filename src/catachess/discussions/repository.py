@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.discussions.models import Post, PostRevision, Reaction, Thread
+from catachess.nodes.models import Node
 
 PINNED = Thread.pinned_at.is_not(None)
 
@@ -132,3 +133,91 @@ async def remove_reaction(
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def copy_threads(
+    session: AsyncSession,
+    source_study_id: uuid.UUID,
+    target: Node,
+    chapters: dict[uuid.UUID | None, uuid.UUID | None],
+) -> list[uuid.UUID]:
+    """Copy the threads of a study on the given chapters (None: the study's own threads)
+    to `target`, with their posts as they read now; new ids. Returns the copies' ids."""
+    chapter_ids = [chapter_id for chapter_id in chapters if chapter_id is not None]
+    on: ColumnElement[bool] = Thread.chapter_id.in_(chapter_ids)
+    if None in chapters:
+        on = or_(on, Thread.chapter_id.is_(None))
+    threads = (
+        await session.scalars(select(Thread).where(Thread.study_id == source_study_id, on))
+    ).all()
+    copies: dict[uuid.UUID, uuid.UUID] = {thread.id: uuid.uuid4() for thread in threads}
+    posts = (
+        await session.scalars(
+            select(Post)
+            .where(Post.thread_id.in_(list(copies)))
+            .order_by(Post.depth, Post.created_at, Post.id)
+        )
+    ).all()
+    post_copies = {post.id: uuid.uuid4() for post in posts}
+    session.add_all(
+        Thread(
+            id=copies[thread.id],
+            workspace_id=target.workspace_id,
+            study_id=target.id,
+            chapter_id=chapters[thread.chapter_id],
+            move_id=thread.move_id,
+            title=thread.title,
+            created_by=thread.created_by,
+            created_at=thread.created_at,
+            updated_at=thread.updated_at,
+            resolved_at=thread.resolved_at,
+            resolved_by=thread.resolved_by,
+            pinned_at=thread.pinned_at,
+            pinned_by=thread.pinned_by,
+            post_count=thread.post_count,
+        )
+        for thread in threads
+    )
+    await session.flush()
+    # Parents before children (ordered by depth), so each reply finds its parent's copy.
+    session.add_all(
+        Post(
+            id=post_copies[post.id],
+            workspace_id=target.workspace_id,
+            thread_id=copies[post.thread_id],
+            parent_post_id=post_copies[post.parent_post_id] if post.parent_post_id else None,
+            depth=post.depth,
+            author_id=post.author_id,
+            body=post.body,
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+        )
+        for post in posts
+    )
+    await session.flush()
+    return list(copies.values())
+
+
+async def move_threads(
+    session: AsyncSession,
+    source_study_id: uuid.UUID,
+    target: Node,
+    chapters: dict[uuid.UUID, uuid.UUID],
+) -> list[uuid.UUID]:
+    """Threads on moved chapters follow them to their new study and chapter ids."""
+    moved: list[uuid.UUID] = []
+    for old, new in chapters.items():
+        moved += (
+            await session.scalars(
+                update(Thread)
+                .where(Thread.study_id == source_study_id, Thread.chapter_id == old)
+                .values(study_id=target.id, chapter_id=new, workspace_id=target.workspace_id)
+                .returning(Thread.id)
+            )
+        ).all()
+        await session.execute(
+            update(Post)
+            .where(Post.thread_id.in_(select(Thread.id).where(Thread.chapter_id == new)))
+            .values(workspace_id=target.workspace_id)
+        )
+    return moved

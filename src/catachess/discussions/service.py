@@ -31,7 +31,7 @@ from catachess.events.types import (
     EventType,
 )
 from catachess.nodes.errors import NodeNotFound
-from catachess.nodes.models import NodeKind
+from catachess.nodes.models import Node, NodeKind
 from catachess.pagination import cursor_datetime, decode_cursor, encode_cursor, invalid_cursor
 from catachess.search import indexing as search_index
 from catachess.sharing import access
@@ -396,3 +396,26 @@ async def react(
             payload=DiscussionReaction(thread_id=post.thread_id, kind=kind.value),
         )
     return changed
+
+
+async def copy_threads(
+    session: AsyncSession,
+    source_study_id: uuid.UUID,
+    target: Node,
+    chapters: dict[uuid.UUID | None, uuid.UUID | None],
+) -> None:
+    """Copy a study's threads on the given chapters (None: on the study) into `target`.
+    The caller has checked read access to the source and edit access to the target."""
+    copied = await repository.copy_threads(session, source_study_id, target, chapters)
+    await search_index.threads_reindexed(session, copied)
+
+
+async def move_threads(
+    session: AsyncSession,
+    source_study_id: uuid.UUID,
+    target: Node,
+    chapters: dict[uuid.UUID, uuid.UUID],
+) -> None:
+    """Threads on chapters that moved to `target` follow them (before the old rows go)."""
+    moved = await repository.move_threads(session, source_study_id, target, chapters)
+    await search_index.threads_reindexed(session, moved)

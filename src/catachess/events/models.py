@@ -23,12 +23,19 @@ class Event(Base):
         Index("ix_events_target", "target_id", "seq"),
         Index("ix_events_correlation", "correlation_id", "seq"),
         Index("ix_events_workspace", "workspace_id", "seq"),
+        # A study's stream reads its events by commit-ordered position (docs/live.md).
+        Index("ix_events_node_position", "node_id", "position"),
+        # Events of transactions still in flight: what the commit trigger numbers.
+        Index("ix_events_unpositioned", "seq", postgresql_where=text("position IS NULL")),
         {"info": {EVENT_EXEMPT: "the event log itself"}},
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     # Insert order, for stable pagination; NOT commit order (never tail the log by it).
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
+    # Commit order: set at commit by a trigger under one lock, so a reader that sees
+    # position p has seen every position below p (docs/live.md). NULL while in flight.
+    position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     workspace_id: Mapped[uuid.UUID | None]
     event_type: Mapped[str] = mapped_column(String(64), index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)

@@ -26,6 +26,9 @@ SHARING_EVENTS = [
     EventType.share_link_created,
     EventType.share_link_revoked,
     EventType.share_link_accepted,
+    EventType.invitation_created,
+    EventType.invitation_revoked,
+    EventType.invitation_accepted,
 ]
 
 

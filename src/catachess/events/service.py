@@ -98,7 +98,8 @@ def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
     ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip; a
     skipped event owes no deliveries either, since they hang off the RETURNING rows.
     """
-    columns = [column for column in Event.__table__.c if column.key != "seq"]
+    # seq is an identity; position is assigned at commit (docs/live.md).
+    columns = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
     appended = (
         insert(Event)
         .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in columns})

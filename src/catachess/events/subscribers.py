@@ -26,7 +26,7 @@ Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
 # Modules whose import registers subscribers. Loaded before the first event is recorded,
 # so every process owes the same deliveries for the same event.
-SUBSCRIBER_MODULES = ["catachess.events.activity"]
+SUBSCRIBER_MODULES = ["catachess.events.activity", "catachess.notifications.subscriber"]
 
 NAME = re.compile(r"^[a-z][a-z0-9_.\-]{0,63}$")  # fits event_deliveries.subscriber
 

@@ -24,6 +24,11 @@ class EventType(enum.StrEnum):
     share_link_created = "share_link.created"
     share_link_revoked = "share_link.revoked"
     share_link_accepted = "share_link.accepted"
+    invitation_created = "invitation.created"
+    invitation_revoked = "invitation.revoked"
+    invitation_accepted = "invitation.accepted"
+    user_password_changed = "user.password_changed"
+    user_disabled = "user.disabled"
     study_chapter_added = "study.chapter_added"
     chapter_renamed = "chapter.renamed"
     chapter_reordered = "chapter.reordered"
@@ -44,6 +49,7 @@ class EventType(enum.StrEnum):
     chapter_move_replaced = "chapter.move_replaced"
     study_chapter_restored = "study.chapter_restored"
     export_created = "export.created"
+    export_deleted = "export.deleted"
     discussion_thread_created = "discussion.thread_created"
     discussion_thread_updated = "discussion.thread_updated"
     discussion_reply_added = "discussion.reply_added"
@@ -51,6 +57,18 @@ class EventType(enum.StrEnum):
     discussion_reaction_added = "discussion.reaction_added"
     discussion_reaction_removed = "discussion.reaction_removed"
     activity_recorded = "activity.recorded"
+    node_visibility_set = "node.visibility_set"
+    node_description_set = "node.description_set"
+    node_duplicated = "node.duplicated"
+    study_starred = "study.starred"
+    study_unstarred = "study.unstarred"
+    study_cloned = "study.cloned"
+    study_chapters_copied = "study.chapters_copied"
+    chapter_description_set = "chapter.description_set"
+    chapter_headers_set = "chapter.headers_set"
+    notification_created = "notification.created"
+    notifications_read = "notification.read"
+    notification_preferences_set = "notification.preferences_set"
 
 
 class Payload(BaseModel):
@@ -59,6 +77,32 @@ class Payload(BaseModel):
 
 class UserRegistered(Payload):
     email: str
+
+
+class UserPasswordChanged(Payload):
+    by: str  # "user" (PUT /users/me/password) or "admin" (catachess users reset-password)
+    revoked_tokens: int
+
+
+class UserDisabled(Payload):
+    revoked_tokens: int
+
+
+class InvitationCreated(Payload):
+    invitation_id: uuid.UUID
+    email: str
+    role: str
+
+
+class InvitationRevoked(Payload):
+    invitation_id: uuid.UUID
+    email: str
+
+
+class InvitationAccepted(Payload):
+    invitation_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
 
 
 class UserLoggedIn(Payload):
@@ -152,7 +196,13 @@ class StudyChapterAdded(ChapterPayload):
     name: str
     position: int
     node_count: int
-    source: str  # "pgn", "fen" or "variation"
+    source: str  # "pgn", "fen", "variation" or "copy"
+
+
+class StudyChapterCopied(StudyChapterAdded):
+    """The payload of study.chapter_added for a copy: it names the chapter it copied."""
+
+    source_chapter_id: uuid.UUID
 
 
 class ChapterRenamed(ChapterPayload):
@@ -265,6 +315,11 @@ class ExportCreated(Payload):
     size_bytes: int
 
 
+class ExportDeleted(Payload):
+    export_id: uuid.UUID
+    node_id: uuid.UUID
+
+
 class DiscussionThreadCreated(Payload):
     study_id: uuid.UUID
     chapter_id: uuid.UUID | None
@@ -303,6 +358,66 @@ class ActivityRecorded(Payload):
     summary: str
 
 
+class NodeVisibilitySet(Payload):
+    old_visibility: str
+    new_visibility: str
+
+
+class DescriptionSet(Payload):
+    length: int  # characters of Markdown; the text itself is read from the node
+
+
+class NodeDuplicated(Payload):
+    source_id: uuid.UUID  # the node that was copied
+    copy_id: uuid.UUID
+    parent_id: uuid.UUID
+    node_count: int
+    chapter_count: int
+
+
+class StudyStar(Payload):
+    star_count: int
+
+
+class StudyCloned(Payload):
+    source_study_id: uuid.UUID
+    copy_ids: list[uuid.UUID]  # the new study, and the further ones past 64 chapters
+    chapter_count: int
+
+
+class StudyChaptersCopied(Payload):
+    source_study_id: uuid.UUID
+    source_chapter_ids: list[uuid.UUID]
+    target_study_ids: list[uuid.UUID]
+    moved: bool  # the chapters left their source study
+
+
+class ChapterDescriptionSet(ChapterPayload):
+    length: int
+
+
+class ChapterHeadersSet(ChapterPayload):
+    set: dict[str, str]
+    removed: list[str]
+
+
+class NotificationCreated(Payload):
+    """Account event of the recipient (target: the user)."""
+
+    notification_id: uuid.UUID
+    kind: str
+    source_event_id: uuid.UUID
+    summary: str
+
+
+class NotificationsRead(Payload):
+    notification_ids: list[uuid.UUID]
+
+
+class NotificationPreferencesSet(Payload):
+    disabled_kinds: list[str]
+
+
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.user_registered: UserRegistered,
     EventType.user_logged_in: UserLoggedIn,
@@ -318,6 +433,11 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.share_link_created: ShareLinkCreated,
     EventType.share_link_revoked: ShareLinkRevoked,
     EventType.share_link_accepted: ShareLinkAccepted,
+    EventType.invitation_created: InvitationCreated,
+    EventType.invitation_revoked: InvitationRevoked,
+    EventType.invitation_accepted: InvitationAccepted,
+    EventType.user_password_changed: UserPasswordChanged,
+    EventType.user_disabled: UserDisabled,
     EventType.study_chapter_added: StudyChapterAdded,
     EventType.chapter_renamed: ChapterRenamed,
     EventType.chapter_reordered: ChapterReordered,
@@ -338,6 +458,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.chapter_move_replaced: ChapterMoveReplaced,
     EventType.study_chapter_restored: StudyChapterRestored,
     EventType.export_created: ExportCreated,
+    EventType.export_deleted: ExportDeleted,
     EventType.discussion_thread_created: DiscussionThreadCreated,
     EventType.discussion_thread_updated: DiscussionThreadUpdated,
     EventType.discussion_reply_added: DiscussionReplyAdded,
@@ -345,6 +466,18 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.discussion_reaction_added: DiscussionReaction,
     EventType.discussion_reaction_removed: DiscussionReaction,
     EventType.activity_recorded: ActivityRecorded,
+    EventType.node_visibility_set: NodeVisibilitySet,
+    EventType.node_description_set: DescriptionSet,
+    EventType.node_duplicated: NodeDuplicated,
+    EventType.study_starred: StudyStar,
+    EventType.study_unstarred: StudyStar,
+    EventType.study_cloned: StudyCloned,
+    EventType.study_chapters_copied: StudyChaptersCopied,
+    EventType.chapter_description_set: ChapterDescriptionSet,
+    EventType.chapter_headers_set: ChapterHeadersSet,
+    EventType.notification_created: NotificationCreated,
+    EventType.notifications_read: NotificationsRead,
+    EventType.notification_preferences_set: NotificationPreferencesSet,
 }
 
 

@@ -6,10 +6,26 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catachess.db.base import Base, CreatedAt, new_id, utcnow
+
+
+class Visibility(enum.StrEnum):
+    """Who may read a node without a grant. A folder's setting covers all it holds: the
+    effective visibility is the widest on the node's path (docs/visibility.md)."""
+
+    private = "private"  # only people with a grant
+    unlisted = "unlisted"  # anyone with its URL, logged in or not; listed nowhere
+    public = "public"  # anyone, and listed in GET /public/studies
+
+    @property
+    def rank(self) -> int:
+        return VISIBILITY_RANKS[self]
+
+
+VISIBILITY_RANKS = {Visibility.private: 0, Visibility.unlisted: 1, Visibility.public: 2}
 
 
 class NodeKind(enum.StrEnum):
@@ -34,6 +50,12 @@ class Node(CreatedAt, Base):
             postgresql_where=text("trashed_at IS NULL AND parent_id IS NOT NULL"),
         ),
         CheckConstraint("(kind = 'workspace') = (parent_id IS NULL)", name="workspace_is_root"),
+        # The public listing: only the few nodes that are not private, newest first.
+        Index(
+            "ix_nodes_not_private",
+            "created_at",
+            postgresql_where=text("visibility <> 'private'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -44,6 +66,13 @@ class Node(CreatedAt, Base):
         Enum(NodeKind, name="node_kind", native_enum=False, length=16)
     )
     name: Mapped[str] = mapped_column(String(200))
+    visibility: Mapped[Visibility] = mapped_column(
+        Enum(Visibility, name="node_visibility", native_enum=False, length=8),
+        default=Visibility.private,
+        server_default=Visibility.private.value,
+    )
+    # Markdown written by the study's editors (studies only; rendered without raw HTML).
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Ids from the workspace root down to this node, joined by '/'.
     path: Mapped[str] = mapped_column(String(4000, collation="C"))
     version: Mapped[int] = mapped_column(default=1)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.db.base import utcnow
 from catachess.nodes.errors import ConcurrentChange
-from catachess.nodes.models import Node
+from catachess.nodes.models import Node, NodeKind, Visibility
+from catachess.studies.models import Star
 
 # SQLSTATEs of two transactions waiting on each other's row locks (PostgreSQL aborts one).
 LOCK_CONFLICTS = frozenset({"40P01", "40001", "55P03"})
@@ -99,6 +101,52 @@ async def move_subtree(session: AsyncSession, node: Node, new_path: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def visibility_on_path(session: AsyncSession, path: str) -> Visibility:
+    """The widest visibility of the node at `path` and its ancestors."""
+    ids = [uuid.UUID(part) for part in path.split("/")]
+    found = set(await session.scalars(select(Node.visibility).where(Node.id.in_(ids))))
+    return max(found, key=lambda visibility: visibility.rank, default=Visibility.private)
+
+
+async def list_public_studies(
+    session: AsyncSession,
+    *,
+    by_stars: bool,
+    after: tuple[int, datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[tuple[Node, int]]:
+    """Live studies at or below a public node, with their star counts.
+
+    Starts from the few public nodes (a partial index) and takes each one's subtree as
+    a range of ix_nodes_path, so the cost follows what is public, not the whole tree.
+    """
+    public = (
+        select(Node.path)
+        .where(Node.visibility == Visibility.public, Node.trashed_at.is_(None))
+        .subquery()
+    )
+    stars = (
+        select(func.count())
+        .select_from(Star)
+        .where(Star.study_id == Node.id)
+        .correlate(Node)
+        .scalar_subquery()
+    )
+    listed = (
+        select(Node.id)
+        .join(public, or_(Node.path == public.c.path, below(public.c.path)))
+        .where(Node.kind == NodeKind.study, Node.trashed_at.is_(None))
+        .distinct()
+    )
+    star_key = stars if by_stars else literal(0)
+    query = select(Node, stars).where(Node.id.in_(listed))
+    if after is not None:
+        query = query.where(tuple_(star_key, Node.created_at, Node.id) < tuple_(*after))
+    order = [star_key.desc(), Node.created_at.desc(), Node.id.desc()]
+    rows = await session.execute(query.order_by(*order).limit(limit))
+    return [(node, int(count)) for node, count in rows.all()]
 
 
 async def touch(session: AsyncSession, node: Node) -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from catachess.auth.deps import CurrentUser, Session
-from catachess.nodes import service
+from catachess.auth.deps import CurrentUser, Reader, Session
+from catachess.auth.models import id_of
+from catachess.nodes import service, visibility
 from catachess.nodes.schemas import (
     Breadcrumbs,
     NodeCreate,
     NodePage,
     NodeRead,
     NodeUpdate,
+    PublicStudy,
+    PublicStudyPage,
+    VisibilityUpdate,
     WorkspaceEntry,
     WorkspaceList,
 )
@@ -52,10 +56,10 @@ async def create_node(
 
 @router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
 async def get_node(
-    node_id: uuid.UUID, user: CurrentUser, session: Session, response: Response
+    node_id: uuid.UUID, user: Reader, session: Session, response: Response
 ) -> NodeRead:
-    """One node, with your effective role on it."""
-    granted = await access.require(session, user.id, node_id, Action.read)
+    """One node, with your effective role on it (unlisted and public ones: anyone)."""
+    granted = await access.require(session, id_of(user), node_id, Action.read)
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
 
@@ -63,7 +67,7 @@ async def get_node(
 @router.get("/nodes/{node_id}/children", response_model=NodePage, responses=problems(400, 401, 404))
 async def list_children(
     node_id: uuid.UUID,
-    user: CurrentUser,
+    user: Reader,
     session: Session,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -90,10 +94,49 @@ async def update_node(
     return node_read(granted)
 
 
+@router.put(
+    "/nodes/{node_id}/visibility",
+    response_model=NodeRead,
+    responses=problems(401, 403, 404, 412, 422),
+)
+async def set_visibility(
+    node_id: uuid.UUID,
+    body: VisibilityUpdate,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NodeRead:
+    """Make a node private, unlisted or public (admin); a folder's setting covers its subtree."""
+    granted = await visibility.set_visibility(session, user, node_id, body.visibility, if_match)
+    response.headers["ETag"] = etag(granted.node.version)
+    return node_read(granted)
+
+
+@router.get("/public/studies", response_model=PublicStudyPage, responses=problems(400))
+async def list_public_studies(
+    session: Session,
+    order: Annotated[Literal["newest", "stars"], Query()] = "newest",
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+) -> PublicStudyPage:
+    """The server's public studies, newest or most starred first (no account needed)."""
+    rows, next_cursor = await visibility.list_public_studies(
+        session, by_stars=order == "stars", cursor=cursor, limit=limit
+    )
+    return PublicStudyPage(
+        items=[
+            PublicStudy(**NodeRead.model_validate(node).model_dump(), star_count=stars)
+            for node, stars in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
 @router.get(
     "/nodes/{node_id}/breadcrumbs", response_model=Breadcrumbs, responses=problems(401, 404)
 )
-async def breadcrumbs(node_id: uuid.UUID, user: CurrentUser, session: Session) -> Breadcrumbs:
+async def breadcrumbs(node_id: uuid.UUID, user: Reader, session: Session) -> Breadcrumbs:
     """The path from the highest node you may read down to this one."""
     return Breadcrumbs(
         items=[node_read(a) for a in await service.breadcrumbs(session, user, node_id)]

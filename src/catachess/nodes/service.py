@@ -8,12 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess.auth.models import User
+from catachess.auth.models import User, id_of
 from catachess.errors import Forbidden
 from catachess.events import service as events
 from catachess.events.service import Target
-from catachess.events.types import EventType, NodeCreated, NodeMoved, NodeRenamed
-from catachess.nodes import repository
+from catachess.events.types import (
+    DescriptionSet,
+    EventType,
+    NodeCreated,
+    NodeMoved,
+    NodeRenamed,
+)
+from catachess.nodes import repository, visibility
 from catachess.nodes.errors import (
     CrossWorkspaceMove,
     InvalidParent,
@@ -21,7 +27,7 @@ from catachess.nodes.errors import (
     NameTaken,
     NodeNotFound,
 )
-from catachess.nodes.models import Node, NodeKind
+from catachess.nodes.models import Node, NodeKind, Visibility
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
 from catachess.pagination import decode_key_cursor, encode_key_cursor
 from catachess.search import indexing as search_index
@@ -139,18 +145,31 @@ async def numbered_sibling_name(
         number += 1
 
 
+async def free_sibling_name(session: AsyncSession, parent_id: uuid.UUID, base: str) -> str:
+    """`base` if no live child of `parent_id` has it, else the first free "base (n)"."""
+    if not await repository.sibling_name_taken(session, parent_id, base):
+        return base
+    name, _ = await numbered_sibling_name(session, parent_id, base)
+    return name
+
+
 async def list_children(
-    session: AsyncSession, user: User, node_id: uuid.UUID, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    user: User | None,
+    node_id: uuid.UUID,
+    *,
+    cursor: str | None,
+    limit: int,
 ) -> Page:
     """Children of a readable node, ordered by name, with keyset pagination."""
-    granted = await access.require(session, user.id, node_id, Action.read)
+    granted = await access.require(session, id_of(user), node_id, Action.read)
     after = decode_key_cursor(cursor) if cursor else None
     rows = list(
         await repository.list_children(session, granted.node.id, after=after, limit=limit + 1)
     )
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_key_cursor(last.name, last.id) if last else None
-    items = await access.below(session, user.id, granted.role, rows[:limit])
+    items = await access.below(session, id_of(user), granted.role, rows[:limit])
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -171,6 +190,18 @@ async def update_node(
         node.name = body.name
     if body.parent_id is not None and body.parent_id != node.parent_id:
         await _move(session, user, granted, body.parent_id)
+    if body.description is not None and body.description != node.description:
+        node.description = body.description
+        await repository.touch(session, node)
+        await events.record(
+            session,
+            EventType.node_description_set,
+            actor_id=user.id,
+            target=target_of(node),
+            workspace_id=node.workspace_id,
+            version=node.version,
+            payload=DescriptionSet(length=len(node.description)),
+        )
     if renamed:
         await _flush_unique_name(session, node.name)
         await repository.touch(session, node)
@@ -194,6 +225,7 @@ async def _move(session: AsyncSession, user: User, granted: Access, parent_id: u
         raise InvalidParent("a workspace cannot be moved", field="parent_id")
     destination = await access.require(session, user.id, parent_id, Action.edit)
     parent = destination.node
+    await visibility.check_widening_move(session, granted, parent)
     if destination.role.rank > granted.role.rank:
         # The subtree would inherit the caller's stronger grant up there: an editor who is
         # admin elsewhere could move someone's study under their folder and purge it.
@@ -229,15 +261,20 @@ async def _move(session: AsyncSession, user: User, granted: Access, parent_id: u
     )
 
 
-async def breadcrumbs(session: AsyncSession, user: User, node_id: uuid.UUID) -> list[Access]:
+async def breadcrumbs(session: AsyncSession, user: User | None, node_id: uuid.UUID) -> list[Access]:
     """Ancestors from the highest one the caller may read down to the node itself."""
-    node = (await access.require(session, user.id, node_id, Action.read)).node
+    node = (await access.require(session, id_of(user), node_id, Action.read)).node
     ids = node.ancestor_ids
     nodes = {n.id: n for n in await repository.get_many(session, ids)}
-    grants = await sharing_repository.list_user_grants_on_path(session, user.id, ids)
+    grants = (
+        await sharing_repository.list_user_grants_on_path(session, user.id, ids) if user else []
+    )
     by_node: dict[uuid.UUID, list[Role]] = {}
     for grant in grants:
         by_node.setdefault(grant.node_id, []).append(Role(grant.role))
+    for ancestor_id in ids:  # an unlisted or public node makes everyone a viewer below it
+        if nodes[ancestor_id].visibility is not Visibility.private:
+            by_node.setdefault(ancestor_id, []).append(Role.viewer)
     trail: list[Access] = []
     role: Role | None = None
     for ancestor_id in ids:

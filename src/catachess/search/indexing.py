@@ -26,6 +26,7 @@ import chess
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catachess import heavy
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
 from catachess.search.positions import board_of, key_of
@@ -295,8 +296,12 @@ def _position_rows(
 
 
 async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> None:
-    """Index new chapters whole: name and headers, comments, positions (3 statements)."""
-    await _run(session, new_chapter_statements(chapters))
+    """Index new chapters whole: name and headers, comments, positions (3 statements).
+
+    Hashing every position of an import is CPU-bound (seconds for long games), so the
+    statements are built in a worker thread (catachess.heavy), off the event loop.
+    """
+    await _run(session, await heavy.run(new_chapter_statements, chapters))
 
 
 def new_chapter_statements(chapters: Sequence[Chapter]) -> list[Statement]:
@@ -424,3 +429,40 @@ async def post_written(session: AsyncSession, post: PostText) -> None:
         text("DELETE FROM search_entries WHERE post_id = :id"), {"id": post.post_id}
     )
     await _run(session, post_statements([post]))
+
+
+async def threads_reindexed(session: AsyncSession, thread_ids: Sequence[uuid.UUID]) -> None:
+    """Index the posts of threads that were copied or moved, where they are now."""
+    if not thread_ids:
+        return
+    ids = {"ids": list(thread_ids)}
+    await session.execute(
+        text(
+            "DELETE FROM search_entries WHERE kind = 'post' "
+            "AND thread_id = ANY(CAST(:ids AS uuid[]))"
+        ),
+        ids,
+    )
+    rows = await session.execute(
+        text(
+            "SELECT p.id, t.id, t.workspace_id, t.study_id, t.chapter_id, t.move_id, p.body "
+            "FROM discussion_posts p JOIN discussion_threads t ON t.id = p.thread_id "
+            "WHERE t.id = ANY(CAST(:ids AS uuid[]))"
+        ),
+        ids,
+    )
+    await _run(session, post_statements(PostText(*row) for row in rows.all()))
+
+
+async def chapter_reindexed(session: AsyncSession, chapter: Chapter) -> None:
+    """Index a chapter whose headers changed: every row of it carries the header facts."""
+    await session.execute(
+        text(
+            "DELETE FROM search_entries WHERE chapter_id = :id AND kind IN ('chapter', 'comment')"
+        ),
+        {"id": chapter.id},
+    )
+    await session.execute(
+        text("DELETE FROM search_positions WHERE chapter_id = :id"), {"id": chapter.id}
+    )
+    await chapters_added(session, [chapter])

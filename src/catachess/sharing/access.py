@@ -22,7 +22,7 @@ class Access:
 
 async def require(
     session: AsyncSession,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     node_id: uuid.UUID,
     action: Action,
     *,
@@ -33,8 +33,12 @@ async def require(
     Without read access the answer is NodeNotFound, exactly as for a missing node, so
     nobody learns that a node exists; with read access but too weak a role, Forbidden.
     `for_update` locks the node row, which serializes concurrent writes to it.
+    An unlisted or public node (or one under such a folder) makes everyone a viewer,
+    anonymous callers (`user_id` None) included: they take the viewer's code paths.
     """
-    row = await repository.get_node_with_rank(session, user_id, node_id, for_update=for_update)
+    row = await repository.get_node_with_rank(
+        session, user_id, node_id, for_update=for_update, with_visibility=True
+    )
     role = repository.role_of(row[1]) if row else None
     if row is None or role is None:
         raise NodeNotFound(node_id)
@@ -49,11 +53,12 @@ async def require(
 
 
 async def below(
-    session: AsyncSession, user_id: uuid.UUID, parent_role: Role, children: list[Node]
+    session: AsyncSession, user_id: uuid.UUID | None, parent_role: Role, children: list[Node]
 ) -> list[Access]:
-    """Children of a node the caller holds `parent_role` on, each with the caller's role:
-    the inherited one, or a stronger grant on the child itself (one query)."""
-    direct = await repository.get_user_roles_on(session, user_id, [node.id for node in children])
+    """Children of a node the caller (None: anonymous) holds `parent_role` on, each with
+    the caller's role: the inherited one, or a stronger grant on the child (one query)."""
+    ids = [node.id for node in children]
+    direct = await repository.get_user_roles_on(session, user_id, ids) if user_id else {}
     return [
         Access(node, strongest([parent_role, *direct.get(node.id, [])]) or parent_role)
         for node in children

@@ -44,3 +44,21 @@ class ShareLink(CreatedAt, Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class Invitation(CreatedAt, Base):
+    """A role on a node promised to an e-mail without an account (catachess.sharing.invitations)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("node_id", "email", name="uq_invitations_node_email"),
+        CheckConstraint(ROLE_CHECK, name="known_role"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    node_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"))
+    # Lower-cased, as users.email; registration looks its invitations up by it.
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

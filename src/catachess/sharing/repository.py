@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, cast, delete, exists, func, select
+from sqlalchemy import ColumnElement, Row, case, cast, delete, exists, func, null, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from catachess.nodes.models import Node
-from catachess.sharing.models import Grant, ShareLink
+from catachess.nodes.models import VISIBILITY_RANKS, Node
+from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import RANKS, Role
 
 ROLE_RANK = case({role.value: rank for role, rank in RANKS.items()}, value=Grant.role)
@@ -28,15 +28,65 @@ def role_of(rank: int | None) -> Role | None:
     return next(role for role, value in RANKS.items() if value == rank)
 
 
+def visibility_rank_on_path(path: ColumnElement[str] | InstrumentedAttribute[str]) -> Any:
+    """The widest visibility on a path (0 private, 1 unlisted, 2 public): a folder's
+    setting covers everything it holds."""
+    ancestor = aliased(Node)
+    rank = case(
+        {visibility.value: rank for visibility, rank in VISIBILITY_RANKS.items()},
+        value=ancestor.visibility,
+    )
+    return (
+        select(func.max(rank))
+        .select_from(ancestor)
+        .where(ancestor.id == func.any(ancestor_ids_of(path)))
+        .correlate_except(ancestor)
+        .scalar_subquery()
+    )
+
+
+def readable_by(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """`Node` is readable by the user: a grant on its path, or an unlisted/public path."""
+    visible: ColumnElement[bool] = visibility_rank_on_path(Node.path) > 0
+    if user_id is None:
+        return visible
+    granted = (
+        select(Grant.id)
+        .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
+        .exists()
+    )
+    return or_(granted, visible)
+
+
 async def get_node_with_rank(
-    session: AsyncSession, user_id: uuid.UUID, node_id: uuid.UUID, *, for_update: bool
+    session: AsyncSession,
+    user_id: uuid.UUID | None,
+    node_id: uuid.UUID,
+    *,
+    for_update: bool,
+    with_visibility: bool = False,
 ) -> Row[Node, int | None] | None:
-    """A live node and the caller's strongest grant on it or any ancestor, in one query."""
-    rank = (
+    """A live node and the caller's strongest grant on it or any ancestor, in one query.
+
+    `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
+    also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
+    """
+    rank: Any = (
         select(func.max(ROLE_RANK))
         .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
         .scalar_subquery()
+        if user_id is not None
+        else null()
     )
+    if with_visibility:
+        # A grant is at least viewer, so the visibility is looked up only without one.
+        rank = func.coalesce(
+            rank,
+            case(
+                (visibility_rank_on_path(Node.path) > 0, RANKS[Role.viewer]),
+                else_=null(),
+            ),
+        )
     # populate_existing: a row read again after waiting for a lock must not come back
     # with the attributes of an earlier read in this session.
     query = (
@@ -161,3 +211,55 @@ async def list_links(session: AsyncSession, node_id: uuid.UUID) -> Sequence[Shar
             select(ShareLink).where(ShareLink.node_id == node_id).order_by(ShareLink.created_at)
         )
     ).all()
+
+
+async def get_pending_invitation(
+    session: AsyncSession, node_id: uuid.UUID, email: str, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(Invitation.node_id == node_id, Invitation.email == email)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_invitation(
+    session: AsyncSession, invitation_id: uuid.UUID, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(Invitation.id == invitation_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_pending_invitations(
+    session: AsyncSession, ancestor_ids: list[uuid.UUID]
+) -> Sequence[Invitation]:
+    return (
+        await session.scalars(
+            select(Invitation)
+            .where(Invitation.node_id.in_(ancestor_ids))
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    ).all()
+
+
+async def list_invitations_for_email(session: AsyncSession, email: str) -> Sequence[Invitation]:
+    return (
+        await session.scalars(
+            select(Invitation)
+            .where(Invitation.email == email.lower())
+            .order_by(Invitation.created_at)
+            .with_for_update()
+        )
+    ).all()
+
+
+async def has_invitation(session: AsyncSession, email: str) -> bool:
+    found = await session.scalar(
+        select(Invitation.id).where(Invitation.email == email.lower()).limit(1)
+    )
+    return found is not None
+
+
+async def delete_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> None:
+    await session.execute(delete(Invitation).where(Invitation.id == invitation_id))

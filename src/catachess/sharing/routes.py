@@ -11,9 +11,11 @@ from catachess.auth.deps import CurrentUser, Session
 from catachess.idempotency.http import KEYS_REFUSED
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
-from catachess.sharing import service
+from catachess.sharing import invitations, service
 from catachess.sharing.policy import Role
 from catachess.sharing.schemas import (
+    InvitationList,
+    InvitationRead,
     ShareCreate,
     ShareGranted,
     ShareLinkAccepted,
@@ -63,10 +65,52 @@ async def share(
 ) -> ShareGranted:
     """Grant a role on this node and its subtree (201 new grant, 200 changed grant)."""
     subject: uuid.UUID | str = body.user_id if body.user_id is not None else str(body.email)
-    grant, created = await service.share(session, user, node_id, subject=subject, role=body.role)
-    if not created:
+    shared = await service.share(session, user, node_id, subject=subject, role=body.role)
+    if not shared.created:
         response.status_code = status.HTTP_200_OK
-    return ShareGranted(node_id=grant.node_id, user_id=grant.user_id, role=Role(grant.role))
+    if shared.invitation is not None:
+        invitation = shared.invitation
+        return ShareGranted(
+            node_id=invitation.node_id,
+            status="invited",
+            user_id=None,
+            email=invitation.email,
+            invitation_id=invitation.id,
+            role=Role(invitation.role),
+        )
+    assert shared.grant is not None
+    return ShareGranted(
+        node_id=shared.grant.node_id,
+        status="granted",
+        user_id=shared.grant.user_id,
+        role=Role(shared.grant.role),
+    )
+
+
+@router.get(
+    "/nodes/{node_id}/invitations",
+    response_model=InvitationList,
+    responses=problems(401, 403, 404),
+)
+async def list_invitations(
+    node_id: uuid.UUID, user: CurrentUser, session: Session
+) -> InvitationList:
+    """Pending invitations here and on the ancestors (admin only)."""
+    found = await invitations.list_invitations(session, user, node_id)
+    return InvitationList(items=[InvitationRead.model_validate(i) for i in found])
+
+
+@router.delete(
+    "/nodes/{node_id}/invitations/{invitation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404),
+)
+async def revoke_invitation(
+    node_id: uuid.UUID, invitation_id: uuid.UUID, user: CurrentUser, session: Session
+) -> Response:
+    """Withdraw a pending invitation: registering with that e-mail grants nothing then."""
+    await invitations.revoke_invitation(session, user, node_id, invitation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete(

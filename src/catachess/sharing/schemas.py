@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
@@ -82,5 +83,25 @@ class ShareLinkAccepted(BaseModel):
 
 class ShareGranted(BaseModel):
     node_id: uuid.UUID
-    user_id: uuid.UUID
+    status: Literal["granted", "invited"] = Field(
+        description="invited: the e-mail has no account yet; registering with it grants the role"
+    )
+    user_id: uuid.UUID | None = Field(description="the grantee (null for an invitation)")
+    email: str | None = Field(default=None, description="the invited address")
+    invitation_id: uuid.UUID | None = None
     role: Role
+
+
+class InvitationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    node_id: uuid.UUID
+    email: str
+    role: Role
+    invited_by: uuid.UUID
+    created_at: datetime
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationRead]

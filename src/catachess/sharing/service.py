@@ -23,9 +23,9 @@ from catachess.events.types import (
     ShareLinkRevoked,
 )
 from catachess.nodes.models import Node
-from catachess.sharing import access, repository
+from catachess.sharing import access, invitations, repository
 from catachess.sharing.access import Access
-from catachess.sharing.models import Grant, ShareLink
+from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import Action, Role, may_grant, may_revoke
 
 
@@ -73,22 +73,39 @@ async def list_shares(session: AsyncSession, user: User, node_id: uuid.UUID) -> 
     return [ShareView(grant=g, user=people[g.user_id]) for g in grants]
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What sharing did: a grant to an account, or an invitation to an e-mail without one."""
+
+    created: bool
+    grant: Grant | None = None
+    invitation: Invitation | None = None
+
+
 async def share(
     session: AsyncSession, user: User, node_id: uuid.UUID, *, subject: uuid.UUID | str, role: Role
-) -> tuple[Grant, bool]:
-    """Grant `role` on the node to a user (by id or e-mail); returns (grant, created)."""
+) -> Shared:
+    """Grant `role` on the node to a user (by id or e-mail), or invite an unknown e-mail."""
     granted = await access.require(session, user.id, node_id, Action.manage_shares, for_update=True)
     if not may_grant(granted.role, role):
         raise Forbidden(f"you are {granted.role.value} and cannot grant {role.value}", field="role")
-    grantee = await (
-        users.get_by_id(session, subject)
-        if isinstance(subject, uuid.UUID)
-        else users.get_by_email(session, subject)
-    )
-    if grantee is None:
-        raise UserNotFound(
-            f"no user {subject}", field="user_id" if isinstance(subject, uuid.UUID) else "email"
-        )
+    if isinstance(subject, uuid.UUID):
+        grantee = await users.get_by_id(session, subject)
+        if grantee is None:
+            raise UserNotFound(f"no user {subject}", field="user_id")
+    else:
+        grantee = await users.get_by_email(session, subject)
+        if grantee is None:
+            # Not user_not_found: that told any admin which addresses have accounts.
+            invitation, created = await invitations.invite(session, user, granted, subject, role)
+            return Shared(created=created, invitation=invitation)
+    grant, created = await _grant(session, user, granted, grantee, role)
+    return Shared(created=created, grant=grant)
+
+
+async def _grant(
+    session: AsyncSession, user: User, granted: access.Access, grantee: User, role: Role
+) -> tuple[Grant, bool]:
     node = granted.node
     existing = await repository.get_grant(session, node.id, grantee.id, for_update=True)
     previous = Role(existing.role) if existing else None

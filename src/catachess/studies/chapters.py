@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
@@ -14,6 +15,8 @@ from catachess.errors import Unprocessable
 from catachess.events import service as events
 from catachess.events.types import (
     ChapterDeleted,
+    ChapterDescriptionSet,
+    ChapterHeadersSet,
     ChapterOrientationSet,
     ChapterRenamed,
     ChapterReordered,
@@ -21,6 +24,7 @@ from catachess.events.types import (
     Payload,
 )
 from catachess.history import recording as history
+from catachess.pgn.headers import HeaderError, edit_headers
 from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
@@ -36,7 +40,7 @@ MAX_POSITION = 1_000_000
 
 
 async def get_study(
-    session: AsyncSession, user: User, study_id: uuid.UUID
+    session: AsyncSession, user: User | None, study_id: uuid.UUID
 ) -> tuple[Access, Sequence[Chapter]]:
     """A readable study and its chapters in order (without their trees)."""
     granted = await require_study(session, user, study_id, Action.read)
@@ -44,7 +48,7 @@ async def get_study(
 
 
 async def read_chapter(
-    session: AsyncSession, user: User, study_id: uuid.UUID, chapter_id: uuid.UUID
+    session: AsyncSession, user: User | None, study_id: uuid.UUID, chapter_id: uuid.UUID
 ) -> tuple[Chapter, str, str]:
     """A chapter of a readable study with its headers and tree as JSON text (one query)."""
     await require_study(session, user, study_id, Action.read)
@@ -63,13 +67,18 @@ async def update_chapter(
     body: ChapterUpdate,
     if_match: str | None,
 ) -> Chapter:
-    """Rename, reorder and/or turn the board of a chapter; one version step for all."""
+    """Rename, reorder, turn, describe and/or retag a chapter; one version step for all."""
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
-    chapter = await repository.get_in_study(session, study_id, chapter_id, with_tree=False)
+    # New tags reindex the whole chapter for search, moves included: then the tree is read.
+    chapter = await repository.get_in_study(
+        session, study_id, chapter_id, with_tree=bool(body.headers)
+    )
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
     old_meta = {"name": chapter.name, "orientation": chapter.orientation}
+    # New tags change the state history keeps whole (the tree is loaded for them).
+    before = history.capture(chapter) if body.headers else None
     moved: dict[str, int] = {}
     changes: list[tuple[EventType, Payload]] = []
     old_name = chapter.name
@@ -99,11 +108,34 @@ async def update_chapter(
                 ChapterOrientationSet(study_id=study_id, orientation=body.orientation),
             )
         )
+    if body.description is not None and body.description != chapter.description:
+        chapter.description = body.description
+        changes.append(
+            (
+                EventType.chapter_description_set,
+                ChapterDescriptionSet(study_id=study_id, length=len(body.description)),
+            )
+        )
+    if body.headers:
+        try:
+            edited = edit_headers(chapter.headers, body.headers)
+        except HeaderError as error:
+            raise Unprocessable(str(error), field=f"headers.{error.tag}") from None
+        if edited.set or edited.removed:
+            chapter.headers = edited.headers
+            changes.append(
+                (
+                    EventType.chapter_headers_set,
+                    ChapterHeadersSet(study_id=study_id, set=edited.set, removed=edited.removed),
+                )
+            )
     if changes:
         chapter.version += 1
         chapter.updated_at = utcnow()
         await session.flush()
-        if chapter.name != old_name:
+        if any(event_type is EventType.chapter_headers_set for event_type, _ in changes):
+            await search_index.chapter_reindexed(session, chapter)
+        elif chapter.name != old_name:
             await search_index.chapter_renamed(session, chapter)
         for event_type, payload in changes:
             await events.record(
@@ -115,14 +147,15 @@ async def update_chapter(
                 version=chapter.version,
                 payload=payload,
             )
-        await history.record_meta_change(
-            session,
-            chapter,
-            old_meta,
-            actor_id=user.id,
-            kind=str(changes[0][0]) if len(changes) == 1 else "chapter.updated",
-            details=moved,
-        )
+        kind = str(changes[0][0]) if len(changes) == 1 else "chapter.updated"
+        if before is not None and chapter.headers != orjson.loads(before)["headers"]:
+            await history.record_change(
+                session, chapter, before, actor_id=user.id, kind=kind, details=moved
+            )
+        else:
+            await history.record_meta_change(
+                session, chapter, old_meta, actor_id=user.id, kind=kind, details=moved
+            )
     return chapter
 
 

@@ -40,10 +40,6 @@ class MoveNotInChapter(NotFound):
     code = "move_not_found"
 
 
-class BodyTooLarge(PayloadTooLarge):
-    code = "body_too_large"
-
-
 class PgnTooLarge(PayloadTooLarge):
     code = "pgn_too_large"
 

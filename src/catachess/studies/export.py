@@ -8,23 +8,26 @@ tree survives the export and every study stays a file that other tools open as i
 from __future__ import annotations
 
 import io
+import math
 import re
 import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess.auth.models import User
+from catachess import heavy
+from catachess.auth.models import User, id_of
 from catachess.config import Settings
 from catachess.db.base import utcnow
-from catachess.errors import Gone, NotFound
+from catachess.errors import Gone, NotFound, TooManyRequests
 from catachess.events import service as events
 from catachess.events.service import Target
-from catachess.events.types import EventType, ExportCreated
+from catachess.events.types import EventType, ExportCreated, ExportDeleted
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import Node, NodeKind
 from catachess.pgn import ExportMode, MoveTree, PgnError, TreeEditError, clip, export_game
@@ -77,12 +80,23 @@ def games_text(chapters: Iterable[Chapter], mode: ExportMode, *, comments: bool)
 
 
 async def study_pgn(
-    session: AsyncSession, user: User, study_id: uuid.UUID, mode: ExportMode, *, comments: bool
+    session: AsyncSession,
+    user: User | None,
+    study_id: uuid.UUID,
+    mode: ExportMode,
+    *,
+    comments: bool,
 ) -> tuple[Node, str]:
     """Every chapter of a readable study as one multi-game PGN."""
     granted = await require_study(session, user, study_id, Action.read)
+    await heavy.claim_slot(session, id_of(user))
     chapters = await repository.list_full(session, study_id)
-    return granted.node, games_text(chapters, mode, comments=comments)
+    return granted.node, await _games_text(chapters, mode, comments=comments)
+
+
+async def _games_text(chapters: Iterable[Chapter], mode: ExportMode, *, comments: bool) -> str:
+    """games_text in a worker thread: writing PGN is CPU-bound (catachess.heavy)."""
+    return await heavy.run(partial(games_text, chapters, mode, comments=comments))
 
 
 async def study_text(
@@ -99,7 +113,7 @@ async def study_text(
 
 async def chapter_pgn(
     session: AsyncSession,
-    user: User,
+    user: User | None,
     study_id: uuid.UUID,
     chapter_id: uuid.UUID,
     mode: ExportMode,
@@ -110,7 +124,9 @@ async def chapter_pgn(
     """One chapter of a readable study as PGN, optionally clipped after a move."""
     granted = await require_study(session, user, study_id, Action.read)
     chapter = await require_chapter(session, granted, chapter_id)
-    return chapter, chapter_text(chapter, mode, comments=comments, from_move=from_move)
+    await heavy.claim_slot(session, id_of(user))
+    write = partial(chapter_text, chapter, mode, comments=comments, from_move=from_move)
+    return chapter, await heavy.run(write)
 
 
 @dataclass
@@ -137,9 +153,11 @@ async def create_export(
 ) -> Export:
     """Build and store the export of a study (.pgn) or of a folder/workspace (.zip)."""
     node = (await access.require(session, user.id, node_id, Action.read)).node
+    await _within_quota(session, user, settings)
+    await heavy.claim_slot(session, user.id)
     if node.kind is NodeKind.study:
         chapters = await repository.list_full(session, node.id)
-        text = games_text(chapters, mode, comments=comments)
+        text = await _games_text(chapters, mode, comments=comments)
         built = Built("pgn", pgn_file_name(node.name), text.encode(), [node.id], len(chapters))
     else:
         built = await _build_zip(session, node, mode, comments=comments)
@@ -201,13 +219,14 @@ async def _build_zip(
             if chapter.study_id not in texts:
                 continue
             if current is not None and chapter.study_id != current:
-                _write(archive, studies[current], texts.pop(current))
+                await heavy.run(_write, archive, studies[current], texts.pop(current))
             current = chapter.study_id
-            texts[current].append(chapter_text(chapter, mode, comments=comments))
+            write = partial(chapter_text, chapter, mode, comments=comments)
+            texts[current].append(await heavy.run(write))
             chapter_count += 1
         # The last study streamed, then the studies without chapters (empty files).
         for study_id, parts in texts.items():
-            _write(archive, studies[study_id], parts)
+            await heavy.run(_write, archive, studies[study_id], parts)
     return Built(
         "zip", file_name(root.name) + ".zip", buffer.getvalue(), list(studies), chapter_count
     )
@@ -258,6 +277,42 @@ def pgn_file_name(name: str) -> str:
 
 def _without_pgn_suffix(name: str) -> str:
     return name[: -len(".pgn")] if name.lower().endswith(".pgn") and len(name) > 4 else name
+
+
+class ExportQuotaExceeded(TooManyRequests):
+    code = "export_quota_exceeded"
+
+
+async def _within_quota(session: AsyncSession, user: User, settings: Settings) -> None:
+    """429 when the user already keeps EXPORT_MAX_PER_USER live exports."""
+    count, oldest_expiry = await repository.live_exports_of(session, user.id)
+    if count >= settings.export_max_per_user:
+        wait = max(1, math.ceil((oldest_expiry - utcnow()).total_seconds())) if oldest_expiry else 1
+        raise ExportQuotaExceeded(
+            f"you keep {count} stored exports (EXPORT_MAX_PER_USER = "
+            f"{settings.export_max_per_user}); delete one (DELETE /exports/{{id}}) or wait "
+            "for the oldest to expire",
+            headers={"Retry-After": str(wait)},
+            limit="export_max_per_user",
+            limit_value=settings.export_max_per_user,
+        )
+
+
+async def delete_export(session: AsyncSession, user: User, export_id: uuid.UUID) -> None:
+    """Delete one of your own stored exports (404 for anyone else's)."""
+    deleted = await repository.delete_export_of(session, user.id, export_id)
+    if deleted is None:
+        raise ExportNotFound(export_id)
+    node_id, workspace_id = deleted
+    await events.record(
+        session,
+        EventType.export_deleted,
+        actor_id=user.id,
+        target=Target(export_id, "export", node_id),
+        workspace_id=workspace_id,
+        version=None,
+        payload=ExportDeleted(export_id=export_id, node_id=node_id),
+    )
 
 
 async def get_export(

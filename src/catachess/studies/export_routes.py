@@ -38,7 +38,7 @@ def export_read(stored: Export) -> ExportRead:
     "/exports",
     status_code=status.HTTP_201_CREATED,
     response_model=ExportRead,
-    responses=problems(401, 404, 422),
+    responses=problems(401, 404, 422, 429),
 )
 async def create_export(
     body: ExportCreate,
@@ -58,6 +58,15 @@ async def create_export(
     )
     response.headers["Location"] = f"/exports/{stored.id}"
     return export_read(stored)
+
+
+@router.delete(
+    "/exports/{export_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 404)
+)
+async def delete_export(export_id: uuid.UUID, user: CurrentUser, session: Session) -> Response:
+    """Delete one of your stored exports (frees a place in your EXPORT_MAX_PER_USER quota)."""
+    await export.delete_export(session, user, export_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/exports/{export_id}", response_model=ExportRead, responses=problems(401, 404, 410))

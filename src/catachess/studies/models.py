@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -42,6 +43,8 @@ class Chapter(CreatedAt, Base):
     # The study node; purging the node removes its chapters through this cascade.
     study_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    # Markdown shown above the board (rendered without raw HTML).
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     # 0-based order within the study, kept contiguous by the service.
     position: Mapped[int]
     orientation: Mapped[str] = mapped_column(String(5), default="white")
@@ -86,3 +89,18 @@ class Export(CreatedAt, Base):
     # Loaded only by the download; metadata reads leave it in the database.
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Star(Base):
+    """A user's star on a study they may read (one per pair)."""
+
+    __tablename__ = "study_stars"
+
+    study_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

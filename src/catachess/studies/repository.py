@@ -6,7 +6,20 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, Text, cast, delete, func, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Text,
+    cast,
+    delete,
+    false,
+    func,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 
@@ -14,7 +27,7 @@ from catachess.nodes.models import Node, NodeKind
 
 # The nodes domain's one subtree predicate (an indexed path-prefix match).
 from catachess.nodes.repository import subtree_filter
-from catachess.studies.models import Chapter, Export
+from catachess.studies.models import Chapter, Export, Star
 
 
 async def get_in_study(
@@ -165,3 +178,77 @@ async def chapter_has_move(
 
 async def get_study_id_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid.UUID | None:
     return await session.scalar(select(Chapter.study_id).where(Chapter.id == chapter_id))
+
+
+async def add_star(session: AsyncSession, study: Node, user_id: uuid.UUID) -> bool:
+    """Star a study; False when the user had already starred it (nothing changes)."""
+    inserted = await session.execute(
+        insert(Star)
+        .values(study_id=study.id, user_id=user_id, workspace_id=study.workspace_id)
+        .on_conflict_do_nothing()
+        .returning(Star.study_id)
+    )
+    return inserted.first() is not None
+
+
+async def remove_star(session: AsyncSession, study_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    deleted = await session.execute(
+        delete(Star)
+        .where(Star.study_id == study_id, Star.user_id == user_id)
+        .returning(Star.study_id)
+    )
+    return deleted.first() is not None
+
+
+async def star_counts(
+    session: AsyncSession, study_id: uuid.UUID, user_id: uuid.UUID | None
+) -> tuple[int, bool]:
+    """How many users starred the study, and whether `user_id` is one of them."""
+    mine = func.bool_or(Star.user_id == user_id) if user_id is not None else false()
+    row = (await session.execute(select(func.count(), mine).where(Star.study_id == study_id))).one()
+    return int(row[0]), bool(row[1])
+
+
+async def list_starred(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    readable: ColumnElement[bool],
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Row[Node, datetime]]:
+    """Live studies the user starred and may still read, most recently starred first."""
+    query = (
+        select(Node, Star.created_at)
+        .join(Star, Star.study_id == Node.id)
+        .where(Star.user_id == user_id, Node.trashed_at.is_(None), readable)
+    )
+    if after is not None:
+        query = query.where(tuple_(Star.created_at, Node.id) < tuple_(*after))
+    query = query.order_by(Star.created_at.desc(), Node.id.desc()).limit(limit)
+    return (await session.execute(query)).all()
+
+
+async def live_exports_of(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """How many unexpired exports the user keeps, and when the first of them expires."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(Export.expires_at)).where(
+                Export.requested_by == user_id, Export.expires_at > func.now()
+            )
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def delete_export_of(
+    session: AsyncSession, user_id: uuid.UUID, export_id: uuid.UUID
+) -> Row[uuid.UUID, uuid.UUID] | None:
+    """Delete the user's own export; its (node_id, workspace_id), or None."""
+    return (
+        await session.execute(
+            delete(Export)
+            .where(Export.id == export_id, Export.requested_by == user_id)
+            .returning(Export.node_id, Export.workspace_id)
+        )
+    ).first()

@@ -9,21 +9,26 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Response, status
 
-from catachess.auth.deps import CurrentUser, Session
+from catachess.auth.deps import CurrentUser, Reader, Session
 from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
 from catachess.pgn import ExportMode, PgnWarning
 from catachess.sharing.access import Access
-from catachess.studies import chapters, export, service
+from catachess.studies import chapters, copies, export, service, stars
 from catachess.studies.body import LimitedBodyRoute
 from catachess.studies.deps import IfMatch, Limits
 from catachess.studies.models import Chapter
 from catachess.studies.schemas import (
     ChapterRead,
+    ChaptersCopy,
     ChaptersCreate,
     ChapterSummary,
     ChapterUpdate,
     ImportWarning,
+    StarredPage,
+    StarredStudy,
+    StarState,
+    StudyClone,
     StudyCreate,
     StudyImport,
     StudyRead,
@@ -62,7 +67,7 @@ def import_result(filled: list[FilledStudy], warnings: Sequence[PgnWarning] = ()
     "/studies",
     status_code=status.HTTP_201_CREATED,
     response_model=StudyImport,
-    responses=problems(401, 403, 404, 409, 413, 422),
+    responses=problems(401, 403, 404, 409, 413, 422, 429),
 )
 async def create_study(
     body: StudyCreate, user: CurrentUser, session: Session, response: Response, limits: Limits
@@ -77,19 +82,54 @@ async def create_study(
 
 @router.get("/studies/{study_id}", response_model=StudyRead, responses=problems(401, 404))
 async def get_study(
-    study_id: uuid.UUID, user: CurrentUser, session: Session, response: Response
+    study_id: uuid.UUID, user: Reader, session: Session, response: Response
 ) -> StudyRead:
     """A study and its chapters in order (without their move trees)."""
     granted, rows = await chapters.get_study(session, user, study_id)
     response.headers["ETag"] = etag(granted.node.version)
-    return study_read(granted, list(rows))
+    counted = await stars.stars_of(session, user, granted.node)
+    return study_read(granted, list(rows)).model_copy(
+        update={"star_count": counted.star_count, "starred": counted.starred}
+    )
+
+
+@router.put("/studies/{study_id}/star", response_model=StarState, responses=problems(401, 404))
+async def star_study(study_id: uuid.UUID, user: CurrentUser, session: Session) -> StarState:
+    """Star a study you may read (again: no change)."""
+    counted = await stars.set_star(session, user, study_id, on=True)
+    return StarState(star_count=counted.star_count, starred=counted.starred)
+
+
+@router.delete("/studies/{study_id}/star", response_model=StarState, responses=problems(401, 404))
+async def unstar_study(study_id: uuid.UUID, user: CurrentUser, session: Session) -> StarState:
+    """Remove your star (again: no change)."""
+    counted = await stars.set_star(session, user, study_id, on=False)
+    return StarState(star_count=counted.star_count, starred=counted.starred)
+
+
+@router.get("/users/me/starred", response_model=StarredPage, responses=problems(400, 401))
+async def starred_studies(
+    user: CurrentUser,
+    session: Session,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> StarredPage:
+    """Studies you starred and may still read, most recently starred first."""
+    rows, next_cursor = await stars.list_starred(session, user, cursor=cursor, limit=limit)
+    return StarredPage(
+        items=[
+            StarredStudy(**NodeRead.model_validate(node).model_dump(), starred_at=at)
+            for node, at in rows
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @router.post(
     "/studies/{study_id}/chapters",
     status_code=status.HTTP_201_CREATED,
     response_model=StudyImport,
-    responses=problems(401, 403, 404, 409, 413, 422),
+    responses=problems(401, 403, 404, 409, 413, 422, 429),
 )
 async def add_chapters(
     study_id: uuid.UUID, body: ChaptersCreate, user: CurrentUser, session: Session, limits: Limits
@@ -99,13 +139,41 @@ async def add_chapters(
     return import_result(imported.studies, imported.warnings)
 
 
+@router.post(
+    "/studies/{study_id}/clone",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudyImport,
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def clone_study(
+    study_id: uuid.UUID, body: StudyClone, user: CurrentUser, session: Session, response: Response
+) -> StudyImport:
+    """Copy a study you may read into a folder you may edit (new ids; past 64, more studies)."""
+    filled = await copies.clone_study(session, user, study_id, body)
+    response.headers["Location"] = f"/studies/{filled[0].granted.node.id}"
+    return import_result(filled)
+
+
+@router.post(
+    "/studies/{study_id}/chapters/copy",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudyImport,
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def copy_chapters(
+    study_id: uuid.UUID, body: ChaptersCopy, user: CurrentUser, session: Session
+) -> StudyImport:
+    """Append copies of another study's chapters here, or move them here (move: true)."""
+    return import_result(await copies.copy_chapters(session, user, study_id, body))
+
+
 @router.get(
     "/studies/{study_id}/chapters/{chapter_id}",
     response_model=ChapterRead,
     responses=problems(401, 404),
 )
 async def get_chapter(
-    study_id: uuid.UUID, chapter_id: uuid.UUID, user: CurrentUser, session: Session
+    study_id: uuid.UUID, chapter_id: uuid.UUID, user: Reader, session: Session
 ) -> Response:
     """A chapter with its headers and whole move tree (one query for the chapter)."""
     chapter, headers_json, tree_json = await chapters.read_chapter(
@@ -177,11 +245,11 @@ def content_disposition(filename: str) -> str:
 @router.get(
     "/studies/{study_id}/pgn",
     response_class=Response,
-    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422)},
+    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422, 429)},
 )
 async def study_pgn(
     study_id: uuid.UUID,
-    user: CurrentUser,
+    user: Reader,
     session: Session,
     mode: Mode = ExportMode.FULL,
     comments: Comments = True,
@@ -194,12 +262,12 @@ async def study_pgn(
 @router.get(
     "/studies/{study_id}/chapters/{chapter_id}/pgn",
     response_class=Response,
-    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422)},
+    responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422, 429)},
 )
 async def chapter_pgn(
     study_id: uuid.UUID,
     chapter_id: uuid.UUID,
-    user: CurrentUser,
+    user: Reader,
     session: Session,
     mode: Mode = ExportMode.FULL,
     comments: Comments = True,

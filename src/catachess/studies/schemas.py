@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from catachess.nodes.schemas import NodeName, NodeRead
+from catachess.nodes.schemas import Description, NodeName, NodeRead
 
 Orientation = Literal["white", "black"]
 ShapeColor = Literal["G", "R", "Y", "B"]
@@ -46,18 +46,27 @@ class ChaptersCreate(BaseModel):
 
 
 class ChapterUpdate(BaseModel):
-    """Rename (name), reorder (position, 0-based) and/or turn the board (orientation)."""
+    """Rename (name), reorder (position, 0-based), turn the board (orientation), describe
+    (description) and/or edit the PGN tags (headers), as one version step."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: NodeName | None = None
     position: int | None = Field(default=None, ge=0, le=10_000)
     orientation: Orientation | None = None
+    description: Description | None = None
+    headers: dict[str, str | None] | None = Field(
+        default=None,
+        max_length=64,
+        description='tags to set ({"White": "Carlsen"}) or remove ({"Annotator": null}); '
+        "the Seven Tag Roster cannot be removed, FEN/SetUp/Variant follow the position",
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> ChapterUpdate:
-        if self.name is None and self.position is None and self.orientation is None:
-            raise ValueError("give name, position or orientation")
+        fields = (self.name, self.position, self.orientation, self.description)
+        if all(field is None for field in fields) and not self.headers:
+            raise ValueError("give name, position, orientation, description or headers")
         return self
 
 
@@ -67,6 +76,7 @@ class ChapterSummary(BaseModel):
     id: uuid.UUID
     study_id: uuid.UUID
     name: str
+    description: str = Field(description="Markdown shown with the chapter")
     position: int = Field(description="0-based order in the study")
     orientation: Orientation
     start_fen: str
@@ -142,6 +152,47 @@ class ChapterRead(ChapterSummary):
 
 class StudyRead(NodeRead):
     chapters: list[ChapterSummary]
+    star_count: int = 0
+    starred: bool = Field(default=False, description="whether you starred it")
+
+
+class StudyClone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent_id: uuid.UUID = Field(description="a folder or workspace you may edit")
+    name: NodeName | None = Field(
+        default=None, description='default: the source\'s name, numbered ("Name (2)") on a clash'
+    )
+    with_discussions: bool = Field(default=False, description="copy the threads too")
+
+
+class ChaptersCopy(BaseModel):
+    """Chapters of another study to append here, in this order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_study_id: uuid.UUID
+    chapter_ids: list[uuid.UUID] = Field(min_length=1, max_length=640)
+    move: bool = Field(
+        default=False, description="remove them from the source (needs editor there)"
+    )
+    with_discussions: bool = Field(
+        default=False, description="copy their threads (moved chapters always take theirs)"
+    )
+
+
+class StarState(BaseModel):
+    star_count: int
+    starred: bool
+
+
+class StarredStudy(NodeRead):
+    starred_at: datetime
+
+
+class StarredPage(BaseModel):
+    items: list[StarredStudy]
+    next_cursor: str | None
 
 
 class ImportWarning(BaseModel):

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess.auth.models import User
+from catachess import heavy
+from catachess.auth.models import User, id_of
 from catachess.config import Settings
 from catachess.events import service as events
 from catachess.events.service import Target
@@ -97,14 +98,15 @@ def target_of(chapter: Chapter) -> Target:
 
 async def require_study(
     session: AsyncSession,
-    user: User,
+    user: User | None,
     study_id: uuid.UUID,
     action: Action,
     *,
     for_update: bool = False,
 ) -> Access:
-    """The study node if the caller may perform `action` on it (404/403 otherwise)."""
-    granted = await access.require(session, user.id, study_id, action, for_update=for_update)
+    """The study node if the caller (None: anonymous) may perform `action` on it
+    (404/403 otherwise)."""
+    granted = await access.require(session, id_of(user), study_id, action, for_update=for_update)
     if granted.node.kind is not NodeKind.study:
         raise StudyNotFound(study_id)
     return granted
@@ -143,11 +145,21 @@ def parse(text: str, limits: PgnLimits) -> ParsedPgn:
         raise from_pgn_error(error) from None
 
 
+async def parse_heavy(session: AsyncSession, user: User, text: str, limits: PgnLimits) -> ParsedPgn:
+    """`parse` in a worker thread (catachess.heavy), holding one of the user's heavy slots."""
+    await heavy.claim_slot(session, user.id)
+    return await heavy.run(parse, text, limits)
+
+
 async def create_study(
     session: AsyncSession, user: User, body: StudyCreate, limits: PgnLimits
 ) -> Imported:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
-    parsed = parse(body.pgn, limits) if body.pgn is not None else ParsedPgn([], [])
+    parsed = ParsedPgn([], [])
+    if body.pgn is not None:
+        # Permission first: a stranger's upload is refused before any parsing.
+        await access.require(session, user.id, body.parent_id, Action.edit)
+        parsed = await parse_heavy(session, user, body.pgn, limits)
     filled = await create_study_of_games(session, user, body.parent_id, body.name, parsed.games)
     return Imported(filled, parsed.warnings)
 
@@ -181,7 +193,7 @@ async def add_chapters(
     # Permission first, so strangers learn nothing; the lock only after the (slow) parse.
     await require_study(session, user, study_id, Action.edit)
     if body.pgn is not None:
-        parsed = parse(body.pgn, limits)
+        parsed = await parse_heavy(session, user, body.pgn, limits)
     else:
         assert body.fen is not None  # the schema requires one of them
         parsed = ParsedPgn([game_at(body.fen)], [])
@@ -227,27 +239,54 @@ async def fill(
 
     The further studies are siblings of `first` named "Name (2)", "Name (3)" ...
     """
-    room = max(MAX_CHAPTERS - existing, 0)
-    filled = [FilledStudy(first, [])]
-    study, number, position = first, 1, existing
-    for index, game in enumerate(games):
-        if index >= room and (index - room) % MAX_CHAPTERS == 0:
-            study, number = await _next_study(session, user, first.node, number + 1)
-            filled.append(FilledStudy(study, []))
-            position = 0
-        chapter = chapter_of(study.node, user, game, position, name=name, orientation=orientation)
-        session.add(chapter)
-        filled[-1].chapters.append(chapter)
-        position += 1
-    await session.flush()
-    await search_index.chapters_added(
-        session, [chapter for entry in filled for chapter in entry.chapters]
-    )
+    filled: list[FilledStudy] = []
+    placed = iter(games)
+    for slot in await place(session, user, first, len(games), existing=existing):
+        rows = [
+            chapter_of(
+                slot.study.node, user, next(placed), position, name=name, orientation=orientation
+            )
+            for position in slot.positions
+        ]
+        filled.append(FilledStudy(slot.study, rows))
+    await add_all(session, filled)
     for entry in filled:
         for chapter in entry.chapters:
             await record_added(session, user, chapter, source=source)
         await history.record_created(session, entry.chapters, actor_id=user.id, source=source)
-    return [entry for entry in filled if entry.chapters or entry.granted is first]
+    return filled
+
+
+@dataclass
+class Slot:
+    """Positions that new chapters take in one study."""
+
+    study: Access
+    positions: range
+
+
+async def place(
+    session: AsyncSession, user: User, first: Access, count: int, *, existing: int
+) -> list[Slot]:
+    """Where `count` new chapters go: `first` while it has room (it holds `existing`),
+    then new sibling studies "Name (2)", "Name (3)" ... of 64 each (created here).
+    `first` is always in the answer, if only with no position."""
+    room = max(min(MAX_CHAPTERS - existing, count), 0)
+    slots = [Slot(first, range(existing, existing + room))]
+    number, left = 1, count - room
+    while left > 0:
+        study, number = await _next_study(session, user, first.node, number + 1)
+        slots.append(Slot(study, range(min(left, MAX_CHAPTERS))))
+        left -= MAX_CHAPTERS
+    return slots
+
+
+async def add_all(session: AsyncSession, filled: list[FilledStudy]) -> None:
+    """Write new chapters, and their search entries in the same transaction."""
+    chapters = [chapter for entry in filled for chapter in entry.chapters]
+    session.add_all(chapters)
+    await session.flush()
+    await search_index.chapters_added(session, chapters)
 
 
 async def _next_study(

@@ -24,6 +24,8 @@ for (const [width, height] of [
     expect(overflow).toBeLessThanOrEqual(0);
     await page.goto(`${BASE_URL}/`);
     await page.locator('.card').first().waitFor();
+    // The page sets its breadcrumb while the header has already rendered: it must show.
+    await page.locator('header .crumb', { hasText: 'My workspaces' }).waitFor();
     await shot(page, `workspaces-${width}x${height}`);
   });
 }

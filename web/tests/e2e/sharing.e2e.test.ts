@@ -97,3 +97,56 @@ test('a visitor without a session is sent to log in, and back afterwards', async
   await page.waitForURL(/\/login\?next=/);
   expect(await page.evaluate(() => localStorage.getItem('catachess.session'))).toBeNull();
 });
+
+test('the share dialog changes a role, shows inherited grants, and removes a person', async () => {
+  const owner = await newUser();
+  const colleague = await newUser();
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Academy' });
+  const folder = await api.post('/nodes', { kind: 'folder', name: 'Juniors', parent_id: workspace.id });
+  await api.post(`/nodes/${workspace.id}/shares`, { email: colleague.email, role: 'viewer' });
+
+  const page = await newPage();
+  await loginAs(page, owner);
+  await page.goto(`${BASE_URL}/n/${workspace.id}`);
+  await page.locator(`.row[data-node-id="${folder.id}"] .row-menu`).click();
+  await page.getByRole('menuitem', { name: 'Share…' }).click();
+  // On the folder, the workspace grant shows as inherited, without controls.
+  const inherited = page.locator(`.modal .share-row.is-inherited[data-email="${colleague.email}"]`);
+  await inherited.waitFor();
+  expect(await inherited.textContent()).toContain('inherited');
+  expect(await inherited.locator('select').count()).toBe(0);
+  await page.click('.modal .modal-close');
+
+  await page.click('button.share-node');
+  const mine = page.locator(`.modal .share-row:not(.is-inherited)[data-email="${colleague.email}"]`);
+  await mine.locator('select').selectOption('editor');
+  await page.locator('.toast-success', { hasText: 'is now editor' }).waitFor();
+  const shares = (await api.get(`/nodes/${workspace.id}/shares`)).items;
+  expect(shares.find((s: { email: string }) => s.email === colleague.email).role).toBe('editor');
+  // The owner's own row has no controls (nobody demotes or removes themselves by accident).
+  expect(await page.locator(`.modal .share-row[data-email="${owner.email}"] select`).count()).toBe(0);
+
+  await mine.locator('button', { hasText: 'Remove' }).click();
+  await page.click('.confirm-ok');
+  await mine.waitFor({ state: 'detached' });
+  expect((await api.get(`/nodes/${workspace.id}/shares`)).items.map((s: { email: string }) => s.email)).toEqual([owner.email]);
+});
+
+test('an invitation opened while logged out comes back to itself after logging in', async () => {
+  const owner = await newUser();
+  const guest = await newUser();
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Simul' });
+  const link = await api.post(`/nodes/${workspace.id}/share-links`, { role: 'viewer' });
+  const page = await newPage();
+  await page.goto(`${BASE_URL}/invite/${link.token}`);
+  await page.waitForURL(/\/login\?next=%2Finvite%2F/);
+  await page.fill('input[name=email]', guest.email);
+  await page.fill('input[name=password]', guest.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE_URL}/invite/${link.token}`);
+  await page.click('button.accept-invite');
+  await page.waitForURL(`${BASE_URL}/n/${workspace.id}`);
+  await page.getByRole('heading', { name: 'Simul' }).waitFor();
+});

@@ -116,3 +116,41 @@ async function loginToken(page: Page) {
   return apiAs({ ...parsed.user, password: PASSWORD, token: parsed.token });
 }
 
+
+test('a folder with more children than a page loads the rest on "Load more"', async () => {
+  const page = await newPage();
+  const owner = await registerAndLogin(page);
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Big' });
+  const names = Array.from({ length: 55 }, (_, i) => `Game ${String(i + 1).padStart(2, '0')}`);
+  for (let i = 0; i < names.length; i += 8) {
+    await Promise.all(names.slice(i, i + 8).map((name) => api.post('/nodes', { kind: 'folder', name, parent_id: workspace.id })));
+  }
+  await page.goto(`${BASE_URL}/n/${workspace.id}`);
+  await row(page, 'Game 50').waitFor();
+  expect(await page.locator('.row').count()).toBe(50);
+  await page.click('button.load-more');
+  await row(page, 'Game 55').waitFor();
+  expect(await page.locator('.row-name').allTextContents()).toEqual(names);
+  expect(await page.locator('button.load-more').count()).toBe(0);
+});
+
+test('a workspace renamed and trashed from its own page; the header follows, home lists it no more', async () => {
+  const page = await newPage();
+  const owner = await registerAndLogin(page);
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Scratch' });
+  await page.goto(`${BASE_URL}/n/${workspace.id}`);
+  await page.click('button.node-menu');
+  await page.getByRole('menuitem', { name: 'Rename…' }).click();
+  await page.fill('.modal input[name=name]', 'Scratchpad');
+  await page.click('.modal button[type=submit]');
+  await page.getByRole('heading', { name: 'Scratchpad' }).waitFor();
+  expect(await page.locator('header .crumb [aria-current=page]').textContent()).toBe('Scratchpad');
+  await page.click('button.node-menu');
+  await page.getByRole('menuitem', { name: 'Move to trash' }).click();
+  await page.click('.modal button.confirm-ok');
+  await page.waitForURL(`${BASE_URL}/`);
+  await page.locator('.ws-section', { hasText: 'no workspace yet' }).waitFor();
+  expect((await api.get('/trash')).items.map((e: { name: string }) => e.name)).toEqual(['Scratchpad']);
+});

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, newAction } from '../../api';
 import { setCrumbs } from '../../layout/crumbs';
 import type { NodeRead, Role } from '../../model';
@@ -10,7 +10,7 @@ export function InvitePage({ token }: { token: string }) {
   const action = useMemo(() => newAction(), [token]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useMemo(() => setCrumbs([{ label: 'Invitation' }]), []);
+  useEffect(() => setCrumbs([{ label: 'Invitation' }]), []);
   const accept = async () => {
     setBusy(true);
     setError(null);

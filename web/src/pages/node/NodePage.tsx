@@ -35,6 +35,7 @@ export function NodePage({ nodeId }: { nodeId: string }) {
         <span class={`badge role-${node.role}`} title="Your role here">
           {node.role}
         </span>
+        <NodeMenu ctrl={ctrl} node={node} />
       </div>
       <div class="toolbar">
         {can.edit && (
@@ -72,6 +73,20 @@ export function NodePage({ nodeId }: { nodeId: string }) {
       )}
       <Dialogs ctrl={ctrl} />
     </section>
+  );
+}
+
+/** Actions on the page's own node (rename it, trash it); a workspace needs admin to trash. */
+function NodeMenu({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
+  const can = ctrl.can;
+  const items: MenuItem[] = [];
+  if (can.edit) items.push({ label: 'Rename…', onSelect: () => ctrl.open({ kind: 'rename', node }) });
+  if (can.trashSelf) items.push({ label: 'Move to trash', danger: true, onSelect: () => void ctrl.trash(node) });
+  if (items.length === 0) return null;
+  return (
+    <button type="button" class="row-menu node-menu" aria-label={`Actions for ${node.name}`} onClick={(event) => openMenuBelow(event.currentTarget, items)}>
+      ⋯
+    </button>
   );
 }
 

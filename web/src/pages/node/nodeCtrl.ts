@@ -156,7 +156,16 @@ export class NodeCtrl extends Controller {
 
   /** The row as last loaded (a dialog opened before a reload holds an older copy). */
   fresh(node: NodeRead): NodeRead {
+    if (node.id === this.node?.id) return this.node;
     return this.children.find((c) => c.id === node.id) ?? node;
+  }
+
+  /** The page's own node changed (renamed): its heading and breadcrumbs follow. */
+  private replaceSelf(node: NodeRead): void {
+    this.node = { ...node, role: node.role ?? this.node?.role ?? null };
+    this.path = [...this.path.slice(0, -1), this.node];
+    setCrumbs(crumbsOf(this.path));
+    this.changed();
   }
 
   /** Rename; on 412 the list is reloaded and the dialog keeps the typed name, so a second
@@ -168,7 +177,8 @@ export class NodeCtrl extends Controller {
       const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { name: name.trim() }, ifMatch: current.version, action });
       submission.settled();
       this.dialog = null;
-      this.replace(data);
+      if (data.id === this.node?.id) this.replaceSelf(data);
+      else this.replace(data);
     } catch (error) {
       submission.settled(error);
       if (await this.stale(error)) {
@@ -205,8 +215,13 @@ export class NodeCtrl extends Controller {
     if (!ok) return;
     try {
       await api('DELETE', `/nodes/${node.id}`, { ifMatch: this.fresh(node).version, action: newAction() });
-      this.children = this.children.filter((c) => c.id !== node.id);
       notify(`“${node.name}” is in the trash.`, 'success');
+      if (node.id === this.node?.id) {
+        // The page's own node is gone: go up to where it was.
+        navigate(node.parent_id ? paths.node(node.parent_id) : paths.home());
+        return;
+      }
+      this.children = this.children.filter((c) => c.id !== node.id);
       this.changed();
     } catch (error) {
       if (!(await this.stale(error))) notifyError(error);
