@@ -155,8 +155,8 @@ class LiveHub:
             yield from list(subs)
 
     async def start(self) -> None:
-        async with self.sessions() as session:
-            self.position = await repository.head_position(session)
+        # No database work here: a server whose database is down must still start (and
+        # answer /ready 503). The position is read when the first stream subscribes.
         self._close_streams_on_exit_signals()
         self._task = asyncio.create_task(self._run(), name="live-hub")
 
@@ -188,6 +188,7 @@ class LiveHub:
                 async with self.sessions() as session:
                     self.position = max(self.position, await repository.head_position(session))
             self._routes.setdefault(sub.route, set()).add(sub)
+            self.wake()  # the loop LISTENs now if it did not yet
             return self.position
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -219,6 +220,8 @@ class LiveHub:
     async def _listen(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
             return
+        if not self._routes:
+            return  # nobody to wake: no LISTEN connection until a stream subscribes
         try:
             listener = await asyncpg.connect(self._dsn)
             await listener.add_listener(CHANNEL, self._notified)
