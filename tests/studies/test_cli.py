@@ -4,15 +4,19 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.config import Settings
 from catachess.db.engine import make_sessionmaker
+from catachess.studies import bulk_import
 from catachess.studies.bulk_import import import_file
 from catachess.studies.service import limits_from
 from tests.factories import a_folder, a_user, a_workspace
@@ -54,6 +58,54 @@ async def test_import_file_fills_studies_of_64_and_reports_skipped_games(
             text("SELECT count(*) FROM events WHERE event_type = 'study.chapter_added'")
         )
     assert chapters == added == 130
+
+
+class _WatchedFile(io.StringIO):
+    """Notes, for every line read, the thread and whether a study was being stored."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.storing = False
+        self.reads: list[tuple[int, bool]] = []
+
+    def readline(self, size: int | None = -1, /) -> str:
+        self.reads.append((threading.get_ident(), self.storing))
+        return super().readline(size)
+
+
+async def test_finding_the_import_reads_the_next_study_while_one_is_stored(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 17's profile: the loop waited on PostgreSQL for a third of an import while
+    the parsing waited for it. The reading now runs in a worker thread, overlapping the
+    store of the study before."""
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    handle = _WatchedFile(games(130))
+    store = bulk_import._store
+
+    async def watched_store(*args: Any, **kwargs: Any) -> None:
+        handle.storing = True
+        try:
+            await store(*args, **kwargs)
+        finally:
+            handle.storing = False
+
+    monkeypatch.setattr(bulk_import, "_store", watched_store)
+    summary = await import_file(
+        make_sessionmaker(engine),
+        handle,
+        parent_id=uuid.UUID(ws["id"]),
+        user_email=alice.email,
+        name="Overlap",
+        limits=limits_from(settings),
+    )
+    assert [count for _, _, count in summary.studies] == [64, 64, 2]
+    assert threading.get_ident() not in {thread for thread, _ in handle.reads}
+    assert any(storing for _, storing in handle.reads)
 
 
 def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -2,14 +2,17 @@
 
 Unlike the API (all or nothing for one request), a collection of thousands of games is
 imported study by study: every 64 games are committed as one study, so memory holds at
-most one study's games and an interruption keeps what was committed. Games python-chess
-cannot read, or that pass a limit, are skipped and reported, never dropped silently.
+most two studies' games (one stored, the next read meanwhile) and an interruption keeps
+what was committed. Games python-chess cannot read, or that pass a limit, are skipped and
+reported, never dropped silently.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -23,6 +26,8 @@ from catachess.pgn import ParsedGame, PgnError, PgnLimits, PgnWarning, iter_game
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies.service import MAX_CHAPTERS, create_study_of_games
+
+Item = ParsedGame | PgnError | PgnWarning
 
 
 class UnknownUser(NotFound):
@@ -65,24 +70,50 @@ async def import_file(
         if parent.kind is NodeKind.study:
             raise AppError("import into a folder or workspace, not into a study")
     summary = ImportSummary()
+    items = iter_games_or_errors(handle, limits)
+    # The next study's games are read in a worker thread while the current one is stored:
+    # the loop mostly waits on PostgreSQL then, and the reading fills that time (the
+    # profile showed the loop idle for a third of an import, docs/performance.md). At most
+    # two studies' games are in memory; one thread reads `handle` at a time.
+    reading = asyncio.ensure_future(asyncio.to_thread(_read_study, items))
     batch: list[ParsedGame] = []
-    for item in iter_games_or_errors(handle, limits):
-        if isinstance(item, PgnWarning):
-            summary.warnings.append(item)
-            continue
-        summary.games += 1
-        if isinstance(item, PgnError):
-            summary.skipped.append(Skipped(item.game_number, item.line, item.message))
-        else:
-            batch.append(item)
+    while read := await reading:
+        for item in read:
+            if isinstance(item, PgnWarning):
+                summary.warnings.append(item)
+                continue
+            summary.games += 1
+            if isinstance(item, PgnError):
+                summary.skipped.append(Skipped(item.game_number, item.line, item.message))
+            else:
+                batch.append(item)
+            progress(summary)
+        reading = asyncio.ensure_future(asyncio.to_thread(_read_study, items))
         if len(batch) == MAX_CHAPTERS:
-            await _store(sessions, user, parent_id, name, batch, summary)
+            try:
+                await _store(sessions, user, parent_id, name, batch, summary)
+            except BaseException:
+                with contextlib.suppress(BaseException):
+                    await reading  # the file stays the reader's until it is done
+                raise
             batch = []
-        progress(summary)
     if batch or not summary.studies:
         await _store(sessions, user, parent_id, name, batch, summary)
     progress(summary)
     return summary
+
+
+def _read_study(items: Iterator[Item]) -> list[Item]:
+    """The next items up to and including the MAX_CHAPTERS-th game (one study's worth);
+    empty at the end of the file."""
+    read: list[Item] = []
+    games = 0
+    for item in items:
+        read.append(item)
+        games += isinstance(item, ParsedGame)
+        if games == MAX_CHAPTERS:
+            break
+    return read
 
 
 async def _store(
