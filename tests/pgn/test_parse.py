@@ -162,6 +162,22 @@ def test_null_moves_are_kept_as_python_chess_reads_them() -> None:
     ]
 
 
+def test_san_suffixes_match_python_chess_with_the_look_ahead_moved_to_the_next_position() -> None:
+    """Issue 17: the check/mate suffix is read from the position python-chess reaches
+    after the move, instead of Board.san pushing the move a second time."""
+    text = "1. e4 e5 2. Bc4 Nc6 3. Qh5 Nf6 (3... g6 4. Qf3) 4. Qxf7# *"
+    [game] = parse_pgn(text)
+    expected = chess.pgn.read_game(io.StringIO(text))
+    assert expected is not None
+    assert [node["san"] for node in mainline(game.tree)] == [
+        node.san() for node in expected.mainline()
+    ]
+    assert list(mainline(game.tree))[-1]["san"] == "Qxf7#"
+    [checks] = parse_pgn("1. e4 f5 2. Qh5 g6 3. Qxg6 hxg6 4. Bd3 Rxh2 5. Rxh2 -- *")
+    assert [node["san"] for node in mainline(checks.tree)][2:4] == ["Qh5+", "g6"]
+    assert list(mainline(checks.tree))[-1]["san"] == "--"
+
+
 def test_iter_games_streams_game_by_game() -> None:
     handle = io.StringIO(corpus_text("bad_illegal_move.pgn"))
     games = iter_games(handle)

@@ -261,7 +261,12 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
                     "FEN", "invalid_fen", "impossible position (" + ", ".join(reasons) + ")"
                 )
         elif self.pending is not None:
-            self.pending["fen"] = fen(board)
+            pending = self.pending
+            pending["fen"] = fen(board)
+            # The SAN's check suffix, read from the position after the move (python-chess
+            # reaches it again from here; Board.san would push and pop the move again).
+            if board.is_check() and pending["uci"] != "0000":
+                pending["san"] += "#" if board.is_checkmate() else "+"
             self.pending = None
 
     def begin_parse_san(self, board: chess.Board, san: str) -> None:
@@ -283,7 +288,9 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         node: MoveNode = {
             "id": node_id,
             "parent": parent_id,
-            "san": board.san(move),
+            # Board.san without its look-ahead: the suffix comes with the next position
+            # (visit_board), which python-chess computes anyway.
+            "san": board._algebraic_without_suffix(move),
             "uci": board.uci(move),
             "fen": "",
             "comment": "",
