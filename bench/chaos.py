@@ -95,6 +95,7 @@ class Write:
     status: int = 0
     body: Any = None
     attempts: int = 0
+    lost: int = 0  # attempts whose process died before answering
     replayed: bool = False
 
 
@@ -190,8 +191,12 @@ class Client:
                 )
             except httpx.TimeoutException:
                 self.stats.retries["timeout"] += 1
-            except httpx.TransportError:
-                self.stats.retries["connection error"] += 1
+            except httpx.ConnectError:
+                self.stats.retries["refused (process down)"] += 1
+            except httpx.TransportError:  # the process died with the request in flight
+                self.stats.retries["connection lost mid-request"] += 1
+                if write is not None:
+                    write.lost += 1
             else:
                 if response.status_code >= 500:
                     self.stats.server_errors.append(
@@ -494,10 +499,12 @@ async def chaos(url: str) -> list[str]:
             + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
         )
         retried = [w for w in acked if w.attempts > 1]
+        lost = [w for w in acked if w.lost]
         print(
             f"  reads: {stats.reads}; writes sent more than once: {len(retried)} "
-            f"({sum(w.attempts - 1 for w in retried)} retries), of which answered by a "
-            f"replay (the first attempt had committed): {sum(w.replayed for w in retried)}"
+            f"({sum(w.attempts - 1 for w in retried)} retries); writes whose process died "
+            f"with them in flight: {len(lost)}, of which answered by a replay (that attempt "
+            f"had committed): {sum(w.replayed for w in lost)}"
         )
         print(f"  retries by cause (reads and writes): {dict(stats.retries)}")
         verdict.check(not refused, f"no write ended in a 4xx {refused[:5]}")
