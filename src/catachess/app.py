@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from catachess import __version__, openapi, problems
+from catachess import __version__, openapi, problems, webapp
 from catachess.auth.routes import router as auth_router
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
@@ -115,6 +115,7 @@ def create_app(
         search_router,
     ):
         app.include_router(router)
+    webapp.install(app, settings.web_dist)
     if tracing is not None:
         telemetry.instrument_app(app, tracing)
     return app

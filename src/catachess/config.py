@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+# web/dist of this checkout (the package is installed editable from the repository).
+DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
@@ -65,6 +68,9 @@ class Settings(BaseSettings):
     event_delivery_retention_days: int = Field(
         default=7, ge=1, validation_alias="EVENT_DELIVERY_RETENTION_DAYS"
     )
+
+    # The built web app (`npm run build` in web/); served at / when it exists.
+    web_dist: Path = Field(default=DEFAULT_WEB_DIST, validation_alias="CATACHESS_WEB_DIST")
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_format: str = Field(default="auto", validation_alias="LOG_FORMAT")

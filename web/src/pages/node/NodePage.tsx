@@ -1,0 +1,155 @@
+import { useEffect } from 'preact/hooks';
+import { useController } from '../../ctrl';
+import { crumbDrop } from '../../layout/crumbs';
+import type { NodeRead } from '../../model';
+import { nodePath, paths } from '../../router';
+import { Button, Icon, Link, type MenuItem, openMenu, openMenuBelow } from '../../ui';
+import { ShareDialog } from '../share/ShareDialog';
+import { CreateDialog, ImportDialog, MoveDialog, RenameDialog } from './dialogs';
+import { NodeCtrl } from './nodeCtrl';
+
+export function NodePage({ nodeId }: { nodeId: string }) {
+  const ctrl = useController(() => new NodeCtrl(nodeId), [nodeId]);
+  const node = ctrl.node;
+  useEffect(() => {
+    crumbDrop.set({ canDrop: (id) => ctrl.canDrop(id), drop: (id) => void ctrl.drop(id) });
+    return () => crumbDrop.set(null);
+  }, [ctrl]);
+  if (ctrl.loading) return <p class="page muted">Loading…</p>;
+  if (ctrl.notFound || !node)
+    return (
+      <section class="page">
+        <h1>Not found</h1>
+        <p>{ctrl.loadError ?? 'This folder does not exist, is in the trash, or is not shared with you.'}</p>
+        <Link href={paths.home()}>Back to my workspaces</Link>
+      </section>
+    );
+  const can = ctrl.can;
+  return (
+    <section class="page" data-role={node.role}>
+      <div class="page-head">
+        <h1>
+          <Icon name={node.kind} size={22} />{' '}
+          {node.name}
+        </h1>
+        <span class={`badge role-${node.role}`} title="Your role here">
+          {node.role}
+        </span>
+      </div>
+      <div class="toolbar">
+        {can.edit && (
+          <>
+            <Button kind="primary" class="new-folder" onClick={() => ctrl.open({ kind: 'create', nodeKind: 'folder' })}>
+              New folder
+            </Button>
+            <Button class="new-study" onClick={() => ctrl.open({ kind: 'create', nodeKind: 'study' })}>
+              New study
+            </Button>
+            <Button class="import-pgn" onClick={() => ctrl.open({ kind: 'import' })}>
+              Import PGN
+            </Button>
+          </>
+        )}
+        {can.share && (
+          <Button class="share-node" onClick={() => ctrl.open({ kind: 'share', node })}>
+            Share
+          </Button>
+        )}
+      </div>
+      {ctrl.children.length === 0 ? (
+        <p class="muted empty">{can.edit ? 'Empty. Create a folder or a study, or import a PGN file.' : 'Empty.'}</p>
+      ) : (
+        <ul class="rows" aria-label="Contents">
+          {ctrl.children.map((child) => (
+            <Row key={child.id} ctrl={ctrl} node={child} />
+          ))}
+        </ul>
+      )}
+      {ctrl.nextCursor && (
+        <Button class="load-more" busy={ctrl.loadingMore} onClick={() => void ctrl.loadMore()}>
+          Load more
+        </Button>
+      )}
+      <Dialogs ctrl={ctrl} />
+    </section>
+  );
+}
+
+function rowMenu(ctrl: NodeCtrl, node: NodeRead): MenuItem[] {
+  const can = ctrl.can;
+  const items: MenuItem[] = [];
+  if (can.edit) {
+    items.push({ label: 'Rename…', onSelect: () => ctrl.open({ kind: 'rename', node }) });
+    items.push({ label: 'Move to…', onSelect: () => ctrl.open({ kind: 'move', node }) });
+  }
+  if (can.share) items.push({ label: 'Share…', onSelect: () => ctrl.open({ kind: 'share', node: { ...node, role: ctrl.node?.role ?? null } }) });
+  if (can.trashChild) items.push({ label: 'Move to trash', danger: true, onSelect: () => void ctrl.trash(node) });
+  return items;
+}
+
+function Row({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
+  const can = ctrl.can;
+  const items = rowMenu(ctrl, node);
+  const isFolder = node.kind === 'folder';
+  const over = ctrl.dropTarget === node.id;
+  return (
+    <li
+      class={`row${over ? ' is-drop-target' : ''}${ctrl.dragging?.id === node.id ? ' is-dragging' : ''}`}
+      data-node-id={node.id}
+      data-kind={node.kind}
+      draggable={can.edit}
+      onDragStart={(event) => {
+        event.dataTransfer?.setData('text/plain', node.id);
+        if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
+        ctrl.dragStart(node);
+      }}
+      onDragEnd={() => ctrl.dragEnd()}
+      onDragOver={(event) => {
+        if (isFolder && ctrl.canDrop(node.id)) {
+          event.preventDefault();
+          ctrl.dragOver(node.id);
+        }
+      }}
+      onDragLeave={() => over && ctrl.dragOver(null)}
+      onDrop={(event) => {
+        event.preventDefault();
+        if (isFolder) void ctrl.drop(node.id);
+      }}
+      onContextMenu={(event) => {
+        if (items.length === 0) return;
+        event.preventDefault();
+        openMenu({ x: event.clientX, y: event.clientY }, items);
+      }}
+    >
+      <Link href={nodePath(node)} class="row-link" draggable={false}>
+        <span class="row-icon" aria-hidden="true">
+          <Icon name={node.kind} />
+        </span>
+        <span class="row-name">{node.name}</span>
+        <span class="row-kind">{node.kind}</span>
+      </Link>
+      {items.length > 0 && (
+        <button type="button" class="row-menu" aria-label={`Actions for ${node.name}`} onClick={(event) => openMenuBelow(event.currentTarget, items)}>
+          ⋯
+        </button>
+      )}
+    </li>
+  );
+}
+
+function Dialogs({ ctrl }: { ctrl: NodeCtrl }) {
+  const dialog = ctrl.dialog;
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'create':
+      return <CreateDialog ctrl={ctrl} kind={dialog.nodeKind} />;
+    case 'rename':
+      return <RenameDialog ctrl={ctrl} node={dialog.node} />;
+    case 'move':
+      return <MoveDialog ctrl={ctrl} node={dialog.node} />;
+    case 'import':
+      return <ImportDialog ctrl={ctrl} />;
+    case 'share':
+      return <ShareDialog node={dialog.node} onClose={() => ctrl.open(null)} />;
+  }
+}

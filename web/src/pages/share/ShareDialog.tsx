@@ -1,0 +1,134 @@
+import { useController } from '../../ctrl';
+import { grantableRoles, type NodeRead, type Role } from '../../model';
+import { currentUser } from '../../session';
+import { Button, Modal } from '../../ui';
+import { ShareCtrl } from './shareCtrl';
+
+function RoleSelect({ value, roles, onChange, label }: { value: Role; roles: Role[]; onChange: (role: Role) => void; label: string }) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(e.currentTarget.value as Role)}>
+      {roles.map((r) => (
+        <option key={r} value={r}>
+          {r}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function ShareDialog({ node, onClose }: { node: NodeRead; onClose: () => void }) {
+  const ctrl = useController(() => new ShareCtrl(node), [node.id]);
+  const roles = grantableRoles(node.role);
+  const linkRoles = grantableRoles(node.role, true);
+  const created = ctrl.createdLink;
+  const createdUrl = created ? ctrl.linkUrl(created) : null;
+  const me = currentUser()?.id;
+  return (
+    <Modal title={`Share “${node.name}”`} onClose={onClose} wide>
+      <form
+        class="inline-form share-add"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void ctrl.add();
+        }}
+      >
+        <input name="share_email" type="email" required placeholder="E-mail of a person with an account" value={ctrl.email} onInput={(e) => ctrl.set('email', e.currentTarget.value)} />
+        <RoleSelect label="Role" value={ctrl.role} roles={roles} onChange={(r) => ctrl.set('role', r)} />
+        <Button kind="primary" type="submit" busy={ctrl.adding}>
+          Share
+        </Button>
+      </form>
+      {ctrl.addError && (
+        <p class="form-error" role="alert">
+          {ctrl.addError}
+        </p>
+      )}
+      {ctrl.loading ? (
+        <p class="muted">Loading…</p>
+      ) : ctrl.loadError ? (
+        <p class="form-error">{ctrl.loadError}</p>
+      ) : (
+        <>
+          <h3>People</h3>
+          <ul class="share-list">
+            {ctrl.direct.map((s) => (
+              <li key={s.user_id} class="share-row" data-email={s.email}>
+                <span class="share-who">
+                  <strong>{s.display_name}</strong>
+                  {s.user_id === me ? ' (you)' : ''} <span class="muted">{s.email}</span>
+                </span>
+                {roles.includes(s.role) && s.user_id !== me ? (
+                  <>
+                    <RoleSelect label={`Role of ${s.email}`} value={s.role} roles={roles} onChange={(r) => void ctrl.changeRole(s, r)} />
+                    <Button kind="link" onClick={() => void ctrl.revoke(s)}>
+                      Remove
+                    </Button>
+                  </>
+                ) : (
+                  <span class={`badge role-${s.role}`}>{s.role}</span>
+                )}
+              </li>
+            ))}
+            {ctrl.inherited.map((s) => (
+              <li key={`${s.user_id}-inherited`} class="share-row is-inherited" data-email={s.email}>
+                <span class="share-who">
+                  <strong>{s.display_name}</strong> <span class="muted">{s.email}</span>
+                </span>
+                <span class={`badge role-${s.role}`}>{s.role}</span>
+                <span class="muted">inherited from a folder above</span>
+              </li>
+            ))}
+          </ul>
+          <h3>Share links</h3>
+          <form
+            class="inline-form link-create"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void ctrl.createLink();
+            }}
+          >
+            <RoleSelect label="Link role" value={ctrl.linkRole} roles={linkRoles} onChange={(r) => ctrl.set('linkRole', r)} />
+            <label class="inline-label">
+              expires
+              <input name="link_expiry" type="date" value={ctrl.linkExpiry} onInput={(e) => ctrl.set('linkExpiry', e.currentTarget.value)} />
+            </label>
+            <Button type="submit" busy={ctrl.creatingLink}>
+              Create link
+            </Button>
+          </form>
+          {ctrl.linkError && (
+            <p class="form-error" role="alert">
+              {ctrl.linkError}
+            </p>
+          )}
+          {created && createdUrl && (
+            <div class="link-created">
+              <p>Anyone with an account who opens this link gets the {created.role} role. It is shown only now:</p>
+              <div class="inline-form">
+                <input class="link-url" readOnly value={createdUrl} onFocus={(e) => e.currentTarget.select()} />
+                <Button onClick={() => void ctrl.copy(createdUrl)}>Copy link</Button>
+              </div>
+            </div>
+          )}
+          <ul class="share-list">
+            {ctrl.links.map((link) => (
+              <li key={link.id} class={`share-row${link.revoked_at ? ' is-revoked' : ''}`} data-link-id={link.id}>
+                <span class={`badge role-${link.role}`}>{link.role}</span>
+                <span class="muted">
+                  created {new Date(link.created_at).toLocaleDateString()}
+                  {link.expires_at ? `, expires ${new Date(link.expires_at).toLocaleDateString()}` : ', no expiry'}
+                  {link.revoked_at ? ', revoked' : ''}
+                </span>
+                {!link.revoked_at && (
+                  <Button kind="link" onClick={() => void ctrl.revokeLink(link)}>
+                    Revoke
+                  </Button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,144 @@
+import { Submission } from '../../actions';
+import { api, newAction } from '../../api';
+import { Controller } from '../../ctrl';
+import type { NodeRead, Role, Share, ShareLink } from '../../model';
+import { paths } from '../../router';
+import { confirmDialog, errorMessage, notify, notifyError } from '../../ui';
+
+/** Who may do what on a node: grants to people (and those inherited), share links. */
+export class ShareCtrl extends Controller {
+  shares: Share[] = [];
+  links: ShareLink[] = [];
+  loading = true;
+  loadError: string | null = null;
+  email = '';
+  role: Role = 'viewer';
+  adding = false;
+  addError: string | null = null;
+  linkRole: Role = 'viewer';
+  linkExpiry = '';
+  creatingLink = false;
+  linkError: string | null = null;
+  /** The last link created: its token is shown only once, by the server too. */
+  createdLink: ShareLink | null = null;
+  private addSubmission = new Submission();
+
+  constructor(readonly node: NodeRead) {
+    super();
+    void this.load();
+  }
+
+  get direct(): Share[] {
+    return this.shares.filter((s) => !s.inherited_from);
+  }
+
+  get inherited(): Share[] {
+    return this.shares.filter((s) => s.inherited_from);
+  }
+
+  async load(): Promise<void> {
+    try {
+      const [shares, links] = await Promise.all([
+        api<{ items: Share[] }>('GET', `/nodes/${this.node.id}/shares`),
+        api<{ items: ShareLink[] }>('GET', `/nodes/${this.node.id}/share-links`),
+      ]);
+      this.shares = shares.data.items;
+      this.links = links.data.items;
+      this.loadError = null;
+    } catch (error) {
+      this.loadError = errorMessage(error);
+    } finally {
+      this.loading = false;
+      this.changed();
+    }
+  }
+
+  set<K extends 'email' | 'role' | 'linkRole' | 'linkExpiry'>(field: K, value: this[K]): void {
+    this[field] = value;
+    this.changed();
+  }
+
+  async add(): Promise<void> {
+    this.adding = true;
+    this.addError = null;
+    this.changed();
+    const action = this.addSubmission.action;
+    try {
+      await api('POST', `/nodes/${this.node.id}/shares`, { body: { email: this.email.trim(), role: this.role }, action });
+      this.addSubmission.settled();
+      notify(`Shared with ${this.email.trim()} as ${this.role}.`, 'success');
+      this.email = '';
+      await this.load();
+    } catch (error) {
+      this.addSubmission.settled(error);
+      this.addError = errorMessage(error);
+    } finally {
+      this.adding = false;
+      this.changed();
+    }
+  }
+
+  async changeRole(share: Share, role: Role): Promise<void> {
+    try {
+      await api('POST', `/nodes/${this.node.id}/shares`, { body: { user_id: share.user_id, role }, action: newAction() });
+      notify(`${share.display_name} is now ${role}.`, 'success');
+    } catch (error) {
+      notifyError(error);
+    }
+    await this.load();
+  }
+
+  async revoke(share: Share): Promise<void> {
+    const ok = await confirmDialog({ title: 'Remove access?', message: `${share.display_name} (${share.email}) loses the ${share.role} role here.`, confirmLabel: 'Remove', danger: true });
+    if (!ok) return;
+    try {
+      await api('DELETE', `/nodes/${this.node.id}/shares/${share.user_id}`, { action: newAction() });
+    } catch (error) {
+      notifyError(error);
+    }
+    await this.load();
+  }
+
+  async createLink(): Promise<void> {
+    this.creatingLink = true;
+    this.linkError = null;
+    this.changed();
+    try {
+      // The server refuses an Idempotency-Key here: the answer carries the token, never stored.
+      const expires_at = this.linkExpiry ? new Date(`${this.linkExpiry}T23:59:59`).toISOString() : null;
+      const { data } = await api<ShareLink>('POST', `/nodes/${this.node.id}/share-links`, { body: { role: this.linkRole, expires_at }, noKey: true });
+      this.createdLink = data;
+      await this.load();
+    } catch (error) {
+      this.linkError = errorMessage(error);
+    } finally {
+      this.creatingLink = false;
+      this.changed();
+    }
+  }
+
+  linkUrl(link: ShareLink): string | null {
+    return link.token ? `${location.origin}${paths.invite(link.token)}` : null;
+  }
+
+  async copy(text: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      notify('Link copied.', 'success');
+    } catch {
+      notify('Copy the link from the field (the browser refused the clipboard).', 'info');
+    }
+  }
+
+  async revokeLink(link: ShareLink): Promise<void> {
+    const ok = await confirmDialog({ title: 'Revoke this link?', message: 'Nobody else can accept it. People who already accepted keep their role.', confirmLabel: 'Revoke', danger: true });
+    if (!ok) return;
+    try {
+      await api('DELETE', `/share-links/${link.id}`, { action: newAction() });
+      if (this.createdLink?.id === link.id) this.createdLink = null;
+    } catch (error) {
+      notifyError(error);
+    }
+    await this.load();
+  }
+}

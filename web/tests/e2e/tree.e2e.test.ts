@@ -1,0 +1,118 @@
+// The tree pages end to end: register, workspaces, folders, rename, move (drag and dialog),
+// trash and restore; one folder for a double click.
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { apiAs, BASE_URL, newPage, PASSWORD, registerAndLogin, shot, uniqueEmail } from './harness';
+
+const row = (page: Page, name: string) => page.locator('.row', { has: page.locator('.row-name', { hasText: new RegExp(`^${name}$`) }) });
+
+async function createFolder(page: Page, name: string): Promise<void> {
+  await page.click('button.new-folder');
+  await page.fill('.modal input[name=name]', name);
+  await page.click('.modal button.create-submit');
+  await row(page, name).waitFor();
+}
+
+async function rowAction(page: Page, name: string, action: string): Promise<void> {
+  await row(page, name).locator('.row-menu').click();
+  await page.getByRole('menuitem', { name: action }).click();
+}
+
+test('register, create a workspace and a folder, rename, move by dialog and by drag, trash, restore', async () => {
+  const page = await newPage();
+  const email = uniqueEmail('owner');
+  await page.goto(`${BASE_URL}/`);
+  await page.waitForURL(/\/login/);
+  await page.click('text=Create an account');
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=display_name]', 'Magnus');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE_URL}/`);
+  await page.getByRole('heading', { name: 'My workspaces' }).waitFor();
+
+  await page.fill('input[name=workspace_name]', 'Openings');
+  await page.click('text=Create workspace');
+  await page.waitForURL(/\/n\//);
+  await page.getByRole('heading', { name: 'Openings' }).waitFor();
+  const workspaceId = page.url().split('/n/')[1];
+
+  await createFolder(page, 'Sicilian');
+  await createFolder(page, 'Archive');
+  await createFolder(page, 'Najdorf');
+
+  await rowAction(page, 'Najdorf', 'Rename…');
+  await page.fill('.modal input[name=name]', 'Najdorf 6.Bg5');
+  await page.click('.modal button[type=submit]');
+  await row(page, 'Najdorf 6.Bg5').waitFor();
+
+  // Move by the dialog: into Sicilian.
+  await rowAction(page, 'Najdorf 6.Bg5', 'Move to…');
+  await page.click('.modal .move-folder:has-text("Sicilian")');
+  await page.click('.modal button.move-here');
+  await row(page, 'Najdorf 6.Bg5').waitFor({ state: 'detached' });
+
+  // Move by drag: Archive onto Sicilian.
+  await row(page, 'Archive').dragTo(row(page, 'Sicilian'));
+  await row(page, 'Archive').waitFor({ state: 'detached' });
+
+  const user = await loginToken(page);
+  const sicilian = (await user.get(`/nodes/${workspaceId}/children`)).items.find((n: { name: string }) => n.name === 'Sicilian');
+  const inside = (await user.get(`/nodes/${sicilian.id}/children`)).items.map((n: { name: string }) => n.name);
+  expect(inside.sort()).toEqual(['Archive', 'Najdorf 6.Bg5']);
+
+  // Trash Sicilian (with both inside), then restore it from the trash page.
+  await rowAction(page, 'Sicilian', 'Move to trash');
+  await page.click('.modal button.confirm-ok');
+  await row(page, 'Sicilian').waitFor({ state: 'detached' });
+  expect((await user.get(`/nodes/${workspaceId}/children`)).items).toEqual([]);
+
+  await page.click('header a[title=Trash]');
+  await page.waitForURL(`${BASE_URL}/trash`);
+  await row(page, 'Sicilian').locator('button.restore').click();
+  await row(page, 'Sicilian').waitFor({ state: 'detached' });
+  await page.locator('.toast-success', { hasText: 'Restored' }).waitFor();
+  const restored = (await user.get(`/nodes/${workspaceId}/children`)).items.map((n: { name: string }) => n.name);
+  expect(restored).toEqual(['Sicilian']);
+
+  await page.goto(`${BASE_URL}/n/${workspaceId}`);
+  await row(page, 'Sicilian').click();
+  await page.waitForURL(`${BASE_URL}/n/${sicilian.id}`);
+  await row(page, 'Archive').waitFor();
+  await shot(page, 'folder-1280x800');
+
+  // Drag onto a breadcrumb: Archive goes back up to the workspace.
+  await row(page, 'Archive').dragTo(page.locator(`header .crumb[data-node-id="${workspaceId}"]`));
+  await row(page, 'Archive').waitFor({ state: 'detached' });
+  const top = (await user.get(`/nodes/${workspaceId}/children`)).items.map((n: { name: string }) => n.name);
+  expect(top).toEqual(['Archive', 'Sicilian']);
+});
+
+test('a double click on Create in the New folder dialog creates exactly one folder', async () => {
+  const page = await newPage();
+  const owner = await registerAndLogin(page);
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Endgames' });
+  const keys: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/nodes')) keys.push(request.headers()['idempotency-key']);
+  });
+  await page.goto(`${BASE_URL}/n/${workspace.id}`);
+  await page.click('button.new-folder');
+  await page.fill('.modal input[name=name]', 'Rook endings');
+  await page.dblclick('.modal button.create-submit');
+  await row(page, 'Rook endings').waitFor();
+  await expect.poll(() => keys.length).toBe(2);
+  // Both clicks were sent, with one key: the server did it once.
+  expect(new Set(keys).size).toBe(1);
+  const children = (await api.get(`/nodes/${workspace.id}/children`)).items;
+  expect(children.map((n: { name: string }) => n.name)).toEqual(['Rook endings']);
+  expect(await page.locator('.row').count()).toBe(1);
+});
+
+async function loginToken(page: Page) {
+  const session = await page.evaluate(() => localStorage.getItem('catachess.session'));
+  const parsed = JSON.parse(session ?? '{}') as { token: string; user: { id: string; email: string; display_name: string } };
+  return apiAs({ ...parsed.user, password: PASSWORD, token: parsed.token });
+}
+
