@@ -11,6 +11,8 @@ SCRIPTS = [
     "bench.idempotency",
     "bench.search",
     "bench.observability",
+    "bench.history",
+    "bench.web_study",
 ]
 
 for name in SCRIPTS:

@@ -18,6 +18,7 @@ from catachess.db.engine import make_engine, make_sessionmaker, resolve_database
 from catachess.discussions.routes import router as discussions_router
 from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
+from catachess.history.routes import router as history_router
 from catachess.idempotency.cache import ReplayCache
 from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
@@ -110,6 +111,7 @@ def create_app(
         discussions_router,
         studies_router,
         moves_router,
+        history_router,
         exports_router,
         events_router,
         search_router,

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         default=10, ge=1, le=3600, validation_alias="IDEMPOTENCY_AUTO_WINDOW"
     )
     trash_retention_days: int = Field(default=30, ge=1, validation_alias="TRASH_RETENTION_DAYS")
+    # Chapter versions older than this are compacted away (None: keep every version).
+    history_retention_days: int | None = Field(
+        default=None, ge=1, validation_alias="HISTORY_RETENTION_DAYS"
+    )
     maintenance_interval: int = Field(default=60, ge=0, validation_alias="MAINTENANCE_INTERVAL")
 
     # PGN limits (catachess.pgn.limits.PgnLimits explains each default): an oversized tree

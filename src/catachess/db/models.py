@@ -4,6 +4,7 @@ from catachess.auth.models import ApiToken, User
 from catachess.db.base import Base
 from catachess.discussions.models import Post, PostRevision, Reaction, Thread
 from catachess.events.models import ActivityEntry, Event, EventDelivery
+from catachess.history.models import ChapterVersion
 from catachess.idempotency.models import IdempotencyRecord
 from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "Chapter",
+    "ChapterVersion",
     "Event",
     "EventDelivery",
     "Export",

@@ -37,6 +37,10 @@ class EventType(enum.StrEnum):
     chapter_shapes_set = "chapter.shapes_set"
     chapter_cut = "chapter.cut"
     chapter_variation_extracted = "chapter.variation_extracted"
+    chapter_restored = "chapter.restored"
+    chapter_undone = "chapter.undone"
+    chapter_move_replaced = "chapter.move_replaced"
+    study_chapter_restored = "study.chapter_restored"
     export_created = "export.created"
     discussion_thread_created = "discussion.thread_created"
     discussion_thread_updated = "discussion.thread_updated"
@@ -213,6 +217,31 @@ class ChapterVariationExtracted(ChapterPayload):
     move_ids: list[str]
 
 
+class ChapterRestored(ChapterPayload):
+    restored_version: int  # the version whose state is now the chapter's
+
+
+class ChapterUndone(ChapterPayload):
+    undone_version: int  # the caller's change that was taken back
+    restored_version: int  # the version before it, whose state is now the chapter's
+
+
+class ChapterMoveReplaced(ChapterPayload):
+    move_id: str
+    old_san: str
+    new_san: str
+    kept_move_ids: list[str]  # moves after it, replayed on the new position
+    cut_move_ids: list[str]  # moves after it that were no longer legal there
+
+
+class StudyChapterRestored(ChapterPayload):
+    """A deleted chapter came back (with its discussions), at the end of the study."""
+
+    name: str
+    position: int
+    thread_count: int
+
+
 class ExportCreated(Payload):
     export_id: uuid.UUID
     node_id: uuid.UUID
@@ -289,6 +318,10 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.chapter_shapes_set: ChapterShapesSet,
     EventType.chapter_cut: ChapterCut,
     EventType.chapter_variation_extracted: ChapterVariationExtracted,
+    EventType.chapter_restored: ChapterRestored,
+    EventType.chapter_undone: ChapterUndone,
+    EventType.chapter_move_replaced: ChapterMoveReplaced,
+    EventType.study_chapter_restored: StudyChapterRestored,
     EventType.export_created: ExportCreated,
     EventType.discussion_thread_created: DiscussionThreadCreated,
     EventType.discussion_thread_updated: DiscussionThreadUpdated,

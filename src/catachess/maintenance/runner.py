@@ -34,6 +34,7 @@ JOB_MODULES: list[str] = [
     "catachess.auth.jobs",
     "catachess.nodes.trash.jobs",
     "catachess.studies.jobs",
+    "catachess.history.jobs",
     "catachess.events.jobs",
     "catachess.idempotency.jobs",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
 from catachess.db.base import utcnow
+from catachess.discussions.archive import archive_chapter
 from catachess.errors import Unprocessable
 from catachess.events import service as events
 from catachess.events.types import (
@@ -19,6 +20,7 @@ from catachess.events.types import (
     EventType,
     Payload,
 )
+from catachess.history import recording as history
 from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
@@ -67,6 +69,8 @@ async def update_chapter(
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
+    old_meta = {"name": chapter.name, "orientation": chapter.orientation}
+    moved: dict[str, int] = {}
     changes: list[tuple[EventType, Payload]] = []
     old_name = chapter.name
     if body.name is not None and body.name != chapter.name:
@@ -80,6 +84,7 @@ async def update_chapter(
     if body.position is not None and body.position != chapter.position:
         old = chapter.position
         await _reorder(session, chapter, body.position)
+        moved = {"old_position": old, "new_position": body.position}
         changes.append(
             (
                 EventType.chapter_reordered,
@@ -110,6 +115,14 @@ async def update_chapter(
                 version=chapter.version,
                 payload=payload,
             )
+        await history.record_meta_change(
+            session,
+            chapter,
+            old_meta,
+            actor_id=user.id,
+            kind=str(changes[0][0]) if len(changes) == 1 else "chapter.updated",
+            details=moved,
+        )
     return chapter
 
 
@@ -147,6 +160,8 @@ async def delete_chapter(
     if chapter is None:
         raise ChapterNotFound(chapter_id)
     check_if_match(if_match, chapter.version)
+    archive = await archive_chapter(session, chapter.id)
+    await history.record_deleted(session, chapter, actor_id=user.id, archive=archive)
     await repository.delete_chapter(session, chapter.id)
     await repository.shift_positions(
         session, study_id, first=chapter.position + 1, last=MAX_POSITION, by=-1

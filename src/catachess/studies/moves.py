@@ -32,6 +32,8 @@ from catachess.events.types import (
     EventType,
     Payload,
 )
+from catachess.history import recording as history
+from catachess.history.compare import label as move_label
 from catachess.pgn import (
     MoveNode,
     MoveTree,
@@ -40,7 +42,6 @@ from catachess.pgn import (
     PgnLimits,
     TreeEditError,
     add_move,
-    board_at,
     cut_at,
     delete_from,
     find_node,
@@ -77,6 +78,7 @@ class _Editing:
     granted: Access
     chapter: Chapter
     tree: MoveTree
+    before: bytes  # the state before the edit, for its version in the history
 
 
 async def _open(
@@ -89,7 +91,7 @@ async def _open(
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
     chapter = await require_chapter(session, granted, chapter_id)
     check_if_match(if_match, chapter.version)
-    return _Editing(user, granted, chapter, cast(MoveTree, chapter.tree))
+    return _Editing(user, granted, chapter, cast(MoveTree, chapter.tree), history.capture(chapter))
 
 
 def _apply(change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -103,7 +105,12 @@ def _apply(change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 async def _store(
-    session: AsyncSession, editing: _Editing, event_type: EventType, payload: Payload
+    session: AsyncSession,
+    editing: _Editing,
+    event_type: EventType,
+    payload: Payload,
+    *,
+    summary: str | None = None,
 ) -> None:
     chapter, tree = editing.chapter, editing.tree
     chapter.tree = cast(dict[str, Any], tree)
@@ -122,6 +129,14 @@ async def _store(
         workspace_id=editing.granted.node.workspace_id,
         version=chapter.version,
         payload=payload,
+    )
+    await history.record_change(
+        session,
+        chapter,
+        editing.before,
+        actor_id=editing.user.id,
+        kind=str(event_type),
+        summary=summary,
     )
 
 
@@ -316,7 +331,7 @@ async def to_chapter(
         editing.granted,
         [game],
         existing=existing,
-        name=name or f"{source.name}: {_move_label(editing.tree, node)}"[:200],
+        name=name or f"{source.name}: {move_label(editing.tree, node)}"[:200],
         orientation=source.orientation,
         source="variation",
     )
@@ -336,10 +351,3 @@ async def to_chapter(
         ),
     )
     return filled
-
-
-def _move_label(tree: MoveTree, node: MoveNode) -> str:
-    """ "12. Nf3" or "12... Nf6", as a move is written in PGN."""
-    board = board_at(tree, node["parent"])
-    dots = "." if board.turn else "..."
-    return f"{board.fullmove_number}{dots} {node['san']}"

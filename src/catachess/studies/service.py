@@ -23,6 +23,7 @@ from catachess.events.types import (
     EventType,
     StudyChapterAdded,
 )
+from catachess.history import recording as history
 from catachess.nodes import service as nodes
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate
@@ -231,6 +232,7 @@ async def fill(
     for entry in filled:
         for chapter in entry.chapters:
             await record_added(session, user, chapter, source=source)
+        await history.record_created(session, entry.chapters, actor_id=user.id, source=source)
     return [entry for entry in filled if entry.chapters or entry.granted is first]
 
 

@@ -273,3 +273,23 @@ async def list_expired(session: AsyncSession, cutoff: datetime, limit: int) -> l
         .limit(limit)
     )
     return list(rows.all())
+
+
+async def is_restorable_by(session: AsyncSession, user_id: uuid.UUID, node_id: uuid.UUID) -> bool:
+    """Whether `node_id` is in the trash and the caller may restore the subtree it went to
+    the trash with (the rule of GET /trash, in one statement, without locking)."""
+    parent = aliased(Node)
+    workspace = aliased(Node)
+    root_id = (
+        select(Node.trash_root_id)
+        .where(Node.id == node_id, Node.trashed_at.is_not(None))
+        .scalar_subquery()
+    )
+    found = await session.scalar(
+        select(TrashEntry.node_id)
+        .join(Node, Node.id == TrashEntry.node_id)
+        .join(workspace, workspace.id == TrashEntry.workspace_id)
+        .outerjoin(parent, parent.id == Node.parent_id)
+        .where(TrashEntry.node_id == root_id, _restorable_by(user_id, parent, workspace))
+    )
+    return found is not None

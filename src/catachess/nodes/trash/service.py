@@ -401,3 +401,9 @@ def _mirror(node: Node, **columns: object) -> None:
     """Tell the ORM what a bulk statement already wrote to this row (no second UPDATE)."""
     for name, value in columns.items():
         set_committed_value(node, name, value)
+
+
+async def may_restore(session: AsyncSession, user: User, node_id: uuid.UUID) -> bool:
+    """Whether `node_id` is trashed and the caller may restore it (with its trash root):
+    who may read what a trashed node held, e.g. a trashed study's version history."""
+    return await repository.is_restorable_by(session, user.id, node_id)

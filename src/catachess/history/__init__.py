@@ -1,0 +1,1 @@
+"""Version history of chapters: every past state readable and restorable (docs/history.md)."""

@@ -1,0 +1,287 @@
+"""Writing versions: called by the studies domain in the transaction of each change.
+
+Every change of a chapter gets one row, with the chapter's new version number: a
+compressed snapshot of the whole state, or the delta from the version before. A new
+snapshot is taken when the deltas since the last one add up to more bytes than that
+snapshot (so snapshots cost at most as much as the deltas they follow: storage grows
+with the changes, not with the chapter) or when the chain reaches MAX_CHAIN versions
+(so reading any version replays a bounded number of small deltas).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, cast
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catachess import context
+from catachess.db.base import utcnow
+from catachess.history import repository
+from catachess.history.compare import describe
+from catachess.history.state import State, delta_between, encode, state_of
+from catachess.pgn import MoveTree
+
+# Deltas replayed at most to read one version (each is a few hundred bytes).
+MAX_CHAIN = 200
+SUMMARY_LENGTH = 500
+# The tree of a state whose moves did not change (renames, reorders): compared, never stored.
+EMPTY_TREE: dict[str, Any] = {
+    "format": 1,
+    "fen": "",
+    "chess960": False,
+    "comment": "",
+    "children": [],
+    "nodes": {},
+}
+
+
+def state_of_chapter(chapter: Any) -> State:
+    return state_of(chapter.name, chapter.orientation, chapter.headers, chapter.tree)
+
+
+def capture(chapter: Any) -> bytes:
+    """The chapter's state before an edit changes it in place (JSON bytes: cheap to take)."""
+    return orjson.dumps(state_of_chapter(chapter))
+
+
+def _row(
+    chapter: Any,
+    version: int,
+    kind: str,
+    actor_id: uuid.UUID | None,
+    summary: str,
+    details: dict[str, Any],
+    **blobs: Any,
+) -> dict[str, Any]:
+    return {
+        "workspace_id": chapter.workspace_id,
+        "study_id": chapter.study_id,
+        "chapter_id": chapter.id,
+        "version": version,
+        "kind": kind,
+        "actor_id": actor_id,
+        "created_at": utcnow(),
+        "correlation_id": context.correlation_id.get(),
+        "summary": summary[:SUMMARY_LENGTH],
+        "details": details,
+        **blobs,
+    }
+
+
+def _snapshot_blobs(state: State) -> dict[str, Any]:
+    snapshot = encode(state)
+    return {
+        "snapshot": snapshot,
+        "delta": None,
+        "chain_length": 0,
+        "chain_bytes": 0,
+        "base_bytes": len(snapshot),
+    }
+
+
+async def record_created(
+    session: AsyncSession,
+    chapters: Sequence[Any],
+    *,
+    actor_id: uuid.UUID,
+    source: str,
+) -> None:
+    """Version 1 of new chapters (imports, FEN chapters, extracted variations): snapshots."""
+    rows = []
+    for chapter in chapters:
+        state = state_of_chapter(chapter)
+        rows.append(
+            _row(
+                chapter,
+                chapter.version,
+                "created",
+                actor_id,
+                describe(None, state),
+                {"source": source, "position": chapter.position},
+                **_snapshot_blobs(state),
+            )
+        )
+    await repository.insert_versions(session, rows)
+
+
+async def record_change(
+    session: AsyncSession,
+    chapter: Any,
+    before: bytes | State,
+    *,
+    actor_id: uuid.UUID | None,
+    kind: str,
+    details: dict[str, Any] | None = None,
+    summary: str | None = None,
+) -> None:
+    """The version a change of `chapter` produced (its `version` is already the new one).
+
+    `before` is what `capture` took before the change. A chapter created before history
+    existed gets its previous state recorded first, as a baseline to undo or restore to.
+    """
+    old = cast(State, orjson.loads(before)) if isinstance(before, bytes) else before
+    new = state_of_chapter(chapter)
+    await _write(session, chapter, old, new, actor_id, kind, details or {}, summary)
+
+
+async def record_meta_change(
+    session: AsyncSession,
+    chapter: Any,
+    old_meta: dict[str, Any],
+    *,
+    actor_id: uuid.UUID,
+    kind: str,
+    details: dict[str, Any],
+) -> None:
+    """A version for a change of name, orientation or position (the tree is not loaded)."""
+    tree = cast(MoveTree, EMPTY_TREE)
+    old = state_of(old_meta["name"], old_meta["orientation"], [], tree)
+    new = state_of(chapter.name, chapter.orientation, [], tree)
+    summary = describe(old, new) if old != new else ""
+    if "old_position" in details:
+        moved = (
+            f"moved the chapter from place {details['old_position'] + 1} "
+            f"to {details['new_position'] + 1}"
+        )
+        summary = f"{summary}; {moved}" if summary else moved
+    delta: dict[str, Any] = {}
+    meta = {f: new[f] for f in ("name", "orientation") if old[f] != new[f]}
+    if meta:
+        delta["meta"] = meta
+    previous = await repository.get_chain_end(session, chapter.id, chapter.version - 1)
+    if previous is None:
+        # No history yet: the baseline needs the whole state, tree included.
+        full_new = await load_state(session, chapter)
+        full_old = state_of(
+            old_meta["name"], old_meta["orientation"], full_new["headers"], full_new["tree"]
+        )
+        await _write(session, chapter, full_old, full_new, actor_id, kind, details, summary)
+        return
+    await _append_delta(session, chapter, previous, delta, actor_id, kind, details, summary, None)
+
+
+async def _write(
+    session: AsyncSession,
+    chapter: Any,
+    old: State,
+    new: State,
+    actor_id: uuid.UUID | None,
+    kind: str,
+    details: dict[str, Any],
+    summary: str | None,
+) -> None:
+    words = summary if summary is not None else describe(old, new)
+    previous = await repository.get_chain_end(session, chapter.id, chapter.version - 1)
+    if previous is None:
+        baseline = _row(
+            chapter,
+            chapter.version - 1,
+            "baseline",
+            None,
+            "the chapter as it was before its history was recorded",
+            {},
+            **_snapshot_blobs(old),
+        )
+        await repository.insert_versions(session, [baseline])
+        previous = (0, 0, baseline["base_bytes"])
+    delta = delta_between(old, new)
+    await _append_delta(
+        session, chapter, previous, dict(delta), actor_id, kind, details, words, new
+    )
+
+
+async def _append_delta(
+    session: AsyncSession,
+    chapter: Any,
+    previous: Any,
+    delta: dict[str, Any],
+    actor_id: uuid.UUID | None,
+    kind: str,
+    details: dict[str, Any],
+    summary: str,
+    new: State | None,
+) -> None:
+    chain_length, chain_bytes, base_bytes = previous
+    blob = encode(delta)
+    due = chain_length + 1 >= MAX_CHAIN or chain_bytes + len(blob) > base_bytes
+    if due and new is None:
+        new = await load_state(session, chapter)
+    if due and new is not None:
+        blobs = _snapshot_blobs(new)
+    else:
+        blobs = {
+            "snapshot": None,
+            "delta": blob,
+            "chain_length": chain_length + 1,
+            "chain_bytes": chain_bytes + len(blob),
+            "base_bytes": base_bytes,
+        }
+    row = _row(chapter, chapter.version, kind, actor_id, summary, details, **blobs)
+    await repository.insert_versions(session, [row])
+
+
+async def load_state(session: AsyncSession, chapter: Any) -> State:
+    """The chapter's current state with its tree read from the database (not loaded yet)."""
+    headers, tree = await repository.get_headers_and_tree(session, chapter.id)
+    return state_of(chapter.name, chapter.orientation, headers, tree)
+
+
+async def record_deleted(
+    session: AsyncSession, chapter: Any, *, actor_id: uuid.UUID, archive: dict[str, Any] | None
+) -> None:
+    """A deletion marker (version + 1, the state stays that of the version before), with
+    the chapter's discussions archived so that restoring it brings them back."""
+    previous = await repository.get_chain_end(session, chapter.id, chapter.version)
+    if previous is None:
+        state = await load_state(session, chapter)
+        baseline = _row(
+            chapter,
+            chapter.version,
+            "baseline",
+            None,
+            "the chapter as it was before its history was recorded",
+            {},
+            **_snapshot_blobs(state),
+        )
+        await repository.insert_versions(session, [baseline])
+        previous = (0, 0, baseline["base_bytes"])
+    chain_length, chain_bytes, base_bytes = previous
+    row = _row(
+        chapter,
+        chapter.version + 1,
+        "deleted",
+        actor_id,
+        f"deleted the chapter “{chapter.name}”",
+        {
+            "name": chapter.name,
+            "position": chapter.position,
+            "node_count": chapter.node_count,
+            "created_by": str(chapter.created_by),
+            "created_at": chapter.created_at.isoformat(),
+        },
+        snapshot=None,
+        delta=None,
+        chain_length=chain_length,
+        chain_bytes=chain_bytes,
+        base_bytes=base_bytes,
+        archive=None if archive is None else encode(archive),
+    )
+    await repository.insert_versions(session, [row])
+
+
+async def record_snapshot(
+    session: AsyncSession,
+    chapter: Any,
+    state: State,
+    *,
+    actor_id: uuid.UUID,
+    kind: str,
+    summary: str,
+    details: dict[str, Any],
+) -> None:
+    """A version holding the whole state (a deleted chapter brought back)."""
+    row = _row(chapter, chapter.version, kind, actor_id, summary, details, **_snapshot_blobs(state))
+    await repository.insert_versions(session, [row])
