@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import Actor, a_folder, a_user, a_workspace, shared_with
+from tests.search.helpers import get_page
 from tests.studies.helpers import a_chapter, move_by_san, read_chapter
 
 PGN_DIR = Path(__file__).parent.parent / "data" / "pgn"
@@ -29,10 +30,7 @@ AFTER_BOTH = "rnbqkb1r/pppp1ppp/4pn2/8/2PP4/8/PP2PPPP/RNBQKBNR w KQkq - 0 3"
 async def positions(
     client: httpx.AsyncClient, actor: Actor, status: int = 200, **params: Any
 ) -> dict[str, Any]:
-    response = await client.get("/search/positions", params=params, headers=actor.headers)
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_page(client, actor, "/search/positions", status, **params)
 
 
 async def test_a_transposition_is_found_in_both_studies_with_its_line(
