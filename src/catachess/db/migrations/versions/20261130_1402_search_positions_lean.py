@@ -8,7 +8,7 @@ the nodes' primary key. The surrogate id goes too: (chapter_id, move_id) was alr
 unique and becomes the primary key, so each row maintains two indexes instead of four.
 
 Revision ID: 20261130_0152_search
-Revises: 20261130_1401_history
+Revises: 20261130_lichess
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_0152_search"
-down_revision: str | Sequence[str] | None = "20261130_1401_history"
+down_revision: str | Sequence[str] | None = "20261130_lichess"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
