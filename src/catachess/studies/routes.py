@@ -10,6 +10,7 @@ import orjson
 from fastapi import APIRouter, Query, Response, status
 
 from catachess.auth.deps import CurrentUser, Reader, Session
+from catachess.nodes.routes import node_read
 from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
 from catachess.pgn import PgnWarning
@@ -24,6 +25,7 @@ from catachess.studies.schemas import (
     ChaptersCreate,
     ChapterSummary,
     ChapterUpdate,
+    FolderDuplicated,
     ImportWarning,
     StarredPage,
     StarredStudy,
@@ -150,6 +152,26 @@ async def clone_study(
     filled = await copies.clone_study(session, user, study_id, body)
     response.headers["Location"] = f"/studies/{filled[0].granted.node.id}"
     return import_result(filled)
+
+
+@router.post(
+    "/nodes/{node_id}/duplicate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FolderDuplicated,
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def duplicate_folder(
+    node_id: uuid.UUID, body: StudyClone, user: CurrentUser, session: Session, response: Response
+) -> FolderDuplicated:
+    """Copy a folder you may read, with every live folder and study below it, into a folder
+    you may edit (new ids; discussions only with with_discussions; no grants or stars)."""
+    made = await copies.duplicate_folder(session, user, node_id, body)
+    response.headers["Location"] = f"/nodes/{made.root.node.id}"
+    return FolderDuplicated(
+        node=node_read(made.root),
+        node_count=made.node_count,
+        chapter_count=made.chapter_count,
+    )
 
 
 @router.post(

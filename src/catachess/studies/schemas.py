@@ -179,6 +179,12 @@ class StudyClone(BaseModel):
     with_discussions: bool = Field(default=False, description="copy the threads too")
 
 
+class FolderDuplicated(BaseModel):
+    node: NodeRead = Field(description="the new folder (your role on it)")
+    node_count: int = Field(description="nodes created: the folder and every live node below")
+    chapter_count: int
+
+
 class ChaptersCopy(BaseModel):
     """Chapters of another study to append here, in this order."""
 
