@@ -159,7 +159,8 @@ async def test_a_retried_duplicate_makes_one_copy(client: httpx.AsyncClient) -> 
     assert statuses in ([201, 201], [201, 409]), (first.text, second.text)
     names = [
         child["name"]
-        for child in (await client.get(f"/nodes/{ws['id']}/children", headers=coach.headers))
-        .json()["items"]
+        for child in (
+            await client.get(f"/nodes/{ws['id']}/children", headers=coach.headers)
+        ).json()["items"]
     ]
     assert names.count("Openings (2)") == 1 and "Openings (3)" not in names

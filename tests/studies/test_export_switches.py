@@ -55,9 +55,7 @@ async def test_every_switch_is_on_by_default(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("switch", sorted(MARKS))
-async def test_each_switch_drops_only_what_it_names(
-    client: httpx.AsyncClient, switch: str
-) -> None:
+async def test_each_switch_drops_only_what_it_names(client: httpx.AsyncClient, switch: str) -> None:
     alice, study_id = await annotated_study(client)
     response = await client.get(
         f"/studies/{study_id}/pgn", params={switch: "false"}, headers=alice.headers
