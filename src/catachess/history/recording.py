@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess import context
+from catachess import context, heavy
 from catachess.db.base import utcnow
 from catachess.history import repository
 from catachess.history.compare import describe
@@ -100,22 +100,32 @@ async def record_created(
     actor_id: uuid.UUID,
     source: str,
 ) -> None:
-    """Version 1 of new chapters (imports, FEN chapters, extracted variations): snapshots."""
-    rows = []
+    """Version 1 of new chapters (imports, FEN chapters, extracted variations): snapshots.
+
+    Compressing the snapshots of an import's long games is CPU-bound (seconds for a large
+    file), so they are made in a worker thread (catachess.heavy), off the event loop."""
+    made = await heavy.run(_created, list(chapters))
+    rows = [
+        _row(
+            chapter,
+            chapter.version,
+            "created",
+            actor_id,
+            summary,
+            {"source": source, "position": chapter.position},
+            **blobs,
+        )
+        for chapter, (summary, blobs) in zip(chapters, made, strict=True)
+    ]
+    await repository.insert_versions(session, rows)
+
+
+def _created(chapters: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+    made = []
     for chapter in chapters:
         state = state_of_chapter(chapter)
-        rows.append(
-            _row(
-                chapter,
-                chapter.version,
-                "created",
-                actor_id,
-                describe(None, state),
-                {"source": source, "position": chapter.position},
-                **_snapshot_blobs(state),
-            )
-        )
-    await repository.insert_versions(session, rows)
+        made.append((describe(None, state), _snapshot_blobs(state)))
+    return made
 
 
 async def record_change(

@@ -164,6 +164,7 @@ async def _run(session: AsyncSession, statements: list[Statement]) -> None:
         await session.execute(statement, params)
 
 
+POSITION_BATCH = 20_000
 _INSERT_POSITIONS = text(
     "INSERT INTO search_positions "
     "(workspace_id, study_id, chapter_id, move_id, ply, zobrist, key) "
@@ -285,9 +286,16 @@ def _position_rows(
             columns["ply"].append(ply)
             columns["zobrist"].append(zobrist)
             columns["key"].append(key)
-    if not columns["move_id"]:
-        return []
-    return [(_INSERT_POSITIONS, columns)]
+    total = len(columns["move_id"])
+    # Batches: asyncpg encodes a statement's arrays on the event loop in one go, so a
+    # large import is written in statements of POSITION_BATCH rows (a few ms each).
+    return [
+        (
+            _INSERT_POSITIONS,
+            {name: values[start : start + POSITION_BATCH] for name, values in columns.items()},
+        )
+        for start in range(0, total, POSITION_BATCH)
+    ]
 
 
 async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> None:
