@@ -17,6 +17,7 @@ import type { Move, Role as PieceRole } from 'chessops/types';
 import { parseSquare } from 'chessops/util';
 import { ApiError, api, apiText, newAction, type UserAction } from '../api';
 import { navigate, paths } from '../router';
+import { HistoryCtrl } from './history/historyCtrl';
 import { toggleNag } from './tree/nag';
 import {
   type At,
@@ -49,7 +50,7 @@ import type {
 } from './tree/types';
 
 export type Flash = { text: string; kind: 'info' | 'error'; links?: { label: string; href: string }[] };
-export type Tab = 'discussion' | 'activity' | 'export';
+export type Tab = 'discussion' | 'activity' | 'history' | 'about' | 'export';
 
 export interface CommentEditor {
   at: At;
@@ -141,6 +142,10 @@ export class StudyCtrl {
   busy = 0;
   me: string | null = null;
   ground: Ground | undefined;
+  /** History panel, undo/redo, replace move (history/historyCtrl.ts). */
+  readonly history: HistoryCtrl = new HistoryCtrl(this);
+  /** A past version shown read-only instead of the chapter's tree (the history panel). */
+  previewTree: MoveTree | null = null;
 
   private positions = new Map<string, Position>();
   private loads = 0;
@@ -150,10 +155,15 @@ export class StudyCtrl {
   constructor(readonly redraw: () => void) {}
 
   get tree(): MoveTree | null {
-    return this.chapter?.tree ?? null;
+    return this.previewTree ?? this.chapter?.tree ?? null;
   }
 
+  /** Editing is off while a past version is shown. */
   get canEdit(): boolean {
+    return !this.previewTree && this.isEditor;
+  }
+
+  get isEditor(): boolean {
     return EDIT_ROLES.has(this.study?.role ?? '');
   }
 
@@ -237,6 +247,8 @@ export class StudyCtrl {
     const chapterId = data.id;
     const switched = this.chapter?.id !== chapterId;
     this.chapter = data;
+    this.previewTree = null;
+    this.history.dropPreview();
     this.positions.clear();
     this.treeRev++;
     if (switched) {
@@ -334,6 +346,19 @@ export class StudyCtrl {
       return;
     }
     void this.playMove({ from: parseSquare(promotion.orig)!, to: parseSquare(promotion.dest)!, promotion: role });
+  }
+
+  /** Show a past version's tree read-only (null: the chapter again), keeping the place. */
+  setPreview(tree: MoveTree | null): void {
+    const path = this.tree ? pathTo(this.tree, this.at) : [];
+    this.previewTree = tree;
+    this.positions.clear();
+    this.treeRev++;
+    this.at = this.tree ? deepestExisting(this.tree, path) : null;
+    this.menu = null;
+    this.comment = null;
+    this.syncBoard();
+    this.redraw();
   }
 
   // ---- navigation (cheap: no tree re-render, one cached position) ----
@@ -516,6 +541,7 @@ export class StudyCtrl {
     if (!tree) return;
     const after = this.at;
     const san = makeSan(this.position(after), move);
+    if (this.history.takeReplacement(after, san)) return;
     const known = childBySan(tree, after, san);
     if (known) {
       this.jump(known);

@@ -3,6 +3,7 @@
 
 import { useState } from 'preact/hooks';
 import { describeEvent, type StudyCtrl, type Tab } from '../ctrl';
+import { HistoryPanel } from '../history/HistoryPanel';
 import type { PostRead, ReactionKind } from '../tree/types';
 
 const REACTIONS: [ReactionKind, string][] = [
@@ -238,6 +239,7 @@ function Export({ ctrl }: { ctrl: StudyCtrl }) {
 const TABS: [Tab, string][] = [
   ['discussion', 'Discussion'],
   ['activity', 'Activity'],
+  ['history', 'History'],
   ['export', 'PGN'],
 ];
 
@@ -255,6 +257,7 @@ export function Side({ ctrl }: { ctrl: StudyCtrl }) {
       <div class="tab-body">
         {ctrl.tab === 'discussion' && <Discussion ctrl={ctrl} />}
         {ctrl.tab === 'activity' && <Activity ctrl={ctrl} />}
+        {ctrl.tab === 'history' && <HistoryPanel ctrl={ctrl} />}
         {ctrl.tab === 'export' && <Export ctrl={ctrl} />}
       </div>
     </section>
