@@ -13,6 +13,7 @@ import { paths } from '../router';
 import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
 import { HistoryLayer } from './history/HistoryLayer';
+import { StudyActions } from './meta/StudyActions';
 import { Board, PromotionDialog } from './view/board';
 import { Chapters } from './view/chapters';
 import { CommentEditor, MoveMenu } from './view/menu';
@@ -216,6 +217,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
         <h1>{study?.name ?? 'Loading…'}</h1>
         {chapter && <span class="chapter-title">{chapter.name}</span>}
         {study?.role && <span class="role">{study.role}</span>}
+        <StudyActions ctrl={ctrl} />
       </header>
       <aside class="study-chapters">
         <Pure deps={[study, chapter?.id, ctrl.busy > 0]}>{() => study && <Chapters ctrl={ctrl} />}</Pure>

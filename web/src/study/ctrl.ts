@@ -15,9 +15,10 @@ import { parseFen } from 'chessops/fen';
 import { makeSan } from 'chessops/san';
 import type { Move, Role as PieceRole } from 'chessops/types';
 import { parseSquare } from 'chessops/util';
-import { ApiError, api, apiText, newAction, type UserAction } from '../api';
+import { ApiError, api, newAction, type UserAction } from '../api';
 import { navigate, paths } from '../router';
 import { HistoryCtrl } from './history/historyCtrl';
+import { MetaCtrl } from './meta/metaCtrl';
 import { toggleNag } from './tree/nag';
 import {
   type At,
@@ -144,6 +145,8 @@ export class StudyCtrl {
   ground: Ground | undefined;
   /** History panel, undo/redo, replace move (history/historyCtrl.ts). */
   readonly history: HistoryCtrl = new HistoryCtrl(this);
+  /** Descriptions, tags, star, clone, copy chapters, export options (meta/metaCtrl.ts). */
+  readonly meta: MetaCtrl = new MetaCtrl(this);
   /** A past version shown read-only instead of the chapter's tree (the history panel). */
   previewTree: MoveTree | null = null;
 
@@ -752,25 +755,7 @@ export class StudyCtrl {
   // ---- export ----
 
   async download(kind: 'study' | 'chapter' | 'clip', mode: 'full' | 'no_comments' | 'mainline'): Promise<void> {
-    if (!this.chapter && kind !== 'study') return;
-    const path = kind === 'study' ? `/studies/${this.studyId}/pgn` : `${this.chapterPath}/pgn`;
-    const query: Record<string, string> = { mode };
-    if (kind === 'clip' && this.at) query.from_move = this.at;
-    try {
-      const text = await apiText(path, query);
-      const base = kind === 'study' ? this.study!.name : this.chapter!.name;
-      const name = `${base}${kind === 'clip' ? ' (clip)' : ''}${mode === 'full' ? '' : ` (${mode})`}.pgn`;
-      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-chess-pgn' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = name.replace(/[\\/:*?"<>|]/g, '_');
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (error) {
-      this.tell(problemText(error), 'error');
-    }
+    await this.meta.download({ scope: kind, mode, switches: {} });
   }
 
   // ---- discussions ----

@@ -38,8 +38,20 @@ beforeEach(() => {
 });
 
 async function opened(version = 5): Promise<StudyCtrl> {
-  const study = { id: 's1', workspace_id: 'w1', parent_id: 'w1', kind: 'study', name: 'S', version: 1, role: 'owner', chapters: [chapterOf(sampleTree(), version)] };
-  routes.set('GET /studies/s1', () => study as StudyRead);
+  const study: StudyRead = {
+    id: 's1',
+    workspace_id: 'w1',
+    parent_id: 'w1',
+    kind: 'study',
+    name: 'S',
+    version: 1,
+    role: 'owner',
+    description: '',
+    star_count: 0,
+    starred: false,
+    chapters: [chapterOf(sampleTree(), version)],
+  };
+  routes.set('GET /studies/s1', () => study);
   routes.set('GET /studies/s1/chapters/c1', () => chapterOf(sampleTree(), version));
   const ctrl = new StudyCtrl(() => undefined);
   await ctrl.open('s1', 'c1');
