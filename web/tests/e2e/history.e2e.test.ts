@@ -110,6 +110,12 @@ test('five edits, three undone with Ctrl+Z, the first version restored from the 
   await openHistory(page);
   await eventually(() => page.locator('.history .version').count()).toBe(9);
   await expect(page.locator('.history .version[data-version="9"] .version-summary').textContent()).resolves.toMatch(/undid|undo/i);
+  // Version 6 had the three moves undone since: they are marked as gone in its move list.
+  await page.locator('.history .version[data-version="6"] .version-open').click();
+  await page.locator('.preview-banner[data-preview="6"]').waitFor();
+  await eventually(() => page.locator('.moves .move.diff-gone .san').allTextContents()).toEqual(['a6', 'Ba4', 'Bxc6']);
+  expect(await page.locator('.preview-banner').textContent()).toContain('brings back 3 moves (3... a6)');
+  await shot(page, 'history-diff-1280x800');
   await page.locator('.history .version[data-version="1"] .version-open').click();
   await page.locator('.preview-banner[data-preview="1"]').waitFor();
   await eventually(() => page.locator('.moves .move:not(.empty) .san').allTextContents()).toEqual(['e4', 'e5', 'Nf3']);

@@ -137,6 +137,10 @@ test('a viewer clones the study into their own workspace and lands on the copy',
   const page = await newPage();
   await loginAs(page, reader);
   await openStudy(page, `/s/${id}`);
+  // A viewer reads the history but is offered no undo, restore or chapter restore.
+  await tab(page, 'History');
+  await page.locator('.history .version').first().waitFor();
+  expect(await page.locator('.history .undo, .history .restore-version, .history .restore-chapter, .board-controls .undo-button').count()).toBe(0);
   await page.click('.study-actions .clone-button');
   const dialog = page.getByRole('dialog');
   await dialog.locator(`.move-folder[data-node="${mine.id}"]`).click();
