@@ -276,6 +276,7 @@ export function ExportDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => vo
   const [mode, setMode] = useState<ExportOptions['mode']>('full');
   const [switches, setSwitches] = useState<ExportSwitch[] | null>(ctrl.meta.switches);
   const [values, setValues] = useState<Record<string, boolean | string>>({});
+  const count = ctrl.study?.chapters.length ?? 0;
   useEffect(() => {
     if (!switches) void ctrl.meta.loadSwitches().then(setSwitches);
   }, []);
@@ -302,7 +303,7 @@ export function ExportDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => vo
         <fieldset>
           <legend>What</legend>
           <label class="check">
-            <input type="radio" name="scope" checked={scope === 'study'} onChange={() => setScope('study')} /> the whole study ({ctrl.study?.chapters.length ?? 0} chapters)
+            <input type="radio" name="scope" checked={scope === 'study'} onChange={() => setScope('study')} /> the whole study ({count} chapter{count === 1 ? '' : 's'})
           </label>
           <label class="check">
             <input type="radio" name="scope" checked={scope === 'chapter'} disabled={!ctrl.chapter} onChange={() => setScope('chapter')} /> this chapter
