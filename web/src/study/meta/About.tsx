@@ -5,6 +5,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
 import type { StudyCtrl } from '../ctrl';
+import { FormError } from './dialogs';
 import { renderMarkdown } from './markdown';
 import { headerChanges, MANAGED_TAGS, type TagRow } from './metaCtrl';
 
@@ -86,11 +87,7 @@ function Description({
           onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
         />
       )}
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div class="buttons">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : 'Save'}
@@ -203,11 +200,7 @@ function Tags({ ctrl }: { ctrl: StudyCtrl }) {
       <button type="button" class="link add-tag" onClick={() => setRows([...rows, { tag: '', value: '' }])}>
         + Add a tag
       </button>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div class="buttons">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : `Save tags${Object.keys(changes).length ? ` (${Object.keys(changes).length} change${Object.keys(changes).length === 1 ? '' : 's'})` : ''}`}

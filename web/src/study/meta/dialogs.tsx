@@ -11,6 +11,36 @@ import { Button, errorMessage, Icon, Modal } from '../../ui';
 import type { StudyCtrl } from '../ctrl';
 import { copyAnswer, type CopyAnswer, type ExportOptions, type ExportSwitch } from './metaCtrl';
 
+/** The problem's detail under a form (nothing when there is none). */
+export function FormError({ error }: { error: string | null }) {
+  return error ? (
+    <p class="form-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
+/** One dialog's submit: one Submission (key) until it succeeds or is refused; the error shown. */
+function useSubmit() {
+  const submission = useMemo(() => new Submission(), []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (work: (action: Submission['action']) => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work(submission.action);
+      submission.settled();
+    } catch (e) {
+      submission.settled(e);
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
 interface Place {
   id: string;
   name: string;
@@ -67,11 +97,7 @@ function Browser({
           </span>
         ))}
       </nav>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {items === null && !error ? (
         <p class="muted">Loading…</p>
       ) : shown.length === 0 ? (
@@ -124,33 +150,22 @@ function Answer({ answer }: { answer: CopyAnswer | null }) {
 
 /** Clone into a folder or workspace the caller may edit (a reader: into their own). */
 export function CloneDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => void }) {
-  const submission = useMemo(() => new Submission(), []);
+  const { busy, error, run } = useSubmit();
   const study = ctrl.study!;
   const [here, setHere] = useState<Place[]>([]);
   const [name, setName] = useState(study.name);
   const [discussions, setDiscussions] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const target = here[here.length - 1];
   const allowed = !!target && atLeast(target.role, 'editor');
-  const submit = async () => {
-    if (!target) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await ctrl.meta.clone(target.id, name === study.name ? '' : name, discussions, submission.action);
-      submission.settled();
+  const submit = () =>
+    run(async (action) => {
+      if (!target) return;
+      const result = await ctrl.meta.clone(target.id, name === study.name ? '' : name, discussions, action);
       const answer = copyAnswer(result, 'Cloned');
       close();
       ctrl.tell(answer.text, 'info', answer.links);
       navigate(paths.study(result.studies[0].id));
-    } catch (e) {
-      submission.settled(e);
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Modal title={`Clone “${study.name}”`} onClose={close} wide>
       <label class="field">
@@ -162,11 +177,7 @@ export function CloneDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => voi
       <label class="check">
         <input type="checkbox" checked={discussions} onChange={(e) => setDiscussions((e.target as HTMLInputElement).checked)} /> copy the discussions too
       </label>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div class="form-actions">
         <Button onClick={close}>Cancel</Button>
         <Button kind="primary" class="clone-here" busy={busy} disabled={!allowed} onClick={() => void submit()}>
@@ -179,15 +190,13 @@ export function CloneDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => voi
 
 /** Copy or move some chapters of this study to the end of another study. */
 export function CopyChaptersDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => void }) {
-  const submission = useMemo(() => new Submission(), []);
+  const { busy, error, run } = useSubmit();
   const study = ctrl.study!;
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(ctrl.chapter ? [ctrl.chapter.id] : []));
   const [here, setHere] = useState<Place[]>([]);
   const [target, setTarget] = useState<Place | null>(null);
   const [move, setMove] = useState(false);
   const [discussions, setDiscussions] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [answer, setAnswer] = useState<CopyAnswer | null>(null);
   const toggle = (id: string) => {
     const next = new Set(chosen);
@@ -195,22 +204,13 @@ export function CopyChaptersDialog({ ctrl, close }: { ctrl: StudyCtrl; close: ()
     else next.add(id);
     setChosen(next);
   };
-  const submit = async () => {
-    if (!target || !chosen.size) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async (action) => {
+      if (!target || !chosen.size) return;
       const ids = study.chapters.filter((c) => chosen.has(c.id)).map((c) => c.id);
-      const result = await ctrl.meta.copyChapters(target.id, ids, move, discussions, submission.action);
-      submission.settled();
+      const result = await ctrl.meta.copyChapters(target.id, ids, move, discussions, action);
       setAnswer(copyAnswer(result, move ? 'Moved' : 'Copied'));
-    } catch (e) {
-      submission.settled(e);
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   if (answer) {
     return (
       <Modal title={move ? 'Chapters moved' : 'Chapters copied'} onClose={close} footer={<Button kind="primary" class="copy-done" onClick={close}>OK</Button>}>
@@ -249,11 +249,7 @@ export function CopyChaptersDialog({ ctrl, close }: { ctrl: StudyCtrl; close: ()
         </label>
       )}
       <p class="muted">A study holds at most 64 chapters: what does not fit continues in new studies next to it.</p>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div class="form-actions">
         <Button onClick={close}>Cancel</Button>
         <Button kind="primary" class="copy-here" busy={busy} disabled={!target || !chosen.size} onClick={() => void submit()}>
