@@ -6,7 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
 import type { StudyCtrl } from '../ctrl';
 import { FormError } from './dialogs';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown } from '../../ui/markdown';
 import { headerChanges, MANAGED_TAGS, type TagRow } from './metaCtrl';
 
 const SEVEN = ['Event', 'Site', 'Date', 'Round', 'White', 'Black', 'Result'];

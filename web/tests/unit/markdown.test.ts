@@ -2,7 +2,7 @@
 // that runs or fetches (a test per way in).
 
 import { describe, expect, test } from 'vitest';
-import { renderMarkdown } from '../../../src/study/meta/markdown';
+import { renderMarkdown } from '../../src/ui/markdown';
 
 describe('renderMarkdown', () => {
   test('Markdown becomes HTML', () => {
