@@ -109,6 +109,16 @@ export function describeEvent(event: EventRead): string {
       return 'moved the chapter';
     case 'chapter.orientation_set':
       return `turned the board to ${String(p.orientation ?? '')}`;
+    case 'chapter.restored':
+      return `restored version ${String(p.restored_version ?? '')}`;
+    case 'chapter.undone':
+      return `undid version ${String(p.undone_version ?? '')}`;
+    case 'chapter.move_replaced':
+      return `replaced ${String(p.old_san ?? 'a move')} with ${String(p.new_san ?? '')} (${count('cut_move_ids')} move(s) cut)`;
+    case 'chapter.description_set':
+      return 'changed the chapter’s description';
+    case 'chapter.headers_set':
+      return 'changed the PGN tags';
     default:
       return event.event_type.replace(/^chapter\./, '').replace(/_/g, ' ');
   }

@@ -3,7 +3,7 @@
 
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import * as client from '../../../src/api';
-import { StudyCtrl } from '../../../src/study/ctrl';
+import { StudyCtrl, describeEvent } from '../../../src/study/ctrl';
 import { diffMarks, restoreWords } from '../../../src/study/history/diff';
 import type { ChapterDiff } from '../../../src/study/history/types';
 import type { StudyRead } from '../../../src/study/tree/types';
@@ -207,5 +207,16 @@ describe('replace a move', () => {
     expect(ctrl.flash?.kind).toBe('error');
     ctrl.history.cancelReplace();
     expect(ctrl.history.replacing).toBeNull();
+  });
+});
+
+describe('the activity feed names history events', () => {
+  test('restore, undo and replace in words', () => {
+    const event = (event_type: string, payload: Record<string, unknown>) => ({ event_type, payload }) as never;
+    expect(describeEvent(event('chapter.restored', { restored_version: 2 }))).toBe('restored version 2');
+    expect(describeEvent(event('chapter.undone', { undone_version: 5, restored_version: 4 }))).toBe('undid version 5');
+    expect(describeEvent(event('chapter.move_replaced', { old_san: 'e4', new_san: 'd4', cut_move_ids: ['a', 'b'] }))).toBe(
+      'replaced e4 with d4 (2 move(s) cut)',
+    );
   });
 });
