@@ -4,6 +4,7 @@ import { paths } from '../router';
 import { logout, useSession } from '../session';
 import { Icon, Link, openMenuBelow } from '../ui';
 import { type Crumb, crumbDrop, useCrumbs } from './crumbs';
+import { SearchBox } from './SearchBox';
 
 /** A breadcrumb takes a dragged row when the page allows it (moves the node up there). */
 function dropHandlers(crumb: Crumb) {
@@ -37,18 +38,19 @@ export function Layout({ children }: { children?: ComponentChildren }) {
           <span class="brand-name">catachess</span>
         </Link>
         <nav class="crumbs" aria-label="Breadcrumbs">
-          {user &&
-            crumbs.map((crumb, i) => (
-              <span class="crumb" key={`${i}-${crumb.label}`} data-node-id={crumb.nodeId} {...dropHandlers(crumb)}>
-                {i > 0 ? <span class="crumb-sep" aria-hidden="true">/</span> : null}
-                {crumb.href && i < crumbs.length - 1 ? <Link href={crumb.href}>{crumb.label}</Link> : <span aria-current={i === crumbs.length - 1 ? 'page' : undefined}>{crumb.label}</span>}
-              </span>
-            ))}
+          {crumbs.map((crumb, i) => (
+            <span class="crumb" key={`${i}-${crumb.label}`} data-node-id={crumb.nodeId} {...dropHandlers(crumb)}>
+              {i > 0 ? <span class="crumb-sep" aria-hidden="true">/</span> : null}
+              {crumb.href && i < crumbs.length - 1 ? <Link href={crumb.href}>{crumb.label}</Link> : <span aria-current={i === crumbs.length - 1 ? 'page' : undefined}>{crumb.label}</span>}
+            </span>
+          ))}
         </nav>
         <div class="header-right">
-          {/* Slots for later widgets (search, notifications): they render into these. */}
-          <div id="header-search" class="header-slot" />
-          <div id="header-bell" class="header-slot" />
+          {user && <SearchBox />}
+          <Link href={paths.public()} class="header-link" title="Public studies">
+            <Icon name="globe" />
+            <span class="header-link-text">Public</span>
+          </Link>
           {user ? (
             <>
               <Link href={paths.trash()} class="header-link" title="Trash">

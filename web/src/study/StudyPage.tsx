@@ -9,7 +9,7 @@ import './study.css';
 import { Component, type ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useNodeCrumbs } from '../layout/crumbs';
-import { paths } from '../router';
+import { navigate, paths } from '../router';
 import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
 import { Board, PromotionDialog } from './view/board';
@@ -62,6 +62,7 @@ const ICONS = {
   flip: 'M7 3 3 7h3v10h2V7h3zm10 18 4-4h-3V7h-2v10h-3z',
   comment: 'M4 4h16v12H8l-4 4z',
   menu: 'M10 4h4v4h-4zm0 6h4v4h-4zm0 6h4v4h-4z',
+  find: 'M10 3a7 7 0 1 0 4.2 12.6l5.1 5.1 1.4-1.4-5.1-5.1A7 7 0 0 0 10 3zm0 2a5 5 0 1 1 0 10 5 5 0 0 1 0-10z',
 };
 
 function Icon({ name }: { name: keyof typeof ICONS }) {
@@ -107,6 +108,11 @@ function Controls({ ctrl }: { ctrl: StudyCtrl }) {
           }}
         >
           <Icon name="menu" />
+        </button>
+      )}
+      {ctrl.me && (
+        <button type="button" title="Find this position in other studies" class="find-position" onClick={() => navigate(paths.positions(ctrl.fen()))}>
+          <Icon name="find" />
         </button>
       )}
       {ctrl.busy > 0 && <span class="saving">saving…</span>}
@@ -163,11 +169,15 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
 
   useEffect(() => {
     if (ctrl.studyId === studyId && chapterId && ctrl.chapter?.id !== chapterId && ctrl.study) {
-      void ctrl.selectChapter(chapterId);
+      void ctrl.selectChapter(chapterId, moveId);
     } else if (ctrl.studyId !== studyId) {
       void ctrl.open(studyId, chapterId, moveId);
     }
   }, [studyId, chapterId]);
+  // A link to another move of the open chapter (search, notifications) goes there.
+  useEffect(() => {
+    if (moveId && ctrl.chapter?.id === chapterId && ctrl.at !== moveId) ctrl.jump(moveId);
+  }, [moveId]);
   useKeyboard(ctrl);
   const open = ctrl.chapter;
   useNodeCrumbs(studyId, open ? [{ label: open.name, href: paths.study(studyId, open.id) }] : []);
@@ -190,6 +200,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
         <p class="load-error" role="alert">
           {ctrl.loadError}
         </p>
+        {!user && <p class="muted">Not found, or not public: <a href={paths.login(`/s/${studyId}`)}>log in</a> if it was shared with you.</p>}
       </div>
     );
   }
