@@ -1,9 +1,10 @@
 // The frame of every page: header (app name, breadcrumbs, widget slots, user menu), main.
 import type { ComponentChildren } from 'preact';
-import { paths } from '../router';
+import { navigate, paths } from '../router';
 import { logout, useSession } from '../session';
 import { Icon, Link, openMenuBelow } from '../ui';
 import { type Crumb, crumbDrop, useCrumbs } from './crumbs';
+import { Bell } from './Bell';
 import { SearchBox } from './SearchBox';
 
 /** A breadcrumb takes a dragged row when the page allows it (moves the node up there). */
@@ -53,6 +54,7 @@ export function Layout({ children }: { children?: ComponentChildren }) {
           </Link>
           {user ? (
             <>
+              <Bell key={user.id} />
               <Link href={paths.trash()} class="header-link" title="Trash">
                 <Icon name="trash" />
                 <span class="header-link-text">Trash</span>
@@ -65,6 +67,7 @@ export function Layout({ children }: { children?: ComponentChildren }) {
                 onClick={(event) =>
                   openMenuBelow(event.currentTarget, [
                     { label: `Signed in as ${user.email}`, onSelect: () => undefined, disabled: true },
+                    { label: 'Settings', onSelect: () => navigate(paths.settings()) },
                     { label: 'Log out', onSelect: () => void logout() },
                   ])
                 }

@@ -3,8 +3,8 @@ import { api, newAction } from '../../api';
 import { Controller, useController } from '../../ctrl';
 import { setCrumbs } from '../../layout/crumbs';
 import { errorMessage, notify } from '../../ui';
+import type { NotificationKind } from '../notifications/notifications';
 
-export type NotificationKind = 'mention' | 'reply' | 'move_comment' | 'share';
 
 export const KIND_LABELS: Record<NotificationKind, string> = {
   mention: 'Someone mentions me (@name) in a discussion',
@@ -45,6 +45,9 @@ export class SettingsCtrl extends Controller {
   }
 
   async toggle(kind: NotificationKind, on: boolean): Promise<void> {
+    const before = this.kinds[kind];
+    // The box shows the choice at once; a refusal puts it back.
+    this.kinds = { ...this.kinds, [kind]: on };
     this.saving = kind;
     this.error = null;
     this.changed();
@@ -54,6 +57,7 @@ export class SettingsCtrl extends Controller {
       this.kinds = data.kinds;
       notify('Saved.', 'success');
     } catch (error) {
+      this.kinds = { ...this.kinds, [kind]: before };
       this.error = errorMessage(error);
     } finally {
       this.saving = null;
