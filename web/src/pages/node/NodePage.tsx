@@ -5,6 +5,7 @@ import type { NodeRead } from '../../model';
 import { nodePath, paths } from '../../router';
 import { Button, Icon, Link, type MenuItem, openMenu, openMenuBelow } from '../../ui';
 import { ShareDialog } from '../share/ShareDialog';
+import { Description } from './Description';
 import { CreateDialog, ImportDialog, MoveDialog, RenameDialog } from './dialogs';
 import { NodeCtrl } from './nodeCtrl';
 
@@ -35,8 +36,10 @@ export function NodePage({ nodeId }: { nodeId: string }) {
         <span class={`badge role-${node.role}`} title="Your role here">
           {node.role}
         </span>
+        <VisibilityBadge node={node} />
         <NodeMenu ctrl={ctrl} node={node} />
       </div>
+      <Description ctrl={ctrl} node={node} />
       <div class="toolbar">
         {can.edit && (
           <>
@@ -73,6 +76,16 @@ export function NodePage({ nodeId }: { nodeId: string }) {
       )}
       <Dialogs ctrl={ctrl} />
     </section>
+  );
+}
+
+/** Unlisted and public nodes say so (private is the default, shown by nothing). */
+function VisibilityBadge({ node }: { node: NodeRead }) {
+  if (node.visibility === 'private') return null;
+  return (
+    <span class={`badge visibility-${node.visibility}`} title={node.visibility === 'public' ? 'Anyone can read it; listed on the public page' : 'Anyone with the address can read it'}>
+      {node.visibility}
+    </span>
   );
 }
 
@@ -141,6 +154,7 @@ function Row({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
           <Icon name={node.kind} />
         </span>
         <span class="row-name">{node.name}</span>
+        <VisibilityBadge node={node} />
         <span class="row-kind">{node.kind}</span>
       </Link>
       {items.length > 0 && (
@@ -165,6 +179,6 @@ function Dialogs({ ctrl }: { ctrl: NodeCtrl }) {
     case 'import':
       return <ImportDialog ctrl={ctrl} />;
     case 'share':
-      return <ShareDialog node={dialog.node} onClose={() => ctrl.open(null)} />;
+      return <ShareDialog node={dialog.node} onClose={() => ctrl.open(null)} onNodeChanged={(node) => ctrl.nodeChanged(node)} />;
   }
 }

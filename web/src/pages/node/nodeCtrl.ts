@@ -168,6 +168,28 @@ export class NodeCtrl extends Controller {
     this.changed();
   }
 
+  /** A node changed elsewhere (the share dialog's visibility): this page's node or a row. */
+  nodeChanged(node: NodeRead): void {
+    if (node.id === this.node?.id) this.replaceSelf(node);
+    else this.replace(node);
+  }
+
+  /** Set this page's description (Markdown, If-Match); on 412 reloaded, the text kept. */
+  async describe(description: string, submission: Submission): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    const action = submission.action;
+    try {
+      const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { description }, ifMatch: node.version, action });
+      submission.settled();
+      this.replaceSelf(data);
+    } catch (error) {
+      submission.settled(error);
+      if (await this.stale(error)) throw new Error('Someone changed this meanwhile. Press Save again to keep your text.');
+      throw error;
+    }
+  }
+
   /** Rename; on 412 the list is reloaded and the dialog keeps the typed name, so a second
    * submit applies it over the other change, knowingly. */
   async rename(node: NodeRead, name: string, submission: Submission): Promise<void> {
