@@ -74,3 +74,22 @@ test('the public listing needs no account and lists public studies, never unlist
   await eventually(() => page.locator('.study-head h1').textContent()).toBe('Secret preparation');
   await page.locator('.cg-wrap piece').first().waitFor();
 });
+
+test('an anonymous visitor browses a public folder read-only and opens a study in it', async () => {
+  const owner = await newUser(undefined, 'Curator');
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Private club workspace' });
+  const folder = await api.post('/nodes', { kind: 'folder', name: 'Free lessons', parent_id: workspace.id });
+  const study = (await api.post('/studies', { name: 'Opposition', parent_id: folder.id, pgn: '1. e4 e5 *\n' })).studies[0];
+  await setVisibility(owner, folder.id, 'public');
+  const page = await newPage();
+  await page.goto(`${BASE_URL}/n/${folder.id}`);
+  await page.locator(`.row[data-node-id="${study.id}"]`).waitFor();
+  expect(page.url()).toBe(`${BASE_URL}/n/${folder.id}`);
+  expect(await page.locator('.page-head h1').textContent()).toContain('Free lessons');
+  expect(await page.locator('.new-folder, .new-study, .import-pgn, .share-node, .row-menu, .edit-description').count()).toBe(0);
+  expect(await page.locator('header .crumbs').textContent()).not.toContain('Private club workspace');
+  await page.locator(`.row[data-node-id="${study.id}"] a`).click();
+  await eventually(() => page.url()).toBe(`${BASE_URL}/s/${study.id}`);
+  await eventually(() => page.locator('.study-head h1').textContent()).toBe('Opposition');
+});
