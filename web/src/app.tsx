@@ -59,7 +59,7 @@ function Page({ route }: { route: Route }) {
     case 'search':
       return <SearchPage key={route.search} search={route.search} />;
     case 'positions':
-      return <PositionsPage key={route.fen} fen={route.fen} />;
+      return <PositionsPage key={route.fen} fen={route.fen} from={route.from} />;
     case 'public':
       return <PublicPage key={route.order} order={route.order} />;
     case 'settings':

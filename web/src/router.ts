@@ -13,7 +13,8 @@ export type Route =
   | { name: 'invite'; token: string }
   /** `search` is the query string: the page reads its filters from it (pages/search/query.ts). */
   | { name: 'search'; search: string }
-  | { name: 'positions'; fen: string }
+  /** `from`: "<chapter>/<move>" of the study page that asked (its own row is marked). */
+  | { name: 'positions'; fen: string; from?: string }
   | { name: 'public'; order: 'newest' | 'stars' }
   | { name: 'settings' }
   | { name: 'notFound'; path: string };
@@ -29,7 +30,7 @@ export const paths = {
   invite: (token: string) => `/invite/${token}`,
   /** `query`: a query string without '?' (see pages/search/query.ts, searchPath). */
   search: (query = '') => (query ? `/search?${query}` : '/search'),
-  positions: (fen: string) => `/search/positions?fen=${encodeURIComponent(fen)}`,
+  positions: (fen: string, from?: string) => `/search/positions?fen=${encodeURIComponent(fen)}${from ? `&from=${encodeURIComponent(from)}` : ''}`,
   public: (order: 'newest' | 'stars' = 'newest') => (order === 'stars' ? '/public?order=stars' : '/public'),
   settings: () => '/settings',
 };
@@ -49,7 +50,12 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (first === 'register' && rest.length === 0) return { name: 'register', next };
   if (first === 'trash' && rest.length === 0) return { name: 'trash' };
   if (first === 'search' && rest.length === 0) return { name: 'search', search: params.toString() };
-  if (first === 'search' && rest.length === 1 && rest[0] === 'positions') return { name: 'positions', fen: params.get('fen') ?? '' };
+  if (first === 'search' && rest.length === 1 && rest[0] === 'positions') {
+    const route: Route = { name: 'positions', fen: params.get('fen') ?? '' };
+    const from = params.get('from');
+    if (from) route.from = from;
+    return route;
+  }
   if (first === 'public' && rest.length === 0) return { name: 'public', order: params.get('order') === 'stars' ? 'stars' : 'newest' };
   if (first === 'settings' && rest.length === 0) return { name: 'settings' };
   if (first === 'n' && rest.length === 1) return { name: 'node', nodeId: rest[0] };

@@ -111,7 +111,7 @@ function Controls({ ctrl }: { ctrl: StudyCtrl }) {
         </button>
       )}
       {ctrl.me && (
-        <button type="button" title="Find this position in other studies" class="find-position" onClick={() => navigate(paths.positions(ctrl.fen()))}>
+        <button type="button" title="Find this position in other studies" class="find-position" onClick={() => navigate(paths.positions(ctrl.fen(), `${ctrl.chapter?.id}/${at ?? ''}`))}>
           <Icon name="find" />
         </button>
       )}

@@ -146,6 +146,10 @@ test('"Find this position" lists another study that reaches it by another move o
   await eventually(() => page.url()).toContain('/search/positions?fen=');
   const other = page.locator(`.hit[data-study-id="${b.study.id}"]`);
   await other.waitFor();
+  // The place the search came from is listed too, and marked.
+  const here = page.locator(`.hit[data-study-id="${a.study.id}"]`);
+  expect(await here.locator('.badge.here').textContent()).toBe('you are here');
+  expect(await other.locator('.badge.here').count()).toBe(0);
   expect(await other.getAttribute('data-move-id')).toBe(b.line[2].id);
   expect(await other.locator('.hit-title').textContent()).toBe(`Queen pawn via d4 › ${b.chapter.name} › after 2. Nf3`);
   expect(await other.locator('.hit-line').textContent()).toBe('1. d4 d5 2. Nf3');

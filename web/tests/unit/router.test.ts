@@ -23,6 +23,8 @@ test('paths build what parseRoute reads', () => {
   const fen = 'rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1';
   const [path, search] = paths.positions(fen).split('?');
   expect(parseRoute(path, `?${search}`)).toEqual({ name: 'positions', fen });
+  const [path2, search2] = paths.positions(fen, 'c1/m2').split('?');
+  expect(parseRoute(path2, `?${search2}`)).toEqual({ name: 'positions', fen, from: 'c1/m2' });
   expect(parseRoute(paths.public('stars').split('?')[0], '?order=stars')).toEqual({ name: 'public', order: 'stars' });
 });
 

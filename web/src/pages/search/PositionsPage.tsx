@@ -13,7 +13,7 @@ function lineText(hit: PositionHit): string {
   return shown.length < hit.line.length ? `… ${text}` : text;
 }
 
-function PositionRow({ hit }: { hit: PositionHit }) {
+function PositionRow({ hit, here }: { hit: PositionHit; here: boolean }) {
   const place = hit.breadcrumb
     .filter((p) => p.id !== hit.study.id)
     .map((p) => p.name)
@@ -22,6 +22,7 @@ function PositionRow({ hit }: { hit: PositionHit }) {
     <li class="hit" data-study-id={hit.study.id} data-chapter-id={hit.chapter.id} data-move-id={hit.move_id ?? ''}>
       <Link href={paths.study(hit.study.id, hit.chapter.id, hit.move_id ?? undefined)} class="hit-link">
         <span class="hit-head">
+          {here && <span class="badge here">you are here</span>}
           <span class="hit-title">
             {hit.study.name} › {hit.chapter.name} › {hit.move_id ? `after ${moveLabel(hit.ply, hit.san)}` : 'starting position'}
           </span>
@@ -33,7 +34,7 @@ function PositionRow({ hit }: { hit: PositionHit }) {
   );
 }
 
-export function PositionsPage({ fen }: { fen: string }) {
+export function PositionsPage({ fen, from }: { fen: string; from?: string }) {
   const ctrl = useController(() => new PositionsCtrl(fen), [fen]);
   useEffect(() => setCrumbs([{ label: 'Find a position' }]), []);
   return (
@@ -67,7 +68,7 @@ export function PositionsPage({ fen }: { fen: string }) {
       ) : (
         <ul class="hits" aria-label="Places">
           {ctrl.items.map((hit) => (
-            <PositionRow key={`${hit.chapter.id}-${hit.move_id ?? ''}`} hit={hit} />
+            <PositionRow key={`${hit.chapter.id}-${hit.move_id ?? ''}`} hit={hit} here={from === `${hit.chapter.id}/${hit.move_id ?? ''}`} />
           ))}
         </ul>
       )}
