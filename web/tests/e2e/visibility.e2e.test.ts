@@ -40,7 +40,7 @@ test('the visibility selector makes a study public: it shows on /public and open
   expect(await visitor.locator('.study-page').getAttribute('data-role')).toBe('viewer');
 });
 
-test('the API’s refusal is shown: an editor sees the choice but cannot change it; a stale version reloads', async () => {
+test('a stale version is refused (412), shown, the node re-read, and the next choice applies', async () => {
   const owner = await newUser(undefined, 'Owner');
   const admin = await newUser(undefined, 'Admin');
   const api = apiAs(owner);
@@ -68,6 +68,28 @@ test('the API’s refusal is shown: an editor sees the choice but cannot change 
   await dialog.locator('input[name=visibility][value=public]').check();
   await eventually(async () => (await api.get(`/nodes/${folder.id}`)).visibility).toBe('public');
   expect(await dialog.locator('.visibility-note').textContent()).toContain('covers everything in it');
+});
+
+test('a study in a public folder says it is public through the folder, with its address', async () => {
+  const owner = await newUser(undefined, 'Owner');
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Academy' });
+  const folder = await api.post('/nodes', { kind: 'folder', name: 'Open courses', parent_id: workspace.id });
+  const study = (await api.post('/studies', { name: 'Pawn endings', parent_id: folder.id })).studies[0];
+  const page = await newPage();
+  await loginAs(page, owner);
+  await page.goto(`${BASE_URL}/n/${folder.id}`);
+  await page.click('.share-node');
+  await page.locator('.modal input[name=visibility][value=public]').check();
+  await eventually(async () => (await api.get(`/nodes/${folder.id}`)).visibility).toBe('public');
+  await page.click('.modal-close');
+  await page.locator(`.row[data-node-id="${study.id}"] .row-menu`).click();
+  await page.click('.menu button:has-text("Share…")');
+  const note = page.locator('.modal .visibility-inherited');
+  await note.waitFor();
+  expect(await note.textContent()).toContain('Public through “Open courses” above');
+  expect(await page.locator('.modal input[name=visibility][value=private]').isChecked()).toBe(true);
+  expect(await page.inputValue('.modal input[name=visibility_url]')).toBe(`${BASE_URL}/s/${study.id}`);
 });
 
 test('a folder’s description is Markdown, rendered without raw HTML', async () => {

@@ -40,7 +40,12 @@ function VisibilityChoice({ ctrl }: { ctrl: ShareCtrl }) {
           </span>
         </label>
       ))}
-      {node.kind !== 'study' && <p class="muted visibility-note">A folder's choice covers everything in it.</p>}
+      {ctrl.widerAbove && (
+        <p class="visibility-note visibility-inherited">
+          {ctrl.widerAbove.visibility === 'public' ? 'Public' : 'Unlisted'} through “{ctrl.widerAbove.name}” above, whatever is chosen here: a folder's choice covers everything in it.
+        </p>
+      )}
+      {node.kind !== 'study' && !ctrl.widerAbove && <p class="muted visibility-note">A folder's choice covers everything in it.</p>}
       {ctrl.visibilityError && (
         <p class="form-error" role="alert">
           {ctrl.visibilityError}

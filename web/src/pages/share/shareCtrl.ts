@@ -5,6 +5,11 @@ import type { NodeRead, Role, Share, ShareLink, Visibility } from '../../model';
 import { nodePath, paths } from '../../router';
 import { confirmDialog, errorMessage, notify, notifyError } from '../../ui';
 
+/** The ancestor whose visibility reaches furthest (public over unlisted), if any is not private. */
+export function widestAbove(ancestors: NodeRead[]): NodeRead | null {
+  return ancestors.find((n) => n.visibility === 'public') ?? ancestors.find((n) => n.visibility === 'unlisted') ?? null;
+}
+
 /** Who may do what on a node: grants to people (and those inherited), share links. */
 export class ShareCtrl extends Controller {
   shares: Share[] = [];
@@ -24,6 +29,8 @@ export class ShareCtrl extends Controller {
   /** The node as last read or written (its visibility and version change here). */
   current: NodeRead;
   savingVisibility: Visibility | null = null;
+  /** The folder above with the widest visibility, when not private: it covers this node. */
+  widerAbove: NodeRead | null = null;
   visibilityError: string | null = null;
   private addSubmission = new Submission();
 
@@ -38,7 +45,7 @@ export class ShareCtrl extends Controller {
 
   /** The address that opens it for anyone (unlisted and public nodes). */
   get publicUrl(): string | null {
-    return this.current.visibility === 'private' ? null : `${location.origin}${nodePath(this.current)}`;
+    return this.current.visibility === 'private' && !this.widerAbove ? null : `${location.origin}${nodePath(this.current)}`;
   }
 
   /** PUT /nodes/{id}/visibility (admin), If-Match the version read; the API's refusal shown. */
@@ -84,12 +91,14 @@ export class ShareCtrl extends Controller {
 
   async load(): Promise<void> {
     try {
-      const [shares, links] = await Promise.all([
+      const [shares, links, path] = await Promise.all([
         api<{ items: Share[] }>('GET', `/nodes/${this.node.id}/shares`),
         api<{ items: ShareLink[] }>('GET', `/nodes/${this.node.id}/share-links`),
+        api<{ items: NodeRead[] }>('GET', `/nodes/${this.node.id}/breadcrumbs`),
       ]);
       this.shares = shares.data.items;
       this.links = links.data.items;
+      this.widerAbove = widestAbove(path.data.items.slice(0, -1));
       this.loadError = null;
     } catch (error) {
       this.loadError = errorMessage(error);
