@@ -87,7 +87,7 @@ test('an anonymous visitor browses a public folder read-only and opens a study i
   await page.locator(`.row[data-node-id="${study.id}"]`).waitFor();
   expect(page.url()).toBe(`${BASE_URL}/n/${folder.id}`);
   expect(await page.locator('.page-head h1').textContent()).toContain('Free lessons');
-  expect(await page.locator('.new-folder, .new-study, .import-pgn, .share-node, .row-menu, .edit-description').count()).toBe(0);
+  expect(await page.locator('.new-folder, .new-study, .import-pgn, .share-node, .row-menu, .edit-description, .search-here').count()).toBe(0);
   expect(await page.locator('header .crumbs').textContent()).not.toContain('Private club workspace');
   await page.locator(`.row[data-node-id="${study.id}"] a`).click();
   await eventually(() => page.url()).toBe(`${BASE_URL}/s/${study.id}`);

@@ -159,3 +159,26 @@ test('"Find this position" lists another study that reaches it by another move o
   await ready(page);
   await eventually(() => page.locator('.study-page').getAttribute('data-at')).toBe(b.line[2].id);
 });
+
+test('"Search in here" on a folder finds only what is under it', async () => {
+  const user = await newUser(undefined, 'Organiser');
+  const w = word();
+  const api = apiAs(user);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Files' });
+  const inside = await api.post('/nodes', { kind: 'folder', name: 'Endgames', parent_id: workspace.id });
+  await api.post('/studies', { name: 'Inside', parent_id: inside.id, pgn: `1. e4 {${w} inside} e5 *\n` });
+  await api.post('/studies', { name: 'Outside', parent_id: workspace.id, pgn: `1. d4 {${w} outside} d5 *\n` });
+  const page = await newPage();
+  await loginAs(page, user);
+  await page.goto(`${BASE_URL}/n/${inside.id}`);
+  await page.click('.search-here');
+  await eventually(() => page.url()).toBe(`${BASE_URL}/search?under=${inside.id}`);
+  await page.locator('.search-under', { hasText: 'Only in Endgames' }).waitFor();
+  await page.fill('input[name=q]', w);
+  await page.keyboard.press('Enter');
+  await eventually(() => page.locator('.hit').count()).toBe(1);
+  expect(await page.locator('.hit .hit-title').textContent()).toContain('Inside');
+  await page.click('.search-everywhere');
+  await eventually(() => page.locator('.hit').count()).toBe(2);
+  expect(page.url()).toBe(`${BASE_URL}/search?q=${w}`);
+});

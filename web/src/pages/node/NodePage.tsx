@@ -3,7 +3,9 @@ import { useController } from '../../ctrl';
 import { crumbDrop } from '../../layout/crumbs';
 import type { NodeRead } from '../../model';
 import { nodePath, paths } from '../../router';
+import { useSession } from '../../session';
 import { Button, Icon, Link, type MenuItem, openMenu, openMenuBelow } from '../../ui';
+import { emptyFilters, searchPath } from '../search/query';
 import { ShareDialog } from '../share/ShareDialog';
 import { Description } from './Description';
 import { CreateDialog, ImportDialog, MoveDialog, RenameDialog } from './dialogs';
@@ -11,6 +13,7 @@ import { NodeCtrl } from './nodeCtrl';
 
 export function NodePage({ nodeId }: { nodeId: string }) {
   const ctrl = useController(() => new NodeCtrl(nodeId), [nodeId]);
+  const { user } = useSession();
   const node = ctrl.node;
   useEffect(() => {
     crumbDrop.set({ canDrop: (id) => ctrl.canDrop(id), drop: (id) => void ctrl.drop(id) });
@@ -53,6 +56,11 @@ export function NodePage({ nodeId }: { nodeId: string }) {
               Import PGN
             </Button>
           </>
+        )}
+        {user && (
+          <Link href={searchPath({ ...emptyFilters(), under: node.id })} class="btn search-here">
+            Search in here
+          </Link>
         )}
         {can.share && (
           <Button class="share-node" onClick={() => ctrl.open({ kind: 'share', node })}>

@@ -83,6 +83,14 @@ export function SearchPage({ search }: { search: string }) {
             Search
           </Button>
         </div>
+        {asked.under && (
+          <p class="search-under">
+            Only in <strong>{ctrl.underNode?.name ?? '…'}</strong>{' '}
+            <button type="button" class="btn btn-link search-everywhere" onClick={() => ctrl.everywhere()}>
+              search everywhere
+            </button>
+          </p>
+        )}
         <div class="kind-filter" role="group" aria-label="Show">
           {KINDS.map(([kind, label]) => (
             <button type="button" key={kind} class={`chip${asked.kinds.includes(kind) ? ' is-on' : ''}`} aria-pressed={asked.kinds.includes(kind)} data-kind={kind} onClick={() => ctrl.toggleKind(kind)}>

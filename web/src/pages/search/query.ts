@@ -50,10 +50,12 @@ export type HeaderFilter = (typeof HEADER_FILTERS)[number];
 export interface SearchFilters extends Record<HeaderFilter, string> {
   q: string;
   kinds: SearchKind[];
+  /** Only this folder's (or workspace's, or study's) subtree; '' for everywhere. */
+  under: string;
 }
 
 export function emptyFilters(): SearchFilters {
-  return { q: '', kinds: [], player: '', white: '', black: '', eco: '', result: '', date_from: '', date_to: '' };
+  return { q: '', kinds: [], under: '', player: '', white: '', black: '', eco: '', result: '', date_from: '', date_to: '' };
 }
 
 const isKind = (value: string): value is SearchKind => KINDS.some(([kind]) => kind === value);
@@ -64,6 +66,7 @@ export function filtersFromSearch(search: string): SearchFilters {
   const filters = emptyFilters();
   filters.q = params.get('q') ?? '';
   filters.kinds = [...new Set(params.getAll('kind').filter(isKind))];
+  filters.under = params.get('under') ?? '';
   for (const name of HEADER_FILTERS) filters[name] = params.get(name) ?? '';
   return filters;
 }
@@ -74,6 +77,7 @@ export function searchParams(filters: SearchFilters): Query {
   const q = filters.q.trim();
   if (q) query.q = q;
   if (filters.kinds.length) query.kind = [...filters.kinds];
+  if (filters.under) query.under = filters.under;
   for (const name of HEADER_FILTERS) {
     const value = filters[name].trim();
     if (value) query[name] = value;

@@ -1,5 +1,5 @@
 import { api } from '../../api';
-import type { Page } from '../../model';
+import type { NodeRead, Page } from '../../model';
 import { navigate } from '../../router';
 import { PagedCtrl } from '../paged';
 import { type HeaderFilter, type SearchFilters, type SearchHit, type SearchKind, filtersFromSearch, hasCriteria, searchParams, searchPath } from './query';
@@ -11,12 +11,30 @@ export class SearchCtrl extends PagedCtrl<SearchHit> {
   /** What the form shows (edited); `asked` is what the URL asked and the hits answer. */
   form: SearchFilters;
   readonly asked: SearchFilters;
+  /** The node `under` names, once read (for the "in …" chip). */
+  underNode: NodeRead | null = null;
 
   constructor(search: string) {
     super();
     this.asked = filtersFromSearch(search);
     this.form = { ...this.asked, kinds: [...this.asked.kinds] };
     if (hasCriteria(this.asked)) void this.load();
+    if (this.asked.under) void this.loadUnder(this.asked.under);
+  }
+
+  private async loadUnder(id: string): Promise<void> {
+    try {
+      this.underNode = (await api<NodeRead>('GET', `/nodes/${id}`)).data;
+      this.changed();
+    } catch {
+      // The search itself says what is wrong (404 for a node you may not read).
+    }
+  }
+
+  /** Search everywhere again, keeping the words and filters. */
+  everywhere(): void {
+    this.form = { ...this.form, under: '' };
+    this.submit();
   }
 
   get hasCriteria(): boolean {

@@ -72,6 +72,13 @@ test('filters round-trip through the page URL and become the API query', () => {
   expect(withQuery('/search', { ...searchParams(back), limit: 20 })).toBe('/search?q=berlin+-marshall&kind=comment&kind=post&player=Ding&eco=C6&date_from=2023-01-01&limit=20');
 });
 
+test('a subtree search keeps its node in the URL and the query', () => {
+  const filters = { ...emptyFilters(), q: 'rook', under: 'f1' };
+  expect(searchPath(filters)).toBe('/search?q=rook&under=f1');
+  expect(filtersFromSearch('q=rook&under=f1').under).toBe('f1');
+  expect(searchParams(filters)).toEqual({ q: 'rook', under: 'f1' });
+});
+
 test('unknown kinds in a URL are dropped; blank filters are not sent', () => {
   const filters = filtersFromSearch('q=x&kind=node&kind=secret&kind=node&white=%20%20');
   expect(filters.kinds).toEqual(['node']);
