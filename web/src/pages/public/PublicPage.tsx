@@ -3,7 +3,8 @@ import { useController } from '../../ctrl';
 import { setCrumbs } from '../../layout/crumbs';
 import { paths } from '../../router';
 import { useSession } from '../../session';
-import { Button, Icon, Link } from '../../ui';
+import { Icon, Link } from '../../ui';
+import { PagedList } from '../PagedList';
 import { PublicCtrl, type PublicStudy } from './publicCtrl';
 
 /** The first lines of a Markdown description, as plain text (a teaser, not the page). */
@@ -61,26 +62,9 @@ export function PublicPage({ order }: { order: 'newest' | 'stars' }) {
           </>
         )}
       </p>
-      {ctrl.loading ? (
-        <p class="muted">Loading…</p>
-      ) : ctrl.error && ctrl.items.length === 0 ? (
-        <p class="form-error" role="alert">
-          {ctrl.error}
-        </p>
-      ) : ctrl.items.length === 0 ? (
-        <p class="muted empty">No public study yet.</p>
-      ) : (
-        <ul class="cards" aria-label="Public studies">
-          {ctrl.items.map((study) => (
-            <StudyCard key={study.id} study={study} />
-          ))}
-        </ul>
-      )}
-      {ctrl.nextCursor && (
-        <Button class="load-more" busy={ctrl.loadingMore} onClick={() => void ctrl.more()}>
-          Load more
-        </Button>
-      )}
+      <PagedList ctrl={ctrl} label="Public studies" listClass="cards" empty="No public study yet." more="Load more">
+        {(study) => <StudyCard key={study.id} study={study} />}
+      </PagedList>
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useController } from '../../ctrl';
 import { setCrumbs } from '../../layout/crumbs';
 import { paths } from '../../router';
 import { Button, Link } from '../../ui';
+import { PagedList } from '../PagedList';
 import { PositionsCtrl } from './positionsCtrl';
 import { type PositionHit, moveLabel, numberedLine } from './query';
 
@@ -57,25 +58,10 @@ export function PositionsPage({ fen, from }: { fen: string; from?: string }) {
       </form>
       {!fen.trim() ? (
         <p class="muted empty">Paste a FEN, or use “Find this position” under a study's board.</p>
-      ) : ctrl.loading ? (
-        <p class="muted">Searching…</p>
-      ) : ctrl.error && ctrl.items.length === 0 ? (
-        <p class="form-error" role="alert">
-          {ctrl.error}
-        </p>
-      ) : ctrl.items.length === 0 ? (
-        <p class="muted empty">This position occurs nowhere you may read.</p>
       ) : (
-        <ul class="hits" aria-label="Places">
-          {ctrl.items.map((hit) => (
-            <PositionRow key={`${hit.chapter.id}-${hit.move_id ?? ''}`} hit={hit} here={from === `${hit.chapter.id}/${hit.move_id ?? ''}`} />
-          ))}
-        </ul>
-      )}
-      {ctrl.nextCursor && (
-        <Button class="load-more" busy={ctrl.loadingMore} onClick={() => void ctrl.more()}>
-          More results
-        </Button>
+        <PagedList ctrl={ctrl} label="Places" listClass="hits" loading="Searching…" empty="This position occurs nowhere you may read.">
+          {(hit) => <PositionRow key={`${hit.chapter.id}-${hit.move_id ?? ''}`} hit={hit} here={from === `${hit.chapter.id}/${hit.move_id ?? ''}`} />}
+        </PagedList>
       )}
     </section>
   );

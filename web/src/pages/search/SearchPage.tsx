@@ -2,6 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { useController } from '../../ctrl';
 import { setCrumbs } from '../../layout/crumbs';
 import { Button, Link } from '../../ui';
+import { PagedList } from '../PagedList';
 import { HEADER_FILTERS, type HeaderFilter, KINDS, type SearchHit, hitHref, hitPlace, hitTitle } from './query';
 import { SearchCtrl } from './searchCtrl';
 import { Snippet } from './Snippet';
@@ -112,30 +113,10 @@ export function SearchPage({ search }: { search: string }) {
       </form>
       {!ctrl.hasCriteria ? (
         <p class="muted empty">Type words, or fill in a game filter: names, games, comments and discussions of every study you may read.</p>
-      ) : ctrl.loading ? (
-        <p class="muted">Searching…</p>
-      ) : ctrl.error && ctrl.items.length === 0 ? (
-        <p class="form-error" role="alert">
-          {ctrl.error}
-        </p>
-      ) : ctrl.items.length === 0 ? (
-        <p class="muted empty">Nothing found{asked.kinds.length ? ` among ${asked.kinds.map((k) => KIND_LABEL[k].toLowerCase()).join(', ')}` : ''}.</p>
       ) : (
-        <ul class="hits" aria-label="Results">
-          {ctrl.items.map((hit, i) => (
-            <HitRow key={`${i}-${hit.kind}-${hit.node.id}-${hit.chapter?.id ?? ''}-${hit.move?.id ?? ''}-${hit.post_id ?? ''}`} hit={hit} />
-          ))}
-        </ul>
-      )}
-      {ctrl.error && ctrl.items.length > 0 && (
-        <p class="form-error" role="alert">
-          {ctrl.error}
-        </p>
-      )}
-      {ctrl.nextCursor && (
-        <Button class="load-more" busy={ctrl.loadingMore} onClick={() => void ctrl.more()}>
-          More results
-        </Button>
+        <PagedList ctrl={ctrl} label="Results" listClass="hits" loading="Searching…" empty={`Nothing found${asked.kinds.length ? ` among ${asked.kinds.map((k) => KIND_LABEL[k].toLowerCase()).join(', ')}` : ''}.`}>
+          {(hit, i) => <HitRow key={`${i}-${hit.kind}-${hit.node.id}-${hit.chapter?.id ?? ''}-${hit.move?.id ?? ''}-${hit.post_id ?? ''}`} hit={hit} />}
+        </PagedList>
       )}
     </section>
   );
