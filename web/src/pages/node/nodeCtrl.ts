@@ -4,6 +4,7 @@ import { Controller } from '../../ctrl';
 import { crumbsOf, setCrumbs } from '../../layout/crumbs';
 import { abilities, type NodeKind, type NodeRead, type Page, type StudyImport } from '../../model';
 import { navigate, paths } from '../../router';
+import { currentUser } from '../../session';
 import { confirmDialog, errorMessage, notify, notifyError } from '../../ui';
 
 export const PAGE_SIZE = 50;
@@ -64,6 +65,11 @@ export class NodeCtrl extends Controller {
       setCrumbs(crumbsOf(this.path));
     } catch (error) {
       if (!this.alive) return;
+      if (error instanceof ApiError && error.status === 404 && !currentUser()) {
+        // Not public: it may be shared with the visitor's account. Log in, then come back.
+        navigate(paths.login(paths.node(this.nodeId)), { replace: true });
+        return;
+      }
       if (error instanceof ApiError && error.status === 404) this.notFound = true;
       else this.loadError = errorMessage(error);
       setCrumbs([{ label: 'My workspaces', href: paths.home() }]);
