@@ -115,6 +115,7 @@ class Stats:
     started: float = field(default_factory=clock)
     retries: Counter[str] = field(default_factory=Counter)
     server_errors: list[tuple[float, int, int, str]] = field(default_factory=list)
+    lost: list[tuple[float, int]] = field(default_factory=list)  # (when, which server)
     reads: int = 0
     writes: list[Write] = field(default_factory=list)
 
@@ -151,8 +152,12 @@ class Fleet:
             )
             index = 1 - index
 
-    def in_kill_window(self, at: float) -> bool:
-        return any(start <= at <= end + GRACE for start, end, _ in self.windows)
+    def in_kill_window(self, at: float, server: int | None = None) -> bool:
+        """Whether a process (this one, if given) was down at `at`, or just restarted."""
+        return any(
+            start <= at <= end + GRACE and server in (None, index)
+            for start, end, index in self.windows
+        )
 
 
 class Client:
@@ -198,6 +203,7 @@ class Client:
                 self.stats.retries["refused (process down)"] += 1
             except httpx.TransportError:  # the process died with the request in flight
                 self.stats.retries["connection lost mid-request"] += 1
+                self.stats.lost.append((clock(), server))
                 if write is not None:
                     write.lost += 1
             else:
@@ -512,6 +518,11 @@ async def chaos(url: str) -> list[str]:
             f"had committed): {sum(w.replayed for w in lost)}"
         )
         print(f"  retries by cause (reads and writes): {dict(stats.retries)}")
+        astray = [at for at, server in stats.lost if not fleet.in_kill_window(at, server)]
+        print(
+            f"  connections lost while their process was not being killed: {len(astray)} "
+            + str([round(at - stats.started, 1) for at in astray][:10])
+        )
         verdict.check(not refused, f"no write ended in a 4xx {refused[:5]}")
         inside = [e for e in stats.server_errors if fleet.in_kill_window(e[0])]
         outside = [e for e in stats.server_errors if not fleet.in_kill_window(e[0])]
