@@ -1,6 +1,6 @@
 // Client routes (the server serves index.html for exactly these; see catachess/webapp.py):
 //   /  /login  /register  /n/:nodeId  /s/:studyId  /s/:studyId/:chapterId?move=  /trash
-//   /invite/:token
+//   /invite/:token  /search?q=…  /search/positions?fen=…  /public  /settings
 import { store } from './store';
 
 export type Route =
@@ -11,6 +11,12 @@ export type Route =
   | { name: 'study'; studyId: string; chapterId?: string; moveId?: string }
   | { name: 'trash' }
   | { name: 'invite'; token: string }
+  /** `search` is the query string: the page reads its filters from it (pages/search/query.ts). */
+  | { name: 'search'; search: string }
+  /** `from`: "<chapter>/<move>" of the study page that asked (its own row is marked). */
+  | { name: 'positions'; fen: string; from?: string }
+  | { name: 'public'; order: 'newest' | 'stars' }
+  | { name: 'settings' }
   | { name: 'notFound'; path: string };
 
 export const paths = {
@@ -22,6 +28,11 @@ export const paths = {
     `/s/${studyId}${chapterId ? `/${chapterId}` : ''}${chapterId && moveId ? `?move=${encodeURIComponent(moveId)}` : ''}`,
   trash: () => '/trash',
   invite: (token: string) => `/invite/${token}`,
+  /** `query`: a query string without '?' (see pages/search/query.ts, searchPath). */
+  search: (query = '') => (query ? `/search?${query}` : '/search'),
+  positions: (fen: string, from?: string) => `/search/positions?fen=${encodeURIComponent(fen)}${from ? `&from=${encodeURIComponent(from)}` : ''}`,
+  public: (order: 'newest' | 'stars' = 'newest') => (order === 'stars' ? '/public?order=stars' : '/public'),
+  settings: () => '/settings',
 };
 
 /** A node opens where it is read: a study on its page, a workspace or folder in the browser. */
@@ -38,6 +49,15 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (first === 'login' && rest.length === 0) return { name: 'login', next };
   if (first === 'register' && rest.length === 0) return { name: 'register', next };
   if (first === 'trash' && rest.length === 0) return { name: 'trash' };
+  if (first === 'search' && rest.length === 0) return { name: 'search', search: params.toString() };
+  if (first === 'search' && rest.length === 1 && rest[0] === 'positions') {
+    const route: Route = { name: 'positions', fen: params.get('fen') ?? '' };
+    const from = params.get('from');
+    if (from) route.from = from;
+    return route;
+  }
+  if (first === 'public' && rest.length === 0) return { name: 'public', order: params.get('order') === 'stars' ? 'stars' : 'newest' };
+  if (first === 'settings' && rest.length === 0) return { name: 'settings' };
   if (first === 'n' && rest.length === 1) return { name: 'node', nodeId: rest[0] };
   if (first === 'invite' && rest.length === 1) return { name: 'invite', token: rest[0] };
   if (first === 's' && (rest.length === 1 || rest.length === 2)) {
@@ -48,6 +68,12 @@ export function parseRoute(pathname: string, search = ''): Route {
     return route;
   }
   return { name: 'notFound', path: pathname };
+}
+
+/** Pages an anonymous visitor may open: a public or unlisted study or folder is read
+ * without an account (the server answers 404 for anything else). */
+export function openToAnonymous(route: Route): boolean {
+  return ['login', 'register', 'notFound', 'public', 'study', 'node'].includes(route.name);
 }
 
 /** Only a path of this app, never another origin (an open redirect after login). */
