@@ -95,8 +95,8 @@ test('a tag edited in the tag editor is in the exported PGN; a bad date is refus
   expect(await page.locator('.tags tr[data-tag="Annotator"] td').textContent()).toBe('Ana');
 
   await page.click('.study-actions .export-button');
-  // The options are the ones the server's OpenAPI declares for the export (today: comments).
-  await page.locator('.export-dialog input[name=comments]').waitFor();
+  // The options are the ones the server's OpenAPI declares for the export (at least comments).
+  await page.locator('.export-dialog [name=comments]').waitFor();
   await page.locator('.export-dialog input[name=scope]').nth(1).check();
   await shot(page, 'study-export-1280x800');
   const pgn = await download(page, () => page.click('.export-download'));
