@@ -51,7 +51,7 @@ function Page({ route }: { route: Route }) {
     case 'node':
       return <NodePage key={route.nodeId} nodeId={route.nodeId} />;
     case 'study':
-      return <LazyStudyPage studyId={route.studyId} chapterId={route.chapterId} moveId={route.moveId} />;
+      return <LazyStudyPage studyId={route.studyId} chapterId={route.chapterId} moveId={route.moveId} threadId={route.threadId} />;
     case 'trash':
       return <TrashPage />;
     case 'invite':

@@ -1,5 +1,5 @@
 // Client routes (the server serves index.html for exactly these; see catachess/webapp.py):
-//   /  /login  /register  /n/:nodeId  /s/:studyId  /s/:studyId/:chapterId?move=  /trash
+//   /  /login  /register  /n/:nodeId  /s/:studyId  /s/:studyId/:chapterId?move=&thread=  /trash
 //   /invite/:token  /search?q=…  /search/positions?fen=…  /public  /settings
 import { store } from './store';
 
@@ -8,7 +8,7 @@ export type Route =
   | { name: 'login'; next?: string }
   | { name: 'register'; next?: string }
   | { name: 'node'; nodeId: string }
-  | { name: 'study'; studyId: string; chapterId?: string; moveId?: string }
+  | { name: 'study'; studyId: string; chapterId?: string; moveId?: string; threadId?: string }
   | { name: 'trash' }
   | { name: 'invite'; token: string }
   /** `search` is the query string: the page reads its filters from it (pages/search/query.ts). */
@@ -24,8 +24,14 @@ export const paths = {
   login: (next?: string) => (next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login'),
   register: (next?: string) => (next && next !== '/' ? `/register?next=${encodeURIComponent(next)}` : '/register'),
   node: (nodeId: string) => `/n/${nodeId}`,
-  study: (studyId: string, chapterId?: string, moveId?: string) =>
-    `/s/${studyId}${chapterId ? `/${chapterId}` : ''}${chapterId && moveId ? `?move=${encodeURIComponent(moveId)}` : ''}`,
+  /** `threadId`: a discussion of the study to open (search hits on posts, notifications). */
+  study: (studyId: string, chapterId?: string, moveId?: string, threadId?: string) => {
+    const query = new URLSearchParams();
+    if (chapterId && moveId) query.set('move', moveId);
+    if (threadId) query.set('thread', threadId);
+    const text = query.toString();
+    return `/s/${studyId}${chapterId ? `/${chapterId}` : ''}${text ? `?${text}` : ''}`;
+  },
   trash: () => '/trash',
   invite: (token: string) => `/invite/${token}`,
   /** `query`: a query string without '?' (see pages/search/query.ts, searchPath). */
@@ -65,6 +71,8 @@ export function parseRoute(pathname: string, search = ''): Route {
     if (rest[1]) route.chapterId = rest[1];
     const move = params.get('move');
     if (rest[1] && move) route.moveId = move;
+    const thread = params.get('thread');
+    if (thread) route.threadId = thread;
     return route;
   }
   return { name: 'notFound', path: pathname };

@@ -24,6 +24,8 @@ export interface StudyPageProps {
   studyId: string;
   chapterId?: string;
   moveId?: string;
+  /** A discussion to open once the chapter is shown (links from search and the bell). */
+  threadId?: string;
 }
 
 function typing(target: EventTarget | null): boolean {
@@ -161,7 +163,7 @@ function FlashBar({ ctrl }: { ctrl: StudyCtrl }) {
   );
 }
 
-export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
+export function StudyPage({ studyId, chapterId, moveId, threadId }: StudyPageProps) {
   const { user } = useSession();
   const [, setTick] = useState(0);
   const ctrl = useMemo(() => {
@@ -186,6 +188,11 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
   useEffect(() => {
     if (moveId && ctrl.chapter?.id === chapterId && ctrl.at !== moveId) ctrl.jump(moveId);
   }, [moveId]);
+  useEffect(() => {
+    if (!threadId || !ctrl.chapter || ctrl.thread?.id === threadId) return;
+    ctrl.setTab('discussion');
+    void ctrl.openThread(threadId);
+  }, [threadId, ctrl.chapter?.id]);
   useKeyboard(ctrl);
   const open = ctrl.chapter;
   useNodeCrumbs(studyId, open ? [{ label: open.name, href: paths.study(studyId, open.id) }] : []);

@@ -104,6 +104,12 @@ test('a tag edited in the tag editor is in the exported PGN; a bad date is refus
   expect(pgn).toContain('[Annotator "Ana"]');
   expect(pgn).toContain('[Date "2026.12.01"]');
   expect(pgn).toContain('1. e4 e5 2. Nf3 Nc6');
+
+  // An export switch the server declares: headers=roster keeps the Seven Tag Roster only.
+  await page.locator('.export-dialog select[name=headers]').selectOption('roster');
+  const roster = await download(page, () => page.click('.export-download'));
+  expect(roster).toContain('[White "Carlsen"]');
+  expect(roster).not.toContain('[Annotator');
 });
 
 test('the star: on, counted, kept over a reload, and off again (390x844)', async () => {

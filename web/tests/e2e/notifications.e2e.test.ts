@@ -33,9 +33,11 @@ test('a mention shows in the other user’s bell; it links to the move, is read 
   await page.locator('.notification[data-kind="share"]').waitFor();
   await shot(page, 'bell-1280x800');
   await mention.locator('a').click();
-  await eventually(() => page.url()).toBe(`${BASE_URL}/s/${study.id}/${chapter.id}?move=${e5}`);
+  await eventually(() => page.url()).toMatch(new RegExp(`^${BASE_URL}/s/${study.id}/${chapter.id}\\?move=${e5}&thread=[0-9a-f-]+$`));
   await page.locator('.study-page[data-loading="false"]').waitFor();
   await eventually(() => page.locator('.study-page').getAttribute('data-at')).toBe(e5);
+  // The discussion the mention was made in is open.
+  await eventually(() => page.locator('.thread h3').textContent()).toBe('Why e5?');
   await eventually(() => page.locator('.bell-count').textContent()).toBe('1');
 
   await page.click('.bell-button');

@@ -182,3 +182,21 @@ test('"Search in here" on a folder finds only what is under it', async () => {
   await eventually(() => page.locator('.hit').count()).toBe(2);
   expect(page.url()).toBe(`${BASE_URL}/search?q=${w}`);
 });
+
+test('a discussion post found opens the study at the move with that discussion open', async () => {
+  const user = await newUser(undefined, 'Talker');
+  const w = word();
+  const { study, chapter, line } = await aStudy(user, 'Talks', '1. d4 Nf6 2. c4 e6 *\n');
+  await apiAs(user).post('/discussions', { study_id: study.id, chapter_id: chapter.id, move_id: line[3].id, title: 'Nimzo or QGD?', body: `I prefer the ${w} setup here` });
+  const page = await newPage();
+  await loginAs(page, user);
+  await page.goto(`${BASE_URL}/search?q=${w}&kind=post`);
+  const hit = page.locator('.hit[data-kind="post"]');
+  await hit.waitFor();
+  expect(await hit.locator('.hit-title').textContent()).toBe(`Talks › ${chapter.name} › 2… e6`);
+  await hit.locator('a').click();
+  await eventually(() => page.url()).toContain(`/s/${study.id}/${chapter.id}?move=${line[3].id}&thread=`);
+  await ready(page);
+  await eventually(() => page.locator('.thread h3').textContent()).toBe('Nimzo or QGD?');
+  await eventually(() => page.locator('.study-page').getAttribute('data-at')).toBe(line[3].id);
+});

@@ -15,8 +15,9 @@ const notification = (link: NotificationRead['link'], node_id: string | null = n
 });
 
 test('a notification opens the study at its chapter and move, or the node shared', () => {
-  expect(notificationHref(notification({ study_id: 's1', chapter_id: 'c1', move_id: 'm1', thread_id: 't1' }))).toBe('/s/s1/c1?move=m1');
+  expect(notificationHref(notification({ study_id: 's1', chapter_id: 'c1', move_id: 'm1', thread_id: 't1' }))).toBe('/s/s1/c1?move=m1&thread=t1');
   expect(notificationHref(notification({ study_id: 's1', chapter_id: null, move_id: null }))).toBe('/s/s1');
+  expect(notificationHref(notification({ study_id: 's1', chapter_id: null, move_id: null, thread_id: 't2' }))).toBe('/s/s1?thread=t2');
   expect(notificationHref(notification({ node_id: 'f1', role: 'viewer' }))).toBe('/n/f1');
   expect(notificationHref(notification({}, 'f2'))).toBe('/n/f2');
 });

@@ -6,6 +6,7 @@ test('client routes parse to pages', () => {
   expect(parseRoute('/n/abc')).toEqual({ name: 'node', nodeId: 'abc' });
   expect(parseRoute('/s/s1')).toEqual({ name: 'study', studyId: 's1' });
   expect(parseRoute('/s/s1/c1', '?move=m9')).toEqual({ name: 'study', studyId: 's1', chapterId: 'c1', moveId: 'm9' });
+  expect(parseRoute('/s/s1/c1', '?move=m9&thread=t3')).toEqual({ name: 'study', studyId: 's1', chapterId: 'c1', moveId: 'm9', threadId: 't3' });
   expect(parseRoute('/trash')).toEqual({ name: 'trash' });
   expect(parseRoute('/invite/tok')).toEqual({ name: 'invite', token: 'tok' });
   expect(parseRoute('/login', '?next=%2Fn%2Fabc')).toEqual({ name: 'login', next: '/n/abc' });

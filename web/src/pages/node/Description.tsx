@@ -1,28 +1,13 @@
 // A workspace's or folder's description: Markdown rendered without raw HTML
 // (ui/markdown.ts, loaded only when there is one), edited in place by editors.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { Submission } from '../../actions';
 import type { NodeRead } from '../../model';
 import { Button, errorMessage } from '../../ui';
+import { useMarkdown } from '../../ui/useMarkdown';
 import type { NodeCtrl } from './nodeCtrl';
 
 export const DESCRIPTION_MAX = 20_000;
-
-let markdown: Promise<(text: string) => string> | null = null;
-
-function useMarkdown(text: string): string | null {
-  const [render, setRender] = useState<((text: string) => string) | null>(null);
-  useEffect(() => {
-    if (!text || render) return;
-    markdown ??= import('../../ui/markdown').then((m) => m.renderMarkdown);
-    let live = true;
-    markdown.then((fn) => live && setRender(() => fn));
-    return () => {
-      live = false;
-    };
-  }, [!!text]);
-  return text && render ? render(text) : null;
-}
 
 export function Description({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
   const [editing, setEditing] = useState(false);

@@ -23,10 +23,11 @@ export interface NotificationPage {
   unread_count: number;
 }
 
-/** The place a notification is about: the study at the chapter and move, or the shared node. */
+/** The place a notification is about: the study at the chapter and move with the discussion
+ * open, or the shared node. */
 export function notificationHref(n: NotificationRead): string {
-  const { study_id, chapter_id, move_id, node_id } = n.link;
-  if (study_id) return paths.study(study_id, chapter_id ?? undefined, move_id ?? undefined);
+  const { study_id, chapter_id, move_id, node_id, thread_id } = n.link;
+  if (study_id) return paths.study(study_id, chapter_id ?? undefined, move_id ?? undefined, thread_id ?? undefined);
   const node = node_id ?? n.node_id;
   // /n/<id> opens a study on its own page too.
   return node ? paths.node(node) : paths.home();

@@ -100,12 +100,13 @@ export function hasCriteria(filters: SearchFilters): boolean {
   return !!filters.q.trim() || HEADER_FILTERS.some((name) => filters[name].trim());
 }
 
-/** Where a hit opens: the node, the study at the chapter, at the move commented on. */
+/** Where a hit opens: the node, the study at the chapter, at the move commented on, with
+ * a post's discussion open. */
 export function hitHref(hit: SearchHit): string {
   if (hit.kind === 'node') return nodePath(hit.node);
   const chapterId = hit.chapter?.id;
   // move.id "" is the comment before the first move: the chapter's start.
-  return paths.study(hit.node.id, chapterId, hit.move?.id || undefined);
+  return paths.study(hit.node.id, chapterId, hit.move?.id || undefined, hit.thread_id ?? undefined);
 }
 
 /** "12. Nf3" or "12… Nf6" after `ply` half-moves from the start of the game. */

@@ -2,35 +2,17 @@
 // raw HTML; editors edit them with If-Match) and the chapter's PGN tags (editors add,
 // change and remove them; the API's refusal is shown next to the form, edits kept).
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
+import { useMarkdown } from '../../ui/useMarkdown';
 import type { StudyCtrl } from '../ctrl';
 import { FormError } from './dialogs';
 import { headerChanges, MANAGED_TAGS, type TagRow } from './metaCtrl';
 
 const SEVEN = ['Event', 'Site', 'Date', 'Round', 'White', 'Black', 'Result'];
 
-// markdown-it is most of this tab's weight (~45 KB gzipped): loaded when a description is
-// first shown, not with the study page.
-type Render = (text: string) => string;
-let renderer: Promise<Render> | null = null;
-
-function useRenderer(): Render | null {
-  const [render, setRender] = useState<Render | null>(null);
-  useEffect(() => {
-    renderer ??= import('../../ui/markdown').then((m) => m.renderMarkdown);
-    let live = true;
-    renderer.then((r) => live && setRender(() => r));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return render;
-}
-
 function Markdown({ text, empty }: { text: string; empty: string }) {
-  const render = useRenderer();
-  const html = useMemo(() => (render ? render(text) : null), [render, text]);
+  const html = useMarkdown(text);
   if (!text.trim()) return <p class="muted">{empty}</p>;
   // Until the renderer is there, the text itself (as text).
   if (html === null) return <div class="markdown pending">{text}</div>;

@@ -98,6 +98,9 @@ test('a hit opens the study at its chapter and move', () => {
   expect(hitHref(hit({ move: { id: '', san: null, ply: 0 } }))).toBe('/s/s1/c1');
   expect(hitHref(hit({ kind: 'chapter', move: null }))).toBe('/s/s1/c1');
   expect(hitHref(hit({ kind: 'post', chapter: null, move: null }))).toBe('/s/s1');
+  // A post opens its discussion, on the move when the thread is on one.
+  expect(hitHref(hit({ kind: 'post', thread_id: 't1', post_id: 'p1' }))).toBe('/s/s1/c1?move=m7&thread=t1');
+  expect(hitHref(hit({ kind: 'post', chapter: null, move: null, thread_id: 't1' }))).toBe('/s/s1?thread=t1');
   expect(hitHref(hit({ kind: 'node', node: { id: 'f1', name: 'Folder', kind: 'folder' }, chapter: null, move: null }))).toBe('/n/f1');
   expect(hitHref(hit({ kind: 'node', chapter: null, move: null }))).toBe('/s/s1');
 });
