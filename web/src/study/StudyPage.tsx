@@ -12,6 +12,8 @@ import { useNodeCrumbs } from '../layout/crumbs';
 import { paths } from '../router';
 import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
+import { useLive } from './live/hook';
+import { LiveBar } from './live/view';
 import { Board, PromotionDialog } from './view/board';
 import { Chapters } from './view/chapters';
 import { CommentEditor, MoveMenu } from './view/menu';
@@ -157,6 +159,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
     return created;
   }, []);
   ctrl.me = user?.id ?? null;
+  const live = useLive(ctrl);
   const list = useRef<HTMLDivElement>(null);
   const marked = useRef(false);
   const shown = useRef<{ at: string | null; rev: number }>({ at: null, rev: -1 });
@@ -209,6 +212,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
         <h1>{study?.name ?? 'Loading…'}</h1>
         {chapter && <span class="chapter-title">{chapter.name}</span>}
         {study?.role && <span class="role">{study.role}</span>}
+        <LiveBar ctrl={ctrl} live={live} />
       </header>
       <aside class="study-chapters">
         <Pure deps={[study, chapter?.id, ctrl.busy > 0]}>{() => study && <Chapters ctrl={ctrl} />}</Pure>
