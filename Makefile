@@ -13,7 +13,7 @@ format:
 	.venv/bin/ruff check --fix src tests bench && .venv/bin/ruff format src tests bench
 
 bench:  ## print every benchmark figure (README: Benchmarks)
-	scripts/install && .venv/bin/python -m bench
+	scripts/install --dev && .venv/bin/python -m bench
 
 migrate:
 	.venv/bin/catachess migrate

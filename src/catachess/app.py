@@ -28,7 +28,7 @@ from catachess.maintenance.loop import MaintenanceLoop
 from catachess.nodes.routes import router as nodes_router
 from catachess.nodes.trash.routes import router as trash_router
 from catachess.notifications.routes import router as notifications_router
-from catachess.ops import logs, telemetry
+from catachess.ops import docs, logs, telemetry
 from catachess.ops.middleware import RequestObserver
 from catachess.ops.routes import router as ops_router
 from catachess.search.routes import router as search_router
@@ -106,12 +106,16 @@ def create_app(
         description="Chess-study workspaces that stay correct under retries, crashes and "
         "concurrency. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        # /docs is ops.docs: Swagger UI from local files (FastAPI's loads from a CDN).
+        docs_url=None,
+        redoc_url=None,
         # FastAPI's own OpenTelemetry hooks stay off: the instrumentation below makes the
         # request spans, and two sources would double them.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     problems.install(app)
     openapi.install(app)
+    docs.install(app)
     if observe_requests:
         app.add_middleware(RequestObserver)
     # Added last, so it is outside RequestObserver: the id is set before anything logs.

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 
 from catachess.auth import cli as users_cli
 from catachess.config import Settings, get_settings
+from catachess.db import cli as db_cli
 from catachess.events import cli as events_cli
 from catachess.studies import cli as studies_cli
+from catachess.terminal import stderr_console, stdout_console
 
 app = typer.Typer(
     help="catachess: chess-study workspaces server.\n\n"
@@ -20,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+console = stderr_console()
 
 # Exit code of a start-up that failed on configuration or an unreachable database.
 CONFIG_ERROR = 2
@@ -91,6 +95,10 @@ def serve(
     _, url = _ready_to_run()
     migrate.upgrade(url)
     console.print(f"catachess on http://{host}:{port} (docs: http://{host}:{port}/docs)")
+    # uvicorn shuts down gracefully on SIGTERM, puts back the handler it found and raises
+    # the signal again. Python's default for SIGTERM kills the process without running
+    # atexit hooks, which is where the embedded PostgreSQL is stopped: exit instead.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     uvicorn.run(
         "catachess.asgi:app",
         host=host,
@@ -101,6 +109,10 @@ def serve(
         lifespan="on",
         timeout_graceful_shutdown=shutdown_timeout,
     )
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 @app.command("migrate")
@@ -114,6 +126,7 @@ def migrate_command() -> None:
 
 
 app.command("import")(studies_cli.import_pgn)
+app.add_typer(db_cli.app, name="db")
 app.command("export")(studies_cli.export_pgn)
 app.add_typer(events_cli.app, name="events")
 app.add_typer(users_cli.app, name="users")
@@ -154,7 +167,7 @@ def maintenance_run() -> None:
         table.add_row(
             result.name, ran, str(result.items), str(result.batches), f"{result.seconds:.3f}"
         )
-    Console().print(table)
+    stdout_console().print(table)
     if any(result.error for result in results):
         raise typer.Exit(1)
 
@@ -194,7 +207,42 @@ def maintenance_status() -> None:
             "ok" if run.error is None else f"[red]{run.error}[/]",
             backlog,
         )
-    Console().print(table)
+    stdout_console().print(table)
+
+
+@app.command("backup")
+def backup(file: Path = typer.Argument(..., dir_okay=False, help="where to write it")) -> None:
+    """Back up the whole database to FILE (pg_dump's custom format; docs/operations.md)."""
+    from catachess.db import backup as tools
+
+    settings, url = _ready_to_run()
+    embedded = not settings.database_url
+    try:
+        major = asyncio.run(tools.server_major_version(url))
+        tools.backup(url, file, server_major=major, embedded=embedded)
+    except tools.ToolFailed as error:
+        console.print(f"[red]backup failed:[/] {error}")
+        raise typer.Exit(1) from None
+    stdout_console().print(f"backed up to {file} ({file.stat().st_size} bytes)")
+
+
+@app.command("restore")
+def restore(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a `catachess backup`"),
+) -> None:
+    """Replace the database's contents with a backup, in one transaction (stop the
+    servers first)."""
+    from catachess.db import backup as tools
+
+    settings, url = _ready_to_run()
+    embedded = not settings.database_url
+    try:
+        major = asyncio.run(tools.server_major_version(url))
+        tools.restore(url, file, server_major=major, embedded=embedded)
+    except tools.ToolFailed as error:
+        console.print(f"[red]restore failed, nothing changed:[/] {error}")
+        raise typer.Exit(1) from None
+    stdout_console().print(f"restored from {file}")
 
 
 if __name__ == "__main__":

@@ -54,12 +54,28 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location)
 
 
+def _entry(error: dict[str, Any], body: object) -> dict[str, Any]:
+    location = tuple(error.get("loc", ()))
+    if error.get("type") != "json_invalid" or len(location) != 2:
+        return {"field": _field(location), "message": error.get("msg", "invalid")}
+    # Malformed JSON: pydantic's location is ("body", character offset); say where that
+    # is as an editor would, line and column (1-based).
+    offset = location[1] if isinstance(location[1], int) else 0
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    reason = (error.get("ctx") or {}).get("error") or error.get("msg", "invalid JSON")
+    return {
+        "field": "body",
+        "message": f"invalid JSON at line {line}, column {column}: {reason}",
+        "line": line,
+        "column": column,
+    }
+
+
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")}
-        for e in error.errors()
-    ]
+    errors = [_entry(e, error.body) for e in error.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
     return problem_response(
         request,

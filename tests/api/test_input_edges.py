@@ -76,6 +76,19 @@ async def test_an_impossible_clock_stays_in_the_comment(client: httpx.AsyncClien
     assert all("[%clk" in node["comment"] for node in nodes)
 
 
+async def test_malformed_json_names_line_and_column(client: httpx.AsyncClient) -> None:
+    alice = await a_user(client, "alice")
+    response = await client.post(
+        "/nodes",
+        content=b'{"kind": "workspace",\n  "name": }',
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["line"], error["column"]) == ("body", 2, 11)
+    assert "line 2, column 11" in response.json()["detail"]
+
+
 async def test_finding_11_an_out_of_range_datetime_in_a_body_is_a_422(
     client: httpx.AsyncClient,
 ) -> None:

@@ -265,3 +265,33 @@ async def test_the_server_relay_delivers_in_the_background_and_stops_with_the_ap
     pending = "SELECT count(*) FROM event_deliveries WHERE delivered_at IS NULL"
     assert await count(engine, pending) == 0
     assert await count(engine, "SELECT count(*) FROM activity_entries") == 1
+
+
+async def test_outbox_backlog_and_deliveries_by_subscriber_are_on_metrics(
+    client: httpx.AsyncClient, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    from tests.ops.test_metrics import value
+
+    async def refuses(session: AsyncSession, event: Event) -> None:
+        raise ValueError("down")
+
+    async def accepts(session: AsyncSession, event: Event) -> None:
+        return None
+
+    add_subscriber("test-metrics-dead", [EventType.node_created], refuses)
+    add_subscriber("test-metrics-ok", [EventType.node_created], accepts)
+    await deliver()
+    dead_before = await value(client, "catachess_outbox_dead_letters")
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    assert await value(client, "catachess_outbox_pending_deliveries") >= 2
+    assert await value(client, "catachess_outbox_oldest_pending_age_seconds") >= 0
+    await deliver(event_max_attempts=1)
+    assert await value(client, "catachess_outbox_pending_deliveries") == 0
+    assert await value(client, "catachess_outbox_oldest_pending_age_seconds") == 0
+    assert await value(client, "catachess_outbox_dead_letters") == dead_before + 1
+    for subscriber, outcome in [("test-metrics-dead", "dead"), ("test-metrics-ok", "delivered")]:
+        counted = await value(
+            client, "catachess_event_deliveries_total", subscriber=subscriber, outcome=outcome
+        )
+        assert counted == 1

@@ -76,3 +76,16 @@ async def test_maintenance_run_and_status_report_each_job(
     assert code == 0, err
     [row] = [line for line in out.splitlines() if "tokens.expire" in line]
     assert "ok" in row and "never" not in row
+
+
+async def test_maintenance_status_in_a_pipe_is_not_cut_to_80_columns(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    code, out, err = await run("maintenance", "run", DATABASE_URL=database_url)
+    # No COLUMNS: what a pipe into grep or a log file gets (Rich assumed 80 columns).
+    code, out, err = await run("maintenance", "status", DATABASE_URL=database_url, COLUMNS="")
+    assert code == 0, err
+    [header] = [line for line in out.splitlines() if "last run (UTC)" in line]
+    assert "backlog" in header and len(header) > 80
+    rows = [line for line in out.splitlines() if "tokens.expire" in line]
+    assert len(rows) == 1 and "ok" in rows[0]

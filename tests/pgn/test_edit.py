@@ -250,11 +250,21 @@ def test_promote_unknown_move() -> None:
 def test_set_and_clear_comment() -> None:
     tree = new_tree()
     [e4] = play(tree, "e4")
-    assert set_comment(tree, e4, "  Best by test }  ") == [e4]
+    assert set_comment(tree, e4, "  Best by test  ") == [e4]
     assert tree["nodes"][e4]["comment"] == "Best by test"
     assert round_trips(tree)
     set_comment(tree, e4, "")
     assert tree["nodes"][e4]["comment"] == ""
+
+
+def test_comment_with_a_closing_brace_is_refused_not_silently_changed() -> None:
+    tree = new_tree()
+    [e4] = play(tree, "e4")
+    set_comment(tree, e4, "kept")
+    for move_id in (e4, None):
+        with pytest.raises(InvalidAnnotation, match='cannot hold "}"'):
+            set_comment(tree, move_id, "a } brace")
+    assert (tree["nodes"][e4]["comment"], tree["comment"]) == ("kept", "")
 
 
 def test_set_comment_before_the_first_move() -> None:
@@ -293,7 +303,19 @@ def test_set_nags() -> None:
     assert tree["nodes"][e4]["nags"] == []
 
 
-@pytest.mark.parametrize("nag", [0, 256, -1, True, "1", 1.0])
+def test_set_nags_takes_the_symbols_players_type_and_gives_glyphs() -> None:
+    tree = new_tree()
+    [e4] = play(tree, "e4")
+    set_nags(tree, e4, ["!?", "+-", "$14", "13", "∞", 146])
+    node = tree["nodes"][e4]
+    assert node["nags"] == [5, 13, 14, 18, 146]
+    assert node["glyphs"] == ["!?", "∞", "⩲", "+−", "N"]
+    set_nags(tree, e4, ["!", "??", "=", "-+", "+/-", "=+"])
+    assert node["glyphs"] == ["!", "??", "=", "⩱", "±", "−+"]
+    assert round_trips(tree)
+
+
+@pytest.mark.parametrize("nag", [0, 256, -1, True, 1.0, "!!!", "$", "$1000", ""])
 def test_set_nags_refuses(nag: object) -> None:
     tree = new_tree()
     [e4] = play(tree, "e4")
@@ -302,7 +324,7 @@ def test_set_nags_refuses(nag: object) -> None:
     assert tree["nodes"][e4]["nags"] == []
 
 
-def test_set_shapes_orders_circles_first() -> None:
+def test_set_shapes_keeps_the_order_given() -> None:
     tree = new_tree()
     [e4] = play(tree, "e4")
     shapes = [
@@ -311,10 +333,11 @@ def test_set_shapes_orders_circles_first() -> None:
     ]
     assert set_shapes(tree, e4, shapes) == [e4]
     assert tree["nodes"][e4]["shapes"] == [
-        {"kind": "circle", "square": "e4", "color": "R"},
         {"kind": "arrow", "from": "g1", "to": "f3", "color": "G"},
+        {"kind": "circle", "square": "e4", "color": "R"},
     ]
     assert round_trips(tree)
+    assert "{ [%cal Gg1f3][%csl Re4] }" in export_game({}, tree)
 
 
 @pytest.mark.parametrize(

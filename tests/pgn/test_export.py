@@ -18,6 +18,7 @@ from catachess.pgn import (
     mainline,
     new_tree,
     parse_pgn,
+    set_shapes,
     setup_headers,
     to_game,
 )
@@ -45,11 +46,38 @@ def test_full_export_is_what_python_chess_writes(name: str) -> None:
     assert [export_game(game.headers, game.tree) for game in games] == expected
 
 
-def test_commands_are_written_back_into_comments() -> None:
+def test_commands_are_written_back_into_comments_in_the_order_written() -> None:
     text = export_game(*_headers_and_tree("commands.pgn"))
-    assert "{ [%csl Gd5][%cal Gc4d5,Rd8h4] A solid choice. [%clk 0:02:59] }" in text
+    assert "{ A solid choice. [%csl Gd5][%cal Gc4d5,Rd8h4] [%clk 0:02:59] }" in text
     assert "{ Pin. [%clk 1:02:03.25] }" in text
-    assert "{ [%csl Re4,Bf6] [%emt 0:00:01] [%clk 0:02:58] }" in text
+    assert "{ [%csl Re4,Bf6] [%clk 0:02:58] [%emt 0:00:01] }" in text
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "[%clk 0:03:01] [%cal Gg8f6,Rd7d5]",
+        "before [%cal Re2e4] between [%csl Ye5] after",
+        "[%cal Re2e4][%csl Ye5]",
+        "[%cal Re2e4] [%csl Ye5] [%cal Gd2d4]",
+    ],
+)
+def test_order_inside_comments_is_kept(comment: str) -> None:
+    [game] = parse_pgn(f"1. e4 {{ {comment} }} *")
+    assert f"{{ {comment} }}" in export_game(game.headers, game.tree)
+
+
+def test_shapes_keep_the_order_written() -> None:
+    [game] = parse_pgn("1. e4 { [%cal Re2e4] [%csl Ye5] } *")
+    [e4] = game.tree["children"]
+    assert [shape["kind"] for shape in game.tree["nodes"][e4]["shapes"]] == ["arrow", "circle"]
+
+
+def test_an_edit_drops_the_written_comment_and_export_follows_the_edit() -> None:
+    [game] = parse_pgn("1. e4 { [%clk 0:03:01] [%cal Gg8f6] } *")
+    [e4] = game.tree["children"]
+    set_shapes(game.tree, e4, [])
+    assert "{ [%clk 0:03:01] }" in export_game(game.headers, game.tree)
 
 
 def test_no_comments_mode_keeps_variations_only() -> None:

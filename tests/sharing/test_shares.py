@@ -182,6 +182,53 @@ async def test_a_share_link_dies_with_its_creators_role(client: httpx.AsyncClien
     assert (await client.get(f"/nodes/{ws['id']}", headers=bob.headers)).status_code == 404
 
 
+async def test_share_link_location_answers_the_link(client: httpx.AsyncClient) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice)
+    created = await client.post(
+        f"/nodes/{ws['id']}/share-links", json={"role": "viewer"}, headers=alice.headers
+    )
+    location = await client.get(created.headers["Location"], headers=alice.headers)
+    assert location.status_code == 200, location.text
+    assert location.json()["id"] == created.json()["id"] and "token" not in location.json()
+    assert (await client.get(created.headers["Location"], headers=bob.headers)).status_code == 404
+
+
+async def test_accepting_a_link_weaker_than_an_inherited_role_adds_no_grant(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice)
+    folder = await a_folder(client, alice, ws)
+    await shared_with(client, alice, ws, bob, "editor")
+    link = (
+        await client.post(
+            f"/nodes/{folder['id']}/share-links", json={"role": "viewer"}, headers=alice.headers
+        )
+    ).json()
+    accepted = await client.post(f"/share-links/{link['token']}/accept", headers=bob.headers)
+    assert accepted.json() == {"node_id": folder["id"], "role": "editor"}
+    shares = (await client.get(f"/nodes/{folder['id']}/shares", headers=alice.headers)).json()
+    assert [s["email"] for s in shares["items"] if s["inherited_from"] is None] == []
+    types = [e["event_type"] for e in await events_of(client, engine, folder["id"])]
+    assert "acl.granted" not in types and "share_link.accepted" not in types
+
+
+async def test_children_carry_the_callers_role(client: httpx.AsyncClient) -> None:
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    ws = await a_workspace(client, alice)
+    shared = await a_folder(client, alice, ws, "Shared")
+    await a_folder(client, alice, ws, "Other")
+    await shared_with(client, alice, ws, bob, "viewer")
+    await shared_with(client, alice, shared, bob, "editor")
+    for actor, expected in [
+        (alice, {"Other": "owner", "Shared": "owner"}),
+        (bob, {"Other": "viewer", "Shared": "editor"}),
+    ]:
+        page = await client.get(f"/nodes/{ws['id']}/children", headers=actor.headers)
+        assert {item["name"]: item["role"] for item in page.json()["items"]} == expected
+
+
 async def test_finding_6_a_link_dies_when_its_creator_may_no_longer_share(
     client: httpx.AsyncClient,
 ) -> None:

@@ -90,3 +90,60 @@ async def test_cli_import_then_export(
     assert target.read_text(encoding="utf-8") == api.text
     unknown = cli(database_url, "import", str(source), "--into", ws["id"], "--as", "x@y.z")
     assert unknown.returncode == 1 and "no account" in unknown.stderr
+
+
+async def test_cli_import_detects_latin1_and_names_the_byte_offset_it_cannot_read(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Path
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    source = tmp_path / "eco.pgn"
+    pgn = "{ ECO file }\n\n" + game(white="Réti", black="Nimzowitsch", moves="1 .Nf3 d5 *") + "*\n"
+    source.write_bytes(pgn.encode("latin-1"))
+    refused = cli(
+        database_url, "import", str(source), "--into", ws["id"], "--as", alice.email,
+        "--encoding", "utf-8",
+    )  # fmt: skip
+    offset = pgn.encode("latin-1").index("é".encode("latin-1"))
+    assert refused.returncode == 1 and f"byte offset {offset}" in refused.stderr
+    imported = cli(database_url, "import", str(source), "--into", ws["id"], "--as", alice.email)
+    assert imported.returncode == 0, imported.stderr
+    assert "encoding: cp1252" in imported.stderr
+    assert "games read: 1" in imported.stdout and "warnings: 2" in imported.stdout
+    [study] = (await client.get(f"/nodes/{ws['id']}/children", headers=alice.headers)).json()[
+        "items"
+    ]
+    pgn_out = (await client.get(f"/studies/{study['id']}/pgn", headers=alice.headers)).text
+    assert '[White "Réti"]' in pgn_out and "1. Nf3 d5" in pgn_out
+    as_latin1 = cli(
+        database_url, "import", str(source), "--into", ws["id"], "--as", alice.email,
+        "--encoding", "latin-1", "--name", "again",
+    )  # fmt: skip
+    assert as_latin1.returncode == 0, as_latin1.stderr
+
+
+async def test_cli_import_stamps_one_printed_correlation_id_on_every_event(
+    client: httpx.AsyncClient, engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    source = tmp_path / "many.pgn"
+    source.write_text(games(70), encoding="utf-8")
+    imported = cli(database_url, "import", str(source), "--into", ws["id"], "--as", alice.email)
+    assert imported.returncode == 0, imported.stderr
+    [printed] = [
+        line.split(": ")[1] for line in imported.stderr.splitlines() if "correlation id" in line
+    ]
+    assert f"catachess events trace {printed}" in imported.stdout
+    async with engine.connect() as connection:
+        ids = (
+            await connection.scalars(
+                text(
+                    "SELECT DISTINCT correlation_id FROM events"
+                    " WHERE event_type IN ('study.chapter_added', 'node.created')"
+                    " AND target_id <> :ws"
+                ),
+                {"ws": uuid.UUID(ws["id"])},
+            )
+        ).all()
+    assert ids == [printed]

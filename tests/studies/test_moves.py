@@ -254,12 +254,12 @@ async def test_set_shapes(client: httpx.AsyncClient, engine: AsyncEngine) -> Non
         headers=chapter.headers(1),
     )
     assert response.status_code == 200
-    assert response.json()["move"]["shapes"] == [shapes[1], shapes[0]]  # circles first
+    assert response.json()["move"]["shapes"] == shapes  # in the order drawn
     [event] = await chapter_events(client, engine, chapter)
     assert event["event_type"] == "chapter.shapes_set"
     assert event["payload"]["shape_count"] == 2
     pgn = (await client.get(f"{chapter.url}/pgn", headers=chapter.actor.headers)).text
-    assert "[%csl Ye5]" in pgn and "[%cal Rg1f3]" in pgn
+    assert "{ [%cal Rg1f3][%csl Ye5] }" in pgn
 
 
 async def test_invalid_shape_is_422(client: httpx.AsyncClient) -> None:

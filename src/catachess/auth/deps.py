@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth import service
@@ -34,6 +35,15 @@ async def resolve_user(request: Request, session: AsyncSession) -> User | None:
     return user
 
 
+# Declares the bearer scheme in the OpenAPI document, so /docs has an Authorize button and
+# sends the token; the header itself is read by resolve_user (auto_error=False: a missing
+# or malformed header is our own problem+json 401, not FastAPI's).
+bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="bearer", description="a token from POST /auth/login"
+)
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+
+
 def unauthorized() -> Unauthorized:
     return Unauthorized(
         "a valid bearer token is required (POST /auth/login)",
@@ -41,7 +51,7 @@ def unauthorized() -> Unauthorized:
     )
 
 
-async def current_user(request: Request, session: Session) -> User:
+async def current_user(request: Request, session: Session, _: Bearer = None) -> User:
     user = await resolve_user(request, session)
     if user is None:
         raise unauthorized()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from catachess.config import Settings
+from catachess.db.embedded import alive, handle_pids, pgdata_of
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,14 @@ def embedded_database_url(data_dir: Path) -> str:
     _runtime_dir()
     import pgserver  # lazily: only the embedded default needs it
 
-    pgdata = (data_dir / "pgdata").resolve()
+    pgdata = pgdata_of(data_dir)
     pgdata.mkdir(parents=True, exist_ok=True)
     _forget_dead_handles(pgdata)
     if pgdata not in _embedded:
         _embedded[pgdata] = pgserver.get_server(str(pgdata))  # type: ignore[attr-defined]
+        # atexit runs hooks last-registered first: this one, before pgserver's stop, drops
+        # server workers that died by signal, so pgserver sees this process as the last.
+        atexit.register(_forget_dead_handles, pgdata)
     log.info("embedded PostgreSQL running in %s", pgdata)
     return f"postgresql+asyncpg://postgres@/postgres?host={pgdata}"
 
@@ -75,25 +80,11 @@ def throwaway_database(url: str | None = None, *, revision: str = "heads") -> It
 def _forget_dead_handles(pgdata: Path) -> None:
     """pgserver stops its server when the last process using it exits, counting users in
     .handle_pids.json; a process that was killed never removes itself, and the server
-    would then never stop. Drop pids that are no longer alive before joining."""
+    would then never stop. Drop pids that are no longer alive."""
     handles = pgdata / ".handle_pids.json"
     if not handles.exists():
         return
-    try:
-        pids = [int(pid) for pid in json.loads(handles.read_text())]
-    except (ValueError, TypeError):
-        pids = []
-    handles.write_text(json.dumps([pid for pid in pids if _alive(pid)]))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    handles.write_text(json.dumps([pid for pid in handle_pids(pgdata) if alive(pid)]))
 
 
 def resolve_database_url(settings: Settings) -> str:

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catachess.config import get_settings
 from catachess.errors import NotFound
 from catachess.events.models import Event, EventDelivery
+from catachess.terminal import stderr_console, stdout_console
 
 app = typer.Typer(help="The event log: traces and dead letters.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+out = stdout_console()
+err = stderr_console()
 
 Result = TypeVar("Result")
 DeadLetters = Sequence[Row[EventDelivery, Event]]

@@ -32,6 +32,7 @@ from catachess.events import deliveries, guard, subscribers
 from catachess.events.deliveries import Claim
 from catachess.events.models import Event, EventDelivery
 from catachess.events.service import DELIVERIES_OWED
+from catachess.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +120,11 @@ async def _deliver(
             max_attempts=settings.event_max_attempts,
             retry_in=retry_delay(delivery.attempts, settings.event_retry_base),
         )
+        outcome = "dead" if delivery.dead_at is not None else "failed"
+        metrics.event_deliveries.labels(delivery.subscriber, outcome).inc()
     else:
         deliveries.mark_delivered(delivery)
+        metrics.event_deliveries.labels(delivery.subscriber, "delivered").inc()
     await session.flush()
 
 

@@ -40,6 +40,8 @@ class EventType(enum.StrEnum):
     chapter_comment_set = "chapter.comment_set"
     chapter_nags_set = "chapter.nags_set"
     chapter_shapes_set = "chapter.shapes_set"
+    chapter_clock_set = "chapter.clock_set"
+    chapter_eval_set = "chapter.eval_set"
     chapter_cut = "chapter.cut"
     chapter_variation_extracted = "chapter.variation_extracted"
     chapter_restored = "chapter.restored"
@@ -255,6 +257,17 @@ class ChapterShapesSet(ChapterPayload):
     shape_count: int
 
 
+class ChapterClockSet(ChapterPayload):
+    move_id: str
+    clock: float | None  # seconds; None: cleared
+
+
+class ChapterEvalSet(ChapterPayload):
+    move_id: str
+    pawns: float | None  # White's point of view; both None: cleared
+    mate: int | None
+
+
 class ChapterCut(ChapterPayload):
     move_id: str  # the chapter now starts at the position after this move
     removed_move_ids: list[str]
@@ -436,6 +449,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.chapter_comment_set: ChapterCommentSet,
     EventType.chapter_nags_set: ChapterNagsSet,
     EventType.chapter_shapes_set: ChapterShapesSet,
+    EventType.chapter_clock_set: ChapterClockSet,
+    EventType.chapter_eval_set: ChapterEvalSet,
     EventType.chapter_cut: ChapterCut,
     EventType.chapter_variation_extracted: ChapterVariationExtracted,
     EventType.chapter_restored: ChapterRestored,

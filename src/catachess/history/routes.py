@@ -95,7 +95,12 @@ async def read_version(
     version = await service.read_version(session, user, study_id, chapter_id, number)
     if format == "pgn":
         state = version.state
-        transient = Chapter(headers=state["headers"], tree=state["tree"], name=state["name"])
+        transient = Chapter(
+            headers=state["headers"],
+            tree=state["tree"],
+            name=state["name"],
+            orientation=state["orientation"],  # export writes [Orientation] from it
+        )
         text = chapter_text(transient, ExportMode.FULL)
         return pgn_response(text, f"{file_name(state['name'])} v{number}.pgn")
     body = orjson.dumps(version_body(version))

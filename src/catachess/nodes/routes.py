@@ -74,9 +74,7 @@ async def list_children(
 ) -> NodePage:
     """Children ordered by name; follow next_cursor for the next page."""
     page = await service.list_children(session, user, node_id, cursor=cursor, limit=limit)
-    return NodePage(
-        items=[NodeRead.model_validate(node) for node in page.items], next_cursor=page.next_cursor
-    )
+    return NodePage(items=[node_read(child) for child in page.items], next_cursor=page.next_cursor)
 
 
 @router.patch(

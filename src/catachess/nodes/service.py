@@ -48,7 +48,7 @@ def target_of(node: Node) -> Target:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Node]
+    items: list[Access]  # each child with the caller's role on it
     next_cursor: str | None
 
 
@@ -162,12 +162,15 @@ async def list_children(
     limit: int,
 ) -> Page:
     """Children of a readable node, ordered by name, with keyset pagination."""
-    parent = (await access.require(session, id_of(user), node_id, Action.read)).node
+    granted = await access.require(session, id_of(user), node_id, Action.read)
     after = decode_key_cursor(cursor) if cursor else None
-    rows = list(await repository.list_children(session, parent.id, after=after, limit=limit + 1))
+    rows = list(
+        await repository.list_children(session, granted.node.id, after=after, limit=limit + 1)
+    )
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_key_cursor(last.name, last.id) if last else None
-    return Page(items=rows[:limit], next_cursor=next_cursor)
+    items = await access.below(session, id_of(user), granted.role, rows[:limit])
+    return Page(items=items, next_cursor=next_cursor)
 
 
 async def update_node(

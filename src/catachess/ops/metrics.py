@@ -59,6 +59,26 @@ maintenance_duration = Histogram(
 )
 
 
+outbox_pending = Gauge(
+    "catachess_outbox_pending_deliveries",
+    "Event deliveries waiting for their subscriber (whole database, read at scrape time).",
+)
+outbox_oldest_pending_age = Gauge(
+    "catachess_outbox_oldest_pending_age_seconds",
+    "Age of the oldest waiting delivery (0 when none waits): the relay's lag.",
+)
+outbox_dead = Gauge(
+    "catachess_outbox_dead_letters",
+    "Deliveries that failed EVENT_MAX_ATTEMPTS times (`catachess events dead-letters`).",
+)
+event_deliveries = Counter(
+    "catachess_event_deliveries",
+    "Delivery attempts made by this process, by subscriber and outcome "
+    "(delivered, failed: retried later, dead: given up).",
+    ["subscriber", "outcome"],
+)
+
+
 def method_label(method: str) -> str:
     return method if method in KNOWN_METHODS else "OTHER"
 

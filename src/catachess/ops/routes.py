@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catachess.db.base import utcnow
+from catachess.events import deliveries
 from catachess.openapi import problems
 from catachess.ops import metrics, readiness
 
@@ -27,5 +30,18 @@ async def ready(request: Request) -> dict[str, str]:
 async def metrics_endpoint(request: Request) -> Response:
     """Prometheus metrics of this process in the text exposition format."""
     metrics.observe_pool(request.app.state.engine)
+    await observe_outbox(request.app.state.sessionmaker)
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)
+
+
+async def observe_outbox(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Copy the outbox backlog into its gauges (two counts on partial indexes)."""
+    async with sessions() as session:
+        stats = await deliveries.outbox_stats(session)
+    metrics.outbox_pending.set(stats.pending)
+    metrics.outbox_dead.set(stats.dead)
+    oldest = stats.oldest_pending_at
+    metrics.outbox_oldest_pending_age.set(
+        0 if oldest is None else max((utcnow() - oldest).total_seconds(), 0)
+    )

@@ -12,7 +12,9 @@ from catachess.pgn.edit import (
     cut_at,
     delete_from,
     promote,
+    set_clock,
     set_comment,
+    set_eval,
     set_nags,
     set_shapes,
     variation_to_tree,
@@ -24,6 +26,7 @@ from catachess.pgn.errors import (
     MoveNotFound,
     PgnError,
     PgnLimitExceeded,
+    PgnWarning,
     TreeEditError,
 )
 from catachess.pgn.export import (
@@ -35,7 +38,8 @@ from catachess.pgn.export import (
     to_game,
 )
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
-from catachess.pgn.parse import ParsedGame, iter_games, parse_pgn
+from catachess.pgn.nags import glyph_of, glyphs_of, nag_of
+from catachess.pgn.parse import ParsedGame, ParsedPgn, iter_games, parse_pgn, read_pgn
 from catachess.pgn.stream import iter_games_or_errors
 from catachess.pgn.tree import (
     Arrow,
@@ -67,9 +71,11 @@ __all__ = [
     "MoveNotFound",
     "MoveTree",
     "ParsedGame",
+    "ParsedPgn",
     "PgnError",
     "PgnLimitExceeded",
     "PgnLimits",
+    "PgnWarning",
     "Shape",
     "TreeEditError",
     "add_move",
@@ -81,16 +87,22 @@ __all__ = [
     "export_game",
     "export_games",
     "find_node",
+    "glyph_of",
+    "glyphs_of",
     "iter_games",
     "iter_games_or_errors",
     "iter_subtree",
     "mainline",
     "max_variation_depth",
+    "nag_of",
     "new_tree",
     "parse_pgn",
     "path_to",
     "promote",
+    "read_pgn",
+    "set_clock",
     "set_comment",
+    "set_eval",
     "set_nags",
     "set_shapes",
     "setup_headers",

@@ -8,6 +8,7 @@ comment text, so they survive a round trip unchanged.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -22,12 +23,13 @@ _COLOR_OF_LETTER = {letter: color for color, letter in _LETTER_OF_COLOR.items()}
 
 
 def split_comment(comment: str) -> tuple[str, list[Shape], float | None]:
-    """(text, shapes, clock) of a comment after a move, normalised as PGN export writes it.
+    """(text, shapes, clock) of a comment after a move.
 
-    Shapes are circles then arrows (set_arrows writes `[%csl]` before `[%cal]`), the clock
-    keeps millisecond precision (set_clock writes three decimals) and only the first
-    `[%clk]` counts, as in GameNode.clock: later ones are dropped. The text is stripped,
-    as the exporter strips it.
+    Shapes keep the order the author wrote them in, the clock keeps millisecond precision
+    (set_clock writes three decimals) and only the first `[%clk]` counts, as in
+    GameNode.clock. The text is stripped, as the exporter strips it. Where the commands
+    sat among the text is not kept here: the parser keeps the comment as written when
+    `compose_comment` would not give it back.
     """
     if "[%" not in comment:
         return comment.strip(), [], None
@@ -68,28 +70,45 @@ def _cut(match: re.Match[str]) -> str:
 
 
 def _shapes_of(arrows: list[chess.svg.Arrow]) -> list[Shape]:
-    circles: list[Shape] = []
-    lines: list[Shape] = []
+    shapes: list[Shape] = []
     for arrow in arrows:
         color = _LETTER_OF_COLOR.get(arrow.color, "G")
         tail = chess.square_name(arrow.tail)
         if arrow.tail == arrow.head:
-            circles.append(Circle(kind="circle", square=tail, color=color))
+            shapes.append(Circle(kind="circle", square=tail, color=color))
         else:
             head = chess.square_name(arrow.head)
-            lines.append(Arrow({"kind": "arrow", "from": tail, "to": head, "color": color}))
-    return circles + lines
+            shapes.append(Arrow({"kind": "arrow", "from": tail, "to": head, "color": color}))
+    return shapes
+
+
+def compose_comment(text: str, shapes: list[Shape], clock: float | None) -> str:
+    """The comment export writes for text, shapes and clock: shapes first, in their order
+    (consecutive circles as one `[%csl]`, arrows as one `[%cal]`), then the text, then
+    the clock, as python-chess's set_arrows and set_clock place them."""
+    commands = []
+    for kind, run in itertools.groupby(shapes, key=lambda shape: shape["kind"]):
+        command = "csl" if kind == "circle" else "cal"
+        commands.append(f"[%{command} {','.join(_arrow_of(shape).pgn() for shape in run)}]")
+    comment = " ".join(filter(None, ("".join(commands), text)))
+    if clock is not None:
+        scratch = chess.pgn.Game()
+        scratch.comment = comment
+        scratch.set_clock(clock)
+        comment = scratch.comment
+    return comment.strip()
 
 
 def annotate(
-    node: chess.pgn.GameNode, comment: str, shapes: list[Shape], clock: float | None
+    node: chess.pgn.GameNode,
+    comment: str,
+    shapes: list[Shape],
+    clock: float | None,
+    written: str | None = None,
 ) -> None:
-    """Write text, shapes and clock into a python-chess node's comment, as PGN has them."""
-    node.comment = comment
-    if shapes:
-        node.set_arrows([_arrow_of(shape) for shape in shapes])
-    if clock is not None:
-        node.set_clock(clock)
+    """Write a move's comment into a python-chess node: as written in the imported PGN
+    when `written` is given (no edit since), else composed from text, shapes and clock."""
+    node.comment = written if written is not None else compose_comment(comment, shapes, clock)
 
 
 def _arrow_of(shape: Shape) -> chess.svg.Arrow:

@@ -61,10 +61,10 @@ def check_tags(lines: list[str], first_line: int, number: int) -> PgnError | Non
 
 # The movetext as tokens: python-chess's own token pattern (MOVETEXT_REGEX) plus what it
 # skips on purpose (comments, escape lines) and what PGN writers put between moves (move
-# numbers, "e.p.", "1/2"); `other` takes any remaining run of non-space characters, so
-# only whitespace goes unmatched. What lands in `other` is text python-chess would drop
-# without a word; we refuse it instead. This pass interprets nothing: moves are still
-# read and checked by python-chess alone.
+# numbers, "e.p.", "1/2", the stray dots of "1 .d4"); `other` takes any remaining run of
+# non-space characters, so only whitespace goes unmatched. What lands in `other` is text
+# python-chess would drop without a word; we refuse it instead. This pass interprets
+# nothing: moves are still read and checked by python-chess alone.
 _MOVETEXT_TOKEN = re.compile(
     r"""
     (?P<comment>\{[^}]*\}?)
@@ -75,7 +75,7 @@ _MOVETEXT_TOKEN = re.compile(
     |(?P<known>"""
     + chess.pgn.MOVETEXT_REGEX.pattern
     + r""")
-    |(?P<skipped>1/2|\d+\.*|e\.p\.)
+    |(?P<skipped>1/2|\d+\.*|e\.p\.|\.+)
     |(?P<other>[^\s(){;]+)
     """,
     re.VERBOSE | re.MULTILINE,

@@ -7,16 +7,20 @@ edit that raises leaves the tree unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import chess
+import chess.engine
+import chess.pgn
 
 from catachess.pgn.annotations import has_commands
 from catachess.pgn.checks import UNSTORABLE
 from catachess.pgn.errors import IllegalMove, InvalidAnnotation, PgnLimitExceeded
 from catachess.pgn.export import setup_headers
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
+from catachess.pgn.nags import glyphs_of, nag_of
 from catachess.pgn.position import fen
 from catachess.pgn.tree import (
     Arrow,
@@ -115,6 +119,7 @@ def _new_node(node_id: str, parent_id: str | None, san: str, uci: str, after: st
         "comment": "",
         "starting_comment": "",
         "nags": [],
+        "glyphs": [],
         "shapes": [],
         "clock": None,
         "children": [],
@@ -165,8 +170,11 @@ def set_comment(
 ) -> list[str]:
     """Set (or clear, with "") the comment after `move_id`, or before the first move."""
     node = None if move_id is None else find_node(tree, move_id)
-    # PGN comments end at "}" (python-chess's exporter drops it); store what export writes.
-    text = text.replace("}", "").strip()
+    # A PGN comment ends at the first "}" and PGN has no escape for it: refuse rather
+    # than store a text that export would change (python-chess drops the brace).
+    if "}" in text:
+        raise InvalidAnnotation("comment", text, 'PGN comments cannot hold "}"')
+    text = text.strip()
     # limits.max_comment_length
     if len(text) > limits.max_comment_length:
         raise PgnLimitExceeded("max_comment_length", limits.max_comment_length)
@@ -177,18 +185,76 @@ def set_comment(
         return []
     if has_commands(text):
         raise InvalidAnnotation("comment", text, "arrows, circles and clocks are not text")
-    node["comment"] = text
+    if node["comment"] != text:
+        node["comment"] = text
+        node.pop("comment_pgn", None)
     return [node["id"]]
 
 
-def set_nags(tree: MoveTree, move_id: str, nags: Iterable[int]) -> list[str]:
-    """Replace the NAGs of `move_id` ($1..$255; duplicates collapse)."""
+def set_nags(tree: MoveTree, move_id: str, nags: Iterable[int | str]) -> list[str]:
+    """Replace the NAGs of `move_id`: numbers 1..255, "$n", or symbols such as "!?",
+    "+-", "∞" (duplicates collapse)."""
     node = find_node(tree, move_id)
-    given = list(nags)
-    for nag in given:
-        if isinstance(nag, bool) or not isinstance(nag, int) or not 1 <= nag <= 255:
-            raise InvalidAnnotation("NAG", nag, "must be an integer from 1 to 255")
+    given = []
+    for value in nags:
+        nag = nag_of(value)
+        if nag is None or not 1 <= nag <= 255:
+            raise InvalidAnnotation(
+                "NAG", value, 'must be a number from 1 to 255 or a symbol such as "!?" or "+-"'
+            )
+        given.append(nag)
     node["nags"] = sorted(set(given))
+    node["glyphs"] = glyphs_of(node["nags"])
+    return [move_id]
+
+
+# A year: beyond any game's clock; python-chess writes the hours of a clock unbounded.
+MAX_CLOCK_SECONDS = 366 * 24 * 3600
+
+
+def set_clock(tree: MoveTree, move_id: str, seconds: float | None) -> list[str]:
+    """Set (or clear, with None) the `[%clk]` of `move_id`: seconds left after the move."""
+    node = find_node(tree, move_id)
+    if seconds is not None:
+        if not math.isfinite(seconds) or not 0 <= seconds <= MAX_CLOCK_SECONDS:
+            raise InvalidAnnotation("clock", seconds, "must be 0 to 31622400 seconds")
+        # Millisecond precision, as [%clk] is written.
+        seconds = round(seconds, 3)
+    if node["clock"] != seconds:
+        node["clock"] = seconds
+        node.pop("comment_pgn", None)
+    return [move_id]
+
+
+def set_eval(
+    tree: MoveTree,
+    move_id: str,
+    *,
+    pawns: float | None = None,
+    mate: int | None = None,
+    depth: int | None = None,
+) -> list[str]:
+    """Set (or clear, with neither `pawns` nor `mate`) the `[%eval]` of `move_id`, from
+    White's point of view, in its comment text (python-chess's GameNode.set_eval)."""
+    node = find_node(tree, move_id)
+    if pawns is not None and mate is not None:
+        raise InvalidAnnotation("eval", {"pawns": pawns, "mate": mate}, "give pawns or mate")
+    score: chess.engine.PovScore | None = None
+    if pawns is not None:
+        if not math.isfinite(pawns) or abs(pawns) > 1000:
+            raise InvalidAnnotation("eval", pawns, "pawns must be within -1000..1000")
+        score = chess.engine.PovScore(chess.engine.Cp(round(pawns * 100)), chess.WHITE)
+    elif mate is not None:
+        if mate == 0 or abs(mate) > 1000:
+            raise InvalidAnnotation("eval", mate, "mate must be a nonzero move count")
+        score = chess.engine.PovScore(chess.engine.Mate(mate), chess.WHITE)
+    scratch = chess.pgn.Game()
+    scratch.comment = node["comment"]
+    scratch.set_eval(score, depth)
+    text = scratch.comment.strip()
+    if text != node["comment"]:
+        node["comment"] = text
+        node.pop("comment_pgn", None)
     return [move_id]
 
 
@@ -204,10 +270,10 @@ def set_shapes(
     # limits.max_shapes_per_move
     if len(checked) > limits.max_shapes_per_move:
         raise PgnLimitExceeded("max_shapes_per_move", limits.max_shapes_per_move)
-    # Circles first, as PGN writes them ([%csl] before [%cal]) and an import reads them.
-    node["shapes"] = [s for s in checked if s["kind"] == "circle"] + [
-        s for s in checked if s["kind"] == "arrow"
-    ]
+    # In the order given: export writes them in that order and an import reads them so.
+    if node["shapes"] != checked:
+        node["shapes"] = checked
+        node.pop("comment_pgn", None)
     return [move_id]
 
 

@@ -6,6 +6,8 @@ limit, every other `PgnError` to 422, and the `TreeEditError` family to 404/422.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class PgnError(ValueError):
     """PGN text we refuse, located as precisely as the input allows.
@@ -36,6 +38,17 @@ class PgnError(ValueError):
         if self.line is not None:
             where.append(f"line {self.line}")
         return f"{', '.join(where)}: {message}" if where else message
+
+
+@dataclass(frozen=True, slots=True)
+class PgnWarning:
+    """Text between games that holds nothing to import (a lone result token, a comment
+    outside any game): skipped, and reported so that nothing disappears silently."""
+
+    code: str  # "stray_result" or "stray_comment"
+    message: str
+    line: int
+    token: str
 
 
 class PgnLimitExceeded(PgnError):
@@ -98,11 +111,13 @@ class InvalidAnnotation(TreeEditError):
 
 
 class InvalidPosition(TreeEditError):
-    """A FEN that python-chess cannot set up."""
+    """A FEN that python-chess cannot set up, or a position no game can reach
+    (`reasons` are the flags of python-chess's `Board.status()`)."""
 
-    code = "invalid_position"
+    code = "invalid_fen"
 
-    def __init__(self, fen: str, reason: str) -> None:
+    def __init__(self, fen: str, reason: str, reasons: list[str] | None = None) -> None:
         self.fen = fen
         self.reason = reason
+        self.reasons = reasons or [reason]
         super().__init__(f"invalid FEN {fen!r}: {reason}")

@@ -73,7 +73,13 @@ def to_game(
             if annotations:
                 child.starting_comment = node["starting_comment"]
                 child.nags.update(node["nags"])
-                annotate(child, node["comment"], node["shapes"], node["clock"])
+                annotate(
+                    child,
+                    node["comment"],
+                    node["shapes"],
+                    node["clock"],
+                    node.get("comment_pgn"),
+                )
             if node["children"]:
                 pending.append((child, node["children"]))
     return game

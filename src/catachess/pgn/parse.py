@@ -16,12 +16,13 @@ from typing import TextIO, cast
 import chess
 import chess.pgn
 
-from catachess.pgn.annotations import split_comment
+from catachess.pgn.annotations import compose_comment, split_comment
 from catachess.pgn.checks import check_characters, check_movetext, check_tags, quote
-from catachess.pgn.errors import PgnError, PgnLimitExceeded
+from catachess.pgn.errors import PgnError, PgnLimitExceeded, PgnWarning
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
-from catachess.pgn.position import fen
-from catachess.pgn.tree import FORMAT_VERSION, IdPool, MoveNode, MoveTree, Shape
+from catachess.pgn.nags import glyphs_of
+from catachess.pgn.position import fen, impossible
+from catachess.pgn.tree import FORMAT_VERSION, IdPool, MoveNode, MoveTree
 
 
 @dataclass(slots=True)
@@ -33,8 +34,23 @@ class ParsedGame:
     result: str
 
 
+@dataclass(slots=True)
+class ParsedPgn:
+    games: list[ParsedGame]
+    warnings: list[PgnWarning]  # what was skipped between games, for the answer
+
+
 def parse_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> list[ParsedGame]:
-    """Every game of `text`, or the first problem as `PgnError` (nothing is partial)."""
+    """Every game of `text`, or the first problem as `PgnError` (nothing is partial).
+
+    For callers that report no warnings; an import answers with `read_pgn`'s.
+    """
+    return read_pgn(text, limits).games
+
+
+def read_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> ParsedPgn:
+    """Every game of `text` and the warnings about what was skipped between games, or
+    the first problem as `PgnError` (nothing is partial)."""
     # limits.max_bytes is enforced here, before any parsing work.
     # "surrogatepass": lone surrogates (from JSON escapes) are counted here and refused
     # with their line by check_characters, not crash the count.
@@ -42,12 +58,25 @@ def parse_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> list[ParsedGame]
         not text.isascii() and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes
     ):
         raise PgnLimitExceeded("max_bytes", limits.max_bytes)
+    # limits.max_games, before any game is built: counting costs a tokenizing pass
+    # without moves (~20x faster than building), so an oversized request is refused
+    # at once instead of after seconds of work.
     # newline=None reads \r\n and lone \r as line ends, so line numbers match editors.
-    return list(iter_games(io.StringIO(text, newline=None), limits))
+    _count_games(io.StringIO(text, newline=None), limits.max_games)
+    parsed = ParsedPgn([], [])
+    for item in iter_games(io.StringIO(text, newline=None), limits):
+        if isinstance(item, PgnWarning):
+            parsed.warnings.append(item)
+        else:
+            parsed.games.append(item)
+    return parsed
 
 
-def iter_games(handle: TextIO, limits: PgnLimits = DEFAULT_LIMITS) -> Iterator[ParsedGame]:
-    """Games of a PGN stream one by one; memory is bounded by one game.
+def iter_games(
+    handle: TextIO, limits: PgnLimits = DEFAULT_LIMITS
+) -> Iterator[ParsedGame | PgnWarning]:
+    """Games of a PGN stream one by one, and a warning for each leftover between them
+    (a lone result token, a comment outside any game); memory is bounded by one game.
 
     Enforces every limit but `max_bytes`, which is the caller's to check on a stream.
     """
@@ -58,18 +87,64 @@ def iter_games(handle: TextIO, limits: PgnLimits = DEFAULT_LIMITS) -> Iterator[P
         builder = _TreeBuilder(reader, limits, number + 1)
         if not _read_game(reader, builder):
             break
+        item = builder.parsed_game()
+        if isinstance(item, PgnWarning):
+            yield item
+            continue
         number += 1
-        # limits.max_games: one game past the limit is read, then the import is refused.
+        # limits.max_games (parse_pgn has counted already; this guards other streams).
         if number > limits.max_games:
             raise PgnLimitExceeded(
                 "max_games", limits.max_games, game_number=number, line=reader.game_line()
             )
-        yield builder.parsed_game()
+        yield item
     if number == 0:
         raise PgnError("no games found", code="empty")
 
 
-def _read_game(reader: _LineReader, builder: _TreeBuilder) -> bool:
+def _count_games(handle: TextIO, max_games: int) -> None:
+    """Refuse at the first game past `max_games`, reading tags and tokens but no move."""
+    reader = _LineReader(handle)
+    number = 0
+    while True:
+        reader.start_game()
+        counter = _GameCounter()
+        if not _read_game(reader, counter):
+            return
+        if counter.is_game:
+            number += 1
+            if number > max_games:
+                raise PgnLimitExceeded(
+                    "max_games", max_games, game_number=number, line=reader.game_line()
+                )
+
+
+class _GameCounter(chess.pgn.BaseVisitor["_GameCounter"]):
+    """Tells games from leftovers between them as _TreeBuilder does, parsing no move:
+    a game with tags is skipped whole after them; without tags, a token read as a move
+    makes it a game (a lone result token or comment is a leftover)."""
+
+    def __init__(self) -> None:
+        self.is_game = False
+
+    def visit_header(self, tagname: str, tagvalue: str) -> None:
+        self.is_game = True
+
+    def end_headers(self) -> chess.pgn.SkipType | None:
+        return chess.pgn.SKIP if self.is_game else None
+
+    def begin_parse_san(self, board: chess.Board, san: str) -> chess.pgn.SkipType:
+        self.is_game = True
+        return chess.pgn.SKIP
+
+    def handle_error(self, error: Exception) -> None:
+        pass  # the real parse reports it
+
+    def result(self) -> _GameCounter:
+        return self
+
+
+def _read_game(reader: _LineReader, builder: chess.pgn.BaseVisitor[object]) -> bool:
     # read_game only calls readline() on its handle; the reader provides exactly that.
     return chess.pgn.read_game(cast(TextIO, reader), Visitor=lambda: builder) is not None
 
@@ -84,19 +159,41 @@ class _LineReader:
         self.lines: list[str] = []
         self.first_line_number = 1
         self.at_end = False
+        self._held: str | None = None  # a line that belongs to the next game
+        self._in_tags = True  # no movetext yet in this game
+        self._tags_seen = False
+        self._after_blank = False
 
     def readline(self) -> str:
-        line = self._handle.readline()
-        if line:
-            self.line_number += 1
-            self.lines.append(line)
+        if self._held is not None:
+            line, self._held = self._held, None
         else:
+            line = self._handle.readline()
+        if not line:
             self.at_end = True
+            return line
+        stripped = line.lstrip("\ufeff")
+        if self._in_tags and stripped.startswith("["):
+            if self._tags_seen and self._after_blank:
+                # A tag section after a blank line is the next game (a broadcast round
+                # file lists games without moves this way). python-chess allows one
+                # blank line inside the tags and would merge them, keeping the last
+                # game's tags only: end this game with a second blank line instead.
+                self._held = line
+                return "\n"
+            self._tags_seen = True
+        elif stripped.isspace():
+            self._after_blank = self._tags_seen
+        elif not stripped.startswith(("%", ";")):
+            self._in_tags = False
+        self.line_number += 1
+        self.lines.append(line)
         return line
 
     def start_game(self) -> None:
         self.lines = []
         self.first_line_number = self.line_number + 1
+        self._in_tags, self._tags_seen, self._after_blank = True, False, False
 
     def game_line(self) -> int:
         """Line of the current game's first tag or move (read_game skips what precedes)."""
@@ -139,6 +236,8 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         self.san = ""
         self.san_board: chess.Board | None = None
         self.error: PgnError | None = None
+        self.results: list[str] = []  # result tokens of the movetext
+        self.written: dict[str, str] = {}  # comments after moves, as written
 
     def begin_headers(self) -> chess.pgn.Headers:
         return self.headers
@@ -156,6 +255,11 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             self.start = board.copy(stack=False)
             if type(board) is not chess.Board:
                 self._fail_at_tag("Variant", "unsupported_variant", "unsupported variant")
+            elif "FEN" in self.headers and (reasons := impossible(board)):
+                # No move can be added to a position no game reaches.
+                self._fail_at_tag(
+                    "FEN", "invalid_fen", "impossible position (" + ", ".join(reasons) + ")"
+                )
         elif self.pending is not None:
             self.pending["fen"] = fen(board)
             self.pending = None
@@ -165,6 +269,10 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         self.san_board = board
 
     def visit_move(self, board: chess.Board, move: chess.Move) -> None:
+        if self.error is not None:
+            # After an illegal move python-chess skips to the end of its variation and
+            # its variation stack no longer matches ours; the game is refused anyway.
+            return
         nodes = self.nodes
         # limits.max_nodes_per_chapter, enforced while reading: stop before growing further.
         if len(nodes) >= self.limits.max_nodes_per_chapter:
@@ -181,6 +289,7 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             "comment": "",
             "starting_comment": "",
             "nags": [],
+            "glyphs": [],
             "shapes": [],
             "clock": None,
             "children": [],
@@ -208,16 +317,20 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             return
         node = self.nodes[node_id]
         text, shapes, clock = split_comment(comment)
+        if "[%" in comment or node_id in self.written:
+            self.written[node_id] = _join(self.written.get(node_id, ""), comment.strip())
         node["comment"] = _join(node["comment"], text)
         if node["clock"] is None:
             node["clock"] = clock
         if shapes:
-            node["shapes"] = _merge_shapes(node["shapes"], shapes)
+            node["shapes"] = node["shapes"] + shapes
             # limits.max_shapes_per_move
             if len(node["shapes"]) > self.limits.max_shapes_per_move:
                 self._exceeded("max_shapes_per_move", self.limits.max_shapes_per_move)
 
     def begin_variation(self) -> None:
+        if self.error is not None:
+            return
         current = self.stack[-1]
         self.stack.append(None if current is None else self.nodes[current]["parent"])
         self.in_variation = False
@@ -226,9 +339,12 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             self._exceeded("max_variation_depth", self.limits.max_variation_depth)
 
     def end_variation(self) -> None:
-        self.stack.pop()
+        if self.error is None:
+            self.stack.pop()
 
     def visit_comment(self, comment: str) -> None:
+        if self.error is not None:
+            return
         # limits.max_comment_length, on the text as written (commands included).
         if len(comment) > self.limits.max_comment_length:
             self._exceeded("max_comment_length", self.limits.max_comment_length)
@@ -239,6 +355,8 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             self.starting_comment = _join(self.starting_comment, comment)
 
     def visit_nag(self, nag: int) -> None:
+        if self.error is not None:
+            return
         top = self.stack[-1]
         # $0 means "no annotation"; python-chess never writes NAGs before the first move.
         if top is None or nag == 0:
@@ -246,12 +364,14 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         if nag > 255:
             self._fail("invalid_nag", "NAG out of range 1..255", f"${nag}")
             return
-        nags = self.nodes[top]["nags"]
-        if nag not in nags:
-            nags.append(nag)
-            nags.sort()
+        node = self.nodes[top]
+        if nag not in node["nags"]:
+            node["nags"].append(nag)
+            node["nags"].sort()
+            node["glyphs"] = glyphs_of(node["nags"])
 
     def visit_result(self, result: str) -> None:
+        self.results.append(result)
         # As python-chess's GameBuilder: the movetext result fills an unknown Result tag.
         if self.headers.get("Result", "*") == "*":
             self.headers["Result"] = result
@@ -297,16 +417,21 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
     def result(self) -> _TreeBuilder:
         return self
 
-    def parsed_game(self) -> ParsedGame:
-        """The game read, or the earliest problem in it as `PgnError`."""
+    def parsed_game(self) -> ParsedGame | PgnWarning:
+        """The game read, a warning for a leftover that holds no game, or the earliest
+        problem in it as `PgnError`."""
         self._raise_first_problem()
         if self.start is None or (self.tag_count == 0 and not self.nodes):
+            leftover = self._leftover()
+            if leftover is not None:
+                return leftover
             raise PgnError(
                 "text without tags or moves",
                 code="garbage",
                 game_number=self.number,
                 line=self.reader.game_line(),
             )
+        self._keep_written_order()
         tree: MoveTree = {
             "format": FORMAT_VERSION,
             "fen": fen(self.start),
@@ -323,6 +448,29 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             result=self.headers.get("Result", "*"),
         )
 
+    def _leftover(self) -> PgnWarning | None:
+        """Between games, python-chess reads a lone result token or a comment as a game
+        without tags or moves: nothing in it to import, but say that it was skipped."""
+        line = self.reader.game_line()
+        comment = _join(self.root_comment, self.starting_comment.strip())
+        if comment:
+            return PgnWarning(
+                "stray_comment", "comment outside any game skipped", line, quote(comment)
+            )
+        if self.results:
+            return PgnWarning(
+                "stray_result", "result token outside any game skipped", line, self.results[0]
+            )
+        return None
+
+    def _keep_written_order(self) -> None:
+        """Keep a comment as written where export would write its commands and text in
+        another order (export writes `comment_pgn` while the move is not edited)."""
+        for node_id, written in self.written.items():
+            node = self.nodes[node_id]
+            if written != compose_comment(node["comment"], node["shapes"], node["clock"]):
+                node["comment_pgn"] = written
+
     def _raise_first_problem(self) -> None:
         reader, split = self.reader, self.movetext_start
         problems = [
@@ -337,13 +485,6 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
             # python-chess calls an invalid move inside "(" is the symptom of that "("
             # never being closed, not the cause.
             raise min(found, key=lambda problem: (problem.line or 0, problem is self.error))
-
-
-def _merge_shapes(first: list[Shape], second: list[Shape]) -> list[Shape]:
-    shapes = first + second
-    return [s for s in shapes if s["kind"] == "circle"] + [
-        s for s in shapes if s["kind"] == "arrow"
-    ]
 
 
 def _variant_error(headers: chess.pgn.Headers) -> bool:

@@ -58,3 +58,14 @@ def board_fen(board: chess.BaseBoard) -> str:
         if run in placement:
             placement = placement.replace(run, digit)
     return placement
+
+
+def impossible(board: chess.Board) -> list[str]:
+    """Why no game can reach `board`, in python-chess's words (`Board.status()` flags,
+    e.g. "too many kings", "opposite check"); empty when the position is valid."""
+    status = board.status()
+    return [
+        (flag.name or "").lower().replace("_", " ")
+        for flag in chess.Status
+        if flag and flag.name and flag in status
+    ]

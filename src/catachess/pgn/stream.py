@@ -14,15 +14,16 @@ from typing import TextIO
 
 import chess
 
-from catachess.pgn.errors import PgnError, PgnLimitExceeded
+from catachess.pgn.errors import PgnError, PgnLimitExceeded, PgnWarning
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
 from catachess.pgn.parse import ParsedGame, _LineReader, _read_game, _TreeBuilder
 
 
 def iter_games_or_errors(
     handle: TextIO, limits: PgnLimits = DEFAULT_LIMITS
-) -> Iterator[ParsedGame | PgnError]:
-    """Every game of a PGN stream, a game that cannot be imported as its `PgnError`.
+) -> Iterator[ParsedGame | PgnError | PgnWarning]:
+    """Every game of a PGN stream, a game that cannot be imported as its `PgnError`, and
+    the warnings about leftovers between games (as `iter_games` gives them).
 
     For the command-line import, which skips bad games and reports them instead of
     refusing the file: reading goes on with the next game. Per-game limits apply;
@@ -35,13 +36,14 @@ def iter_games_or_errors(
         builder = _ReadOnward(reader, limits, number + 1)
         if not _read_game(reader, builder):
             break
-        number += 1
         try:
-            game = builder.parsed_game()
+            item = builder.parsed_game()
         except PgnError as error:
+            number += 1
             yield error
         else:
-            yield game
+            number += isinstance(item, ParsedGame)
+            yield item
     if number == 0:
         yield PgnError("no games found", code="empty")
 
@@ -96,7 +98,7 @@ class _ReadOnward(_TreeBuilder):
         if self.stopped is None:
             super().handle_error(error)
 
-    def parsed_game(self) -> ParsedGame:
+    def parsed_game(self) -> ParsedGame | PgnWarning:
         if self.stopped is not None:
             raise self.stopped
         return super().parsed_game()

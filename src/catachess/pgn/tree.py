@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Container, Iterator
-from typing import Literal
+from typing import Literal, NotRequired
 
 import chess
 
@@ -24,6 +24,7 @@ import chess
 from typing_extensions import TypedDict
 
 from catachess.pgn.errors import InvalidPosition, MoveNotFound
+from catachess.pgn.position import impossible
 
 FORMAT_VERSION = 1
 
@@ -51,9 +52,13 @@ class MoveNode(TypedDict):
     comment: str  # after the move, without its [%cal]/[%csl]/[%clk] commands
     starting_comment: str  # before the move; PGN only has it for a variation's first move
     nags: list[int]  # sorted, unique, 1..255
-    shapes: list[Shape]  # circles first, then arrows, as PGN writes them
+    glyphs: list[str]  # the symbol of each NAG ("!", "±" ...), for display
+    shapes: list[Shape]  # in the order the author drew or wrote them
     clock: float | None  # [%clk], seconds left after the move, millisecond precision
     children: list[str]
+    # The comment as written in the imported PGN, kept only where export would place
+    # its commands and text differently; an edit of comment, shapes or clock drops it.
+    comment_pgn: NotRequired[str]
 
 
 class MoveTree(TypedDict):
@@ -101,6 +106,11 @@ def new_tree(fen: str = chess.STARTING_FEN, *, chess960: bool = False) -> MoveTr
     except ValueError as error:
         raise InvalidPosition(fen, str(error)) from None
     board.chess960 = board.chess960 or board.has_chess960_castling_rights()
+    reasons = impossible(board)
+    if reasons:
+        # A position no game reaches would take no move at all (python-chess generates
+        # none from it), so the chapter would be a dead end.
+        raise InvalidPosition(fen, "impossible position: " + ", ".join(reasons), reasons)
     return {
         "format": FORMAT_VERSION,
         "fen": board.fen(),
@@ -218,6 +228,7 @@ def copy_node(node: MoveNode) -> MoveNode:
     """A copy sharing no mutable part with `node`."""
     copied = node.copy()
     copied["nags"] = list(node["nags"])
+    copied["glyphs"] = list(node.get("glyphs", []))
     copied["shapes"] = [shape.copy() for shape in node["shapes"]]
     copied["children"] = list(node["children"])
     return copied

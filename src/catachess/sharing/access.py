@@ -11,7 +11,7 @@ from catachess.errors import Forbidden
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import Node
 from catachess.sharing import repository
-from catachess.sharing.policy import MINIMUM_ROLE, Action, Role, allows
+from catachess.sharing.policy import MINIMUM_ROLE, Action, Role, allows, strongest
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,19 @@ async def require(
             your_role=role.value,
         )
     return Access(node=row[0], role=role)
+
+
+async def below(
+    session: AsyncSession, user_id: uuid.UUID | None, parent_role: Role, children: list[Node]
+) -> list[Access]:
+    """Children of a node the caller (None: anonymous) holds `parent_role` on, each with
+    the caller's role: the inherited one, or a stronger grant on the child (one query)."""
+    ids = [node.id for node in children]
+    direct = await repository.get_user_roles_on(session, user_id, ids) if user_id else {}
+    return [
+        Access(node, strongest([parent_role, *direct.get(node.id, [])]) or parent_role)
+        for node in children
+    ]
 
 
 async def readable(

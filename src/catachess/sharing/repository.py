@@ -136,6 +136,23 @@ async def list_user_grants_on_path(
     ).all()
 
 
+async def get_user_roles_on(
+    session: AsyncSession, user_id: uuid.UUID, node_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Role]]:
+    """The caller's grants directly on each of `node_ids` (nodes without one are absent)."""
+    if not node_ids:
+        return {}
+    rows = await session.execute(
+        select(Grant.node_id, Grant.role).where(
+            Grant.user_id == user_id, Grant.node_id.in_(node_ids)
+        )
+    )
+    roles: dict[uuid.UUID, list[Role]] = {}
+    for node_id, role in rows:
+        roles.setdefault(node_id, []).append(Role(role))
+    return roles
+
+
 async def get_grant(
     session: AsyncSession, node_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
 ) -> Grant | None:

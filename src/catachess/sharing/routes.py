@@ -157,6 +157,14 @@ async def list_links(node_id: uuid.UUID, user: CurrentUser, session: Session) ->
     return ShareLinkList(items=[ShareLinkRead.model_validate(link) for link in links])
 
 
+@router.get(
+    "/share-links/{link_id}", response_model=ShareLinkRead, responses=problems(401, 403, 404)
+)
+async def get_link(link_id: uuid.UUID, user: CurrentUser, session: Session) -> ShareLinkRead:
+    """A share link (its token is never shown again), for admins of its node."""
+    return ShareLinkRead.model_validate(await service.get_link(session, user, link_id))
+
+
 @router.delete(
     "/share-links/{link_id}",
     status_code=status.HTTP_204_NO_CONTENT,

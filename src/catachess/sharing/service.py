@@ -24,6 +24,7 @@ from catachess.events.types import (
 )
 from catachess.nodes.models import Node
 from catachess.sharing import access, invitations, repository
+from catachess.sharing.access import Access
 from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import Action, Role, may_grant, may_revoke
 
@@ -222,15 +223,29 @@ async def list_links(session: AsyncSession, user: User, node_id: uuid.UUID) -> l
     return list(await repository.list_links(session, node.id))
 
 
-async def revoke_link(session: AsyncSession, user: User, link_id: uuid.UUID) -> ShareLink:
-    """Revoke a link; grants already accepted through it stay (revoke those as shares)."""
-    link = await repository.get_link(session, link_id, for_update=True)
+async def _managed_link(
+    session: AsyncSession, user: User, link_id: uuid.UUID, *, for_update: bool
+) -> tuple[ShareLink, Access]:
+    """A link of a node whose shares the caller manages; 404 as for a missing link."""
+    link = await repository.get_link(session, link_id, for_update=for_update)
     if link is None:
         raise ShareLinkNotFound(f"share link {link_id} does not exist")
     try:
         granted = await access.require(session, user.id, link.node_id, Action.manage_shares)
     except NotFound:
         raise ShareLinkNotFound(f"share link {link_id} does not exist") from None
+    return link, granted
+
+
+async def get_link(session: AsyncSession, user: User, link_id: uuid.UUID) -> ShareLink:
+    """A share link (without its token) for whoever manages the shares of its node."""
+    link, _ = await _managed_link(session, user, link_id, for_update=False)
+    return link
+
+
+async def revoke_link(session: AsyncSession, user: User, link_id: uuid.UUID) -> ShareLink:
+    """Revoke a link; grants already accepted through it stay (revoke those as shares)."""
+    link, granted = await _managed_link(session, user, link_id, for_update=True)
     if link.revoked_at is not None:
         raise Conflict("this share link is already revoked")
     link.revoked_at = utcnow()
@@ -274,6 +289,12 @@ async def accept_link(session: AsyncSession, user: User, token: str) -> tuple[No
             f"as {role.value}"
         )
     existing = await repository.get_grant(session, node.id, user.id, for_update=True)
+    # An inherited role (a grant on an ancestor) as strong as the link's: a grant here
+    # would change nothing and only clutter the share list, so nothing is added.
+    held = await repository.get_node_with_rank(session, user.id, node.id, for_update=False)
+    held_role = repository.role_of(held[1]) if held else None
+    if existing is None and held_role is not None and held_role.at_least(role):
+        return node, held_role
     if existing is not None:
         if Role(existing.role).at_least(role):
             return node, Role(existing.role)

@@ -19,7 +19,7 @@ from catachess.auth import repository as users
 from catachess.auth.models import User
 from catachess.errors import AppError, NotFound
 from catachess.nodes.models import NodeKind
-from catachess.pgn import ParsedGame, PgnError, PgnLimits, iter_games_or_errors
+from catachess.pgn import ParsedGame, PgnError, PgnLimits, PgnWarning, iter_games_or_errors
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies.service import MAX_CHAPTERS, create_study_of_games
@@ -42,6 +42,7 @@ class ImportSummary:
     chapters: int = 0
     studies: list[tuple[uuid.UUID, str, int]] = field(default_factory=list)  # id, name, chapters
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[PgnWarning] = field(default_factory=list)  # leftovers between games
 
 
 async def import_file(
@@ -66,6 +67,9 @@ async def import_file(
     summary = ImportSummary()
     batch: list[ParsedGame] = []
     for item in iter_games_or_errors(handle, limits):
+        if isinstance(item, PgnWarning):
+            summary.warnings.append(item)
+            continue
         summary.games += 1
         if isinstance(item, PgnError):
             summary.skipped.append(Skipped(item.game_number, item.line, item.message))

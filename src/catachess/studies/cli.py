@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import dataclasses
 import io
 import sys
@@ -10,11 +11,11 @@ import uuid
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from catachess.config import get_settings
+from catachess.terminal import stderr_console, stdout_console
 
-console = Console(stderr=True)
+console = stderr_console()
 
 MODES = ("full", "no_comments", "mainline")
 
@@ -24,26 +25,55 @@ def import_pgn(
     into: uuid.UUID = typer.Option(..., "--into", help="id of the folder or workspace"),
     as_user: str = typer.Option(..., "--as", help="e-mail of the account that imports"),
     name: str | None = typer.Option(None, "--name", help="study name (default: file name)"),
+    encoding: str | None = typer.Option(
+        None,
+        "--encoding",
+        help="text encoding of the file, e.g. latin-1 (default: detected: UTF-8, else "
+        "Windows-1252, else Latin-1)",
+    ),
 ) -> None:
     """Import a PGN file into studies of up to 64 chapters under a folder or workspace."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
+    from catachess import context
     from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
     from catachess.errors import AppError
+    from catachess.pgn.encoding import UndecodableBytes, check_encoding, detect_encoding
     from catachess.studies.bulk_import import ImportSummary, import_file
     from catachess.studies.service import limits_from
 
+    with file.open("rb") as raw:
+        try:
+            if encoding is None:
+                encoding = detect_encoding(raw)
+            else:
+                codecs.lookup(encoding)
+                check_encoding(raw, encoding)
+        except LookupError:
+            console.print(f"[red]import failed:[/] unknown encoding {encoding!r}")
+            raise typer.Exit(2) from None
+        except UndecodableBytes as error:
+            console.print(f"[red]import failed:[/] {error}; nothing imported (try --encoding)")
+            raise typer.Exit(1) from None
+    text_encoding = encoding
+    console.print(f"encoding: {text_encoding}")
     settings = get_settings()
     # Per-game limits stay; the file as a whole is streamed, so neither its size nor its
     # number of games is capped (PGN_MAX_BYTES and PGN_MAX_GAMES bound API requests).
     limits = dataclasses.replace(limits_from(settings), max_games=sys.maxsize)
     study_name = name or file.stem
 
+    # One correlation id for the whole import, stamped on every event it writes (each
+    # study commits on its own), so `catachess events trace ID` shows the import whole.
+    correlation = uuid.uuid4().hex
+    console.print(f"correlation id: {correlation}")
+
     async def run(progress: Progress, task: object) -> ImportSummary:
+        context.correlation_id.set(correlation)
         engine = make_engine(resolve_database_url(settings), pool_size=2)
         raw = file.open("rb")
         try:
-            handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+            handle = io.TextIOWrapper(raw, encoding=text_encoding, newline=None)
 
             def advance(summary: ImportSummary) -> None:
                 progress.update(
@@ -79,10 +109,8 @@ def import_pgn(
         except AppError as error:
             console.print(f"[red]import failed:[/] {error.detail}")
             raise typer.Exit(1) from None
-        except UnicodeDecodeError as error:
-            console.print(f"[red]import failed:[/] the file is not UTF-8 ({error.reason})")
-            raise typer.Exit(1) from None
     _print_summary(summary)
+    stdout_console().print(f"trace: catachess events trace {correlation}")
 
 
 def _print_summary(summary: object) -> None:
@@ -91,10 +119,11 @@ def _print_summary(summary: object) -> None:
     from catachess.studies.bulk_import import ImportSummary
 
     assert isinstance(summary, ImportSummary)
-    out = Console()
+    out = stdout_console()
     out.print(
         f"games read: {summary.games}   chapters created: {summary.chapters}   "
-        f"studies created: {len(summary.studies)}   skipped: {len(summary.skipped)}"
+        f"studies created: {len(summary.studies)}   skipped: {len(summary.skipped)}   "
+        f"warnings: {len(summary.warnings)}"
     )
     studies = Table("study", "id", "chapters")
     for study_id, study_name, chapters in summary.studies:
@@ -105,6 +134,11 @@ def _print_summary(summary: object) -> None:
         for entry in summary.skipped:
             skipped.add_row(str(entry.game or "-"), str(entry.line or "-"), entry.reason)
         out.print(skipped)
+    if summary.warnings:
+        warnings = Table("line", "warning", "text", title="skipped between games")
+        for warning in summary.warnings:
+            warnings.add_row(str(warning.line), warning.message, warning.token)
+        out.print(warnings)
 
 
 def export_pgn(

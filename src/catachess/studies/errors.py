@@ -60,6 +60,10 @@ class InvalidEdit(Unprocessable):
     code = "invalid_edit"
 
 
+class InvalidFen(Unprocessable):
+    code = "invalid_fen"
+
+
 def setting_of(limit_name: str) -> str:
     """The environment variable that sets a PgnLimits field (max_bytes -> PGN_MAX_BYTES)."""
     return f"PGN_{limit_name.upper()}"
@@ -93,5 +97,7 @@ def from_edit_error(error: TreeEditError) -> AppError:
     if isinstance(error, InvalidAnnotation):
         return InvalidEdit(str(error), field=error.field, reason=error.reason)
     if isinstance(error, InvalidPosition):
-        return InvalidEdit(str(error), field="fen", fen=error.fen, reason=error.reason)
+        return InvalidFen(
+            str(error), field="fen", fen=error.fen, reason=error.reason, reasons=error.reasons
+        )
     return InvalidEdit(str(error), error=error.code)

@@ -59,6 +59,10 @@ def chapter_text(
 ) -> str:
     """One chapter as a PGN game; `from_move` clips it to start after that move."""
     headers = {tag: value for tag, value in chapter.headers}
+    # The board orientation is the chapter's (PATCH can turn it), written as Lichess
+    # writes it; a white board without an Orientation tag stays without one.
+    if chapter.orientation == "black" or "Orientation" in headers:
+        headers["Orientation"] = chapter.orientation
     tree = cast(MoveTree, chapter.tree)
     try:
         if from_move is not None:
@@ -154,7 +158,7 @@ async def create_export(
     if node.kind is NodeKind.study:
         chapters = await repository.list_full(session, node.id)
         text = await _games_text(chapters, mode, comments=comments)
-        built = Built("pgn", file_name(node.name) + ".pgn", text.encode(), [node.id], len(chapters))
+        built = Built("pgn", pgn_file_name(node.name), text.encode(), [node.id], len(chapters))
     else:
         built = await _build_zip(session, node, mode, comments=comments)
     now = utcnow()
@@ -247,6 +251,7 @@ def _unique(paths: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
     used: set[str] = set()
     named: dict[uuid.UUID, str] = {}
     for study_id, path in sorted(paths.items(), key=lambda item: (item[1], item[0])):
+        path = _without_pgn_suffix(path)
         name, number = f"{path}.pgn", 1
         while name.lower() in used:
             number += 1
@@ -263,6 +268,15 @@ def file_name(name: str) -> str:
     """A node name as a file name that every common file system accepts."""
     cleaned = _UNSAFE.sub("_", name).strip(" .")
     return cleaned[:120] or "_"
+
+
+def pgn_file_name(name: str) -> str:
+    """`file_name` ending in ".pgn" once: a study named "x.pgn" is "x.pgn", not "x.pgn.pgn"."""
+    return _without_pgn_suffix(file_name(name)) + ".pgn"
+
+
+def _without_pgn_suffix(name: str) -> str:
+    return name[: -len(".pgn")] if name.lower().endswith(".pgn") and len(name) > 4 else name
 
 
 class ExportQuotaExceeded(TooManyRequests):

@@ -18,8 +18,10 @@ from catachess.studies import moves
 from catachess.studies.body import LimitedBodyRoute
 from catachess.studies.deps import IfMatch, Limits
 from catachess.studies.move_schemas import (
+    ClockSet,
     CommentSet,
     Cut,
+    EvalSet,
     MoveAdd,
     MoveEdit,
     NagsSet,
@@ -191,6 +193,51 @@ async def set_nags(
     """Replace the NAGs of a move ([] clears them)."""
     edited = await moves.nags(
         session, user, study_id, chapter_id, if_match, move_id=move_id, values=body.nags
+    )
+    return edit_response(edited, response)
+
+
+@router.put(f"{CHAPTER}/moves/{{move_id}}/clock", response_model=MoveEdit, responses=EDIT_PROBLEMS)
+async def set_clock(
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    move_id: MoveId,
+    body: ClockSet,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MoveEdit:
+    """Set the clock after a move in seconds ([%clk]; null clears it)."""
+    edited = await moves.clock(
+        session, user, study_id, chapter_id, if_match, move_id=move_id, seconds=body.clock
+    )
+    return edit_response(edited, response)
+
+
+@router.put(f"{CHAPTER}/moves/{{move_id}}/eval", response_model=MoveEdit, responses=EDIT_PROBLEMS)
+async def set_eval(
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    move_id: MoveId,
+    body: EvalSet,
+    user: CurrentUser,
+    session: Session,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MoveEdit:
+    """Set the evaluation after a move ([%eval] in its comment; neither pawns nor mate
+    clears it)."""
+    edited = await moves.evaluation(
+        session,
+        user,
+        study_id,
+        chapter_id,
+        if_match,
+        move_id=move_id,
+        pawns=body.pawns,
+        mate=body.mate,
+        depth=body.depth,
     )
     return edit_response(edited, response)
 

@@ -21,8 +21,10 @@ from catachess.auth.models import User
 from catachess.db.base import utcnow
 from catachess.events import service as events
 from catachess.events.types import (
+    ChapterClockSet,
     ChapterCommentSet,
     ChapterCut,
+    ChapterEvalSet,
     ChapterMoveAdded,
     ChapterMovesDeleted,
     ChapterNagsSet,
@@ -46,7 +48,9 @@ from catachess.pgn import (
     delete_from,
     find_node,
     promote,
+    set_clock,
     set_comment,
+    set_eval,
     set_nags,
     set_shapes,
     setup_headers,
@@ -243,9 +247,9 @@ async def nags(
     if_match: str | None,
     *,
     move_id: str,
-    values: list[int],
+    values: list[int | str],
 ) -> Edited:
-    """Replace the NAGs of a move (empty clears them)."""
+    """Replace the NAGs of a move (numbers or symbols; empty clears them)."""
     editing = await _open(session, user, study_id, chapter_id, if_match)
     node = _node(editing, move_id)
     before = list(node["nags"])
@@ -277,6 +281,52 @@ async def shapes(
         return Edited(editing.chapter, node, touched, False)
     payload = ChapterShapesSet(study_id=study_id, move_id=move_id, shape_count=len(node["shapes"]))
     await _store(session, editing, EventType.chapter_shapes_set, payload)
+    return Edited(editing.chapter, node, touched, True)
+
+
+async def clock(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+    seconds: float | None,
+) -> Edited:
+    """Set or clear the clock ([%clk]) after a move."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    node = _node(editing, move_id)
+    before = node["clock"]
+    touched = _apply(set_clock, editing.tree, move_id, seconds)
+    if node["clock"] == before:
+        return Edited(editing.chapter, node, touched, False)
+    payload = ChapterClockSet(study_id=study_id, move_id=move_id, clock=node["clock"])
+    await _store(session, editing, EventType.chapter_clock_set, payload)
+    return Edited(editing.chapter, node, touched, True)
+
+
+async def evaluation(
+    session: AsyncSession,
+    user: User,
+    study_id: uuid.UUID,
+    chapter_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    move_id: str,
+    pawns: float | None,
+    mate: int | None,
+    depth: int | None,
+) -> Edited:
+    """Set or clear the evaluation ([%eval], in the comment) after a move."""
+    editing = await _open(session, user, study_id, chapter_id, if_match)
+    node = _node(editing, move_id)
+    before = node["comment"]
+    touched = _apply(set_eval, editing.tree, move_id, pawns=pawns, mate=mate, depth=depth)
+    if node["comment"] == before:
+        return Edited(editing.chapter, node, touched, False)
+    payload = ChapterEvalSet(study_id=study_id, move_id=move_id, pawns=pawns, mate=mate)
+    await _store(session, editing, EventType.chapter_eval_set, payload)
     return Edited(editing.chapter, node, touched, True)
 
 
@@ -322,7 +372,8 @@ async def to_chapter(
     editing = await _open(session, user, study_id, chapter_id, None)
     source = editing.chapter
     node = _node(editing, move_id)
-    headers, tree = _apply(variation_to_tree, editing.tree, move_id, dict(source.headers))
+    context = {tag: value for tag, value in source.headers if tag in KEPT_BY_VARIATION}
+    headers, tree = _apply(variation_to_tree, editing.tree, move_id, context)
     game = ParsedGame(number=1, line=1, headers=headers, tree=tree, result="*")
     existing = await repository.count_in_study(session, study_id)
     filled = await fill(
@@ -351,3 +402,9 @@ async def to_chapter(
         ),
     )
     return filled
+
+
+# What a chapter made of a variation keeps of its source's tags: where and between whom
+# the game was played. Not its Result (the variation was not played to it), nor tags
+# that describe the game's own moves (ECO, Opening, PlyCount, Termination ...).
+KEPT_BY_VARIATION = frozenset({"Event", "Site", "Date", "Round", "White", "Black"})

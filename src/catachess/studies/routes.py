@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 import orjson
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from catachess.auth.deps import CurrentUser, Reader, Session
 from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
-from catachess.pgn import ExportMode
+from catachess.pgn import ExportMode, PgnWarning
 from catachess.sharing.access import Access
 from catachess.studies import chapters, copies, export, service, stars
 from catachess.studies.body import LimitedBodyRoute
@@ -23,6 +24,7 @@ from catachess.studies.schemas import (
     ChaptersCreate,
     ChapterSummary,
     ChapterUpdate,
+    ImportWarning,
     StarredPage,
     StarredStudy,
     StarState,
@@ -50,10 +52,15 @@ def study_read(granted: Access, chapter_rows: list[Chapter]) -> StudyRead:
     )
 
 
-def import_result(filled: list[FilledStudy]) -> StudyImport:
+def import_result(filled: list[FilledStudy], warnings: Sequence[PgnWarning] = ()) -> StudyImport:
     studies = [study_read(entry.granted, entry.chapters) for entry in filled]
     count = sum(len(study.chapters) for study in studies)
-    return StudyImport(studies=studies, game_count=count, chapter_count=count)
+    return StudyImport(
+        studies=studies,
+        game_count=count,
+        chapter_count=count,
+        warnings=[ImportWarning.model_validate(warning) for warning in warnings],
+    )
 
 
 @router.post(
@@ -66,9 +73,11 @@ async def create_study(
     body: StudyCreate, user: CurrentUser, session: Session, response: Response, limits: Limits
 ) -> StudyImport:
     """Create a study, optionally from PGN (one chapter per game; past 64, more studies)."""
-    filled = await service.create_study(session, user, body, limits)
-    response.headers["Location"] = f"/studies/{filled[0].granted.node.id}"
-    return import_result(filled)
+    imported = await service.create_study(session, user, body, limits)
+    study = imported.studies[0].granted.node
+    response.headers["Location"] = f"/studies/{study.id}"
+    response.headers["ETag"] = etag(study.version)
+    return import_result(imported.studies, imported.warnings)
 
 
 @router.get("/studies/{study_id}", response_model=StudyRead, responses=problems(401, 404))
@@ -126,7 +135,8 @@ async def add_chapters(
     study_id: uuid.UUID, body: ChaptersCreate, user: CurrentUser, session: Session, limits: Limits
 ) -> StudyImport:
     """Add chapters from PGN (one per game) or one empty chapter at a FEN."""
-    return import_result(await service.add_chapters(session, user, study_id, body, limits))
+    imported = await service.add_chapters(session, user, study_id, body, limits)
+    return import_result(imported.studies, imported.warnings)
 
 
 @router.post(
@@ -246,7 +256,7 @@ async def study_pgn(
 ) -> Response:
     """The whole study as one PGN file, one game per chapter in order."""
     node, text = await export.study_pgn(session, user, study_id, mode, comments=comments)
-    return pgn_response(text, export.file_name(node.name) + ".pgn")
+    return pgn_response(text, export.pgn_file_name(node.name))
 
 
 @router.get(
@@ -270,4 +280,4 @@ async def chapter_pgn(
     chapter, text = await export.chapter_pgn(
         session, user, study_id, chapter_id, mode, comments=comments, from_move=from_move
     )
-    return pgn_response(text, export.file_name(chapter.name) + ".pgn")
+    return pgn_response(text, export.pgn_file_name(chapter.name))

@@ -120,9 +120,16 @@ class MoveNode(BaseModel):
     comment: str
     starting_comment: str = Field(description="before the move (a variation's first move)")
     nags: list[int]
-    shapes: list[Shape]
+    glyphs: list[str] = Field(default=[], description='symbol of each NAG ("!", "±", "$22")')
+    shapes: list[Shape] = Field(description="in the order they were drawn or written")
     clock: float | None = Field(description="[%clk] in seconds")
     children: list[str]
+    comment_pgn: str | None = Field(
+        default=None,
+        description="the comment as written in the imported PGN, where its commands and "
+        "text are in an order export would not reproduce; an edit of comment, shapes "
+        "or clock drops it",
+    )
 
 
 class MoveTree(BaseModel):
@@ -188,12 +195,27 @@ class StarredPage(BaseModel):
     next_cursor: str | None
 
 
+class ImportWarning(BaseModel):
+    """Text between games that held nothing to import and was skipped."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: Literal["stray_result", "stray_comment"]
+    message: str
+    line: int = Field(description="1-based line in the PGN text")
+    token: str = Field(description="the skipped text (shortened)")
+
+
 class StudyImport(BaseModel):
     """Every study and chapter an import created; large imports fill several studies."""
 
     studies: list[StudyRead]
     game_count: int
     chapter_count: int
+    warnings: list[ImportWarning] = Field(
+        default_factory=list,
+        description="what was skipped between games: lone result tokens, comments",
+    )
 
 
 class ExportCreate(BaseModel):

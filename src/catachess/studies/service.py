@@ -30,12 +30,14 @@ from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate
 from catachess.pgn import (
     ParsedGame,
+    ParsedPgn,
     PgnError,
     PgnLimits,
+    PgnWarning,
     TreeEditError,
     count_nodes,
     new_tree,
-    parse_pgn,
+    read_pgn,
     setup_headers,
 )
 from catachess.search import indexing as search_index
@@ -68,6 +70,14 @@ class FilledStudy:
 
     granted: Access
     chapters: list[Chapter]
+
+
+@dataclass
+class Imported:
+    """What an import wrote, and what it skipped between games (for the answer)."""
+
+    studies: list[FilledStudy]
+    warnings: list[PgnWarning]
 
 
 def limits_from(settings: Settings) -> PgnLimits:
@@ -126,17 +136,16 @@ async def study_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid
     return await repository.get_study_id_of_chapter(session, chapter_id)
 
 
-def parse(text: str, limits: PgnLimits) -> list[ParsedGame]:
-    """Every game of `text` or a problem naming game, line and token (nothing is partial)."""
+def parse(text: str, limits: PgnLimits) -> ParsedPgn:
+    """Every game of `text` (and warnings about what was skipped between games), or a
+    problem naming game, line and token (nothing is partial)."""
     try:
-        return parse_pgn(text, limits)
+        return read_pgn(text, limits)
     except PgnError as error:
         raise from_pgn_error(error) from None
 
 
-async def parse_heavy(
-    session: AsyncSession, user: User, text: str, limits: PgnLimits
-) -> list[ParsedGame]:
+async def parse_heavy(session: AsyncSession, user: User, text: str, limits: PgnLimits) -> ParsedPgn:
     """`parse` in a worker thread (catachess.heavy), holding one of the user's heavy slots."""
     await heavy.claim_slot(session, user.id)
     return await heavy.run(parse, text, limits)
@@ -144,14 +153,15 @@ async def parse_heavy(
 
 async def create_study(
     session: AsyncSession, user: User, body: StudyCreate, limits: PgnLimits
-) -> list[FilledStudy]:
+) -> Imported:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
-    games: list[ParsedGame] = []
+    parsed = ParsedPgn([], [])
     if body.pgn is not None:
         # Permission first: a stranger's upload is refused before any parsing.
         await access.require(session, user.id, body.parent_id, Action.edit)
-        games = await parse_heavy(session, user, body.pgn, limits)
-    return await create_study_of_games(session, user, body.parent_id, body.name, games)
+        parsed = await parse_heavy(session, user, body.pgn, limits)
+    filled = await create_study_of_games(session, user, body.parent_id, body.name, parsed.games)
+    return Imported(filled, parsed.warnings)
 
 
 async def create_study_of_games(
@@ -178,19 +188,20 @@ async def create_study_of_games(
 
 async def add_chapters(
     session: AsyncSession, user: User, study_id: uuid.UUID, body: ChaptersCreate, limits: PgnLimits
-) -> list[FilledStudy]:
+) -> Imported:
     """Add one chapter per PGN game, or one empty chapter at a FEN, at the end of a study."""
     # Permission first, so strangers learn nothing; the lock only after the (slow) parse.
     await require_study(session, user, study_id, Action.edit)
     if body.pgn is not None:
-        games = await parse_heavy(session, user, body.pgn, limits)
+        parsed = await parse_heavy(session, user, body.pgn, limits)
     else:
         assert body.fen is not None  # the schema requires one of them
-        games = [game_at(body.fen)]
+        parsed = ParsedPgn([game_at(body.fen)], [])
+    games = parsed.games
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
     existing = await repository.count_in_study(session, study_id)
     name = body.name if len(games) == 1 else None
-    return await fill(
+    filled = await fill(
         session,
         user,
         granted,
@@ -200,6 +211,7 @@ async def add_chapters(
         orientation=body.orientation,
         source="pgn" if body.pgn is not None else "fen",
     )
+    return Imported(filled, parsed.warnings)
 
 
 def game_at(fen: str) -> ParsedGame:
