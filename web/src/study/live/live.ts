@@ -65,6 +65,8 @@ export class StudyLive {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private sentChapter: string | null | undefined = undefined;
   private unbind: (() => void) | undefined;
+  private names = new Map<string, string>();
+  private asked = new Set<string>();
 
   constructor(private readonly ctrl: StudyCtrl) {}
 
@@ -124,6 +126,8 @@ export class StudyLive {
     if (userId !== null && userId === this.ctrl.me) return 'You (in another tab)';
     const viewer = this.presence.viewers.find((v) => v.user_id === userId);
     if (viewer) return viewer.display_name;
+    const known = userId !== null ? this.names.get(userId) : undefined;
+    if (known) return known;
     const name = this.ctrl.nameFor(userId);
     return name.charAt(0).toUpperCase() + name.slice(1);
   }
@@ -159,6 +163,20 @@ export class StudyLive {
     this.ctrl.redraw();
   }
 
+  /** The name of someone who is not on the page (GET /users answers only for people
+   * who share a node with the user: others stay "another user"). Asked once per person. */
+  private async lookUp(userId: string): Promise<void> {
+    if (this.asked.has(userId) || userId === this.ctrl.me || this.presence.viewers.some((v) => v.user_id === userId)) return;
+    this.asked.add(userId);
+    try {
+      const { data } = await api<{ items: { id: string; display_name: string }[] }>('GET', '/users', { query: { ids: userId } });
+      for (const item of data.items) this.names.set(item.id, item.display_name);
+      this.ctrl.redraw();
+    } catch {
+      // A name is a nicety.
+    }
+  }
+
   // ---- the stream ----
 
   private onMessage(msg: StreamMessage): void {
@@ -180,8 +198,8 @@ export class StudyLive {
     const otherTab = mine && plan.chapter && this.ctrl.busy === 0;
     if (event.actor_id && (!mine || otherTab)) {
       this.actors.add(event.actor_id);
-      const what = event.event_type.startsWith('chapter.') ? describeEvent(event) : event.event_type.replace(/[._]/g, ' ');
-      this.notice = { who: event.actor_id, text: what, at: Date.now() };
+      this.notice = { who: event.actor_id, text: describeLive(event), at: Date.now() };
+      void this.lookUp(event.actor_id);
     }
     this.pending = this.pending ? merge(this.pending, plan) : plan;
     clearTimeout(this.gatherTimer);
@@ -249,6 +267,31 @@ export class StudyLive {
     clearInterval(this.heartbeatTimer);
     this.presence = { viewers: [], anonymous: 0 };
     this.ctrl.tell(this.ended, 'error');
+  }
+}
+
+/** What someone did, for the live line ("Olga …"). */
+export function describeLive(event: EventRead): string {
+  const p = event.payload ?? {};
+  const quoted = (key: string) => (typeof p[key] === 'string' ? ` “${p[key] as string}”` : '');
+  switch (event.event_type) {
+    case 'study.chapter_added':
+      return `added the chapter${quoted('name')}`;
+    case 'chapter.deleted':
+      return `deleted the chapter${quoted('name')}`;
+    case 'node.renamed':
+      return `renamed the study to${quoted('new_name')}`;
+    case 'discussion.thread_created':
+      return `opened the discussion${quoted('title')}`;
+    case 'discussion.reply_added':
+      return 'replied in a discussion';
+    case 'discussion.post_edited':
+      return 'edited a post';
+    case 'discussion.reaction_added':
+    case 'discussion.reaction_removed':
+      return 'reacted to a post';
+    default:
+      return event.event_type.startsWith('chapter.') ? describeEvent(event) : event.event_type.replace(/[._]/g, ' ');
   }
 }
 

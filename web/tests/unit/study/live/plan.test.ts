@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import * as client from '../../../../src/api';
 import { StudyCtrl } from '../../../../src/study/ctrl';
-import { StudyLive } from '../../../../src/study/live/live';
+import { StudyLive, describeLive } from '../../../../src/study/live/live';
 import { isEmpty, merge, planFor } from '../../../../src/study/live/plan';
 import type { EventRead, StudyRead } from '../../../../src/study/tree/types';
 import { chapterOf, play, sampleTree } from '../fixtures';
@@ -60,6 +60,14 @@ describe('planFor', () => {
   });
 });
 
+test('the live line says what was done in words', () => {
+  const S = { id: 's1', type: 'study' };
+  expect(describeLive(envelope('study.chapter_added', { id: 'c9', type: 'chapter' }, 1, { name: 'Endgame drill' }))).toBe('added the chapter “Endgame drill”');
+  expect(describeLive(envelope('node.renamed', S, 2, { new_name: 'Ruy Lopez' }))).toBe('renamed the study to “Ruy Lopez”');
+  expect(describeLive(envelope('discussion.thread_created', { id: 't', type: 'discussion' }, 1, { title: 'Why a6?' }))).toBe('opened the discussion “Why a6?”');
+  expect(describeLive(envelope('chapter.move_added', C1, 6, { san: 'Ba4' }))).toBe('added the move Ba4');
+});
+
 // ---- StudyLive against a scripted API and a scripted stream ----
 
 let sendEvent: (e: EventRead) => void = () => undefined;
@@ -84,6 +92,7 @@ beforeEach(() => {
     let data: unknown = { items: [], next_cursor: null };
     if (/\/studies\/s1$/.test(path)) data = study();
     else if (/\/chapters\/c1$/.test(path)) data = chapterOf(structuredClone(tree), chapterVersion);
+    else if (path === '/users') data = { items: [{ id: 'carl', display_name: 'Carl' }] };
     else if (/\/presence\//.test(path)) data = { viewers: [{ user_id: 'bob', display_name: 'Bob', chapter_id: 'c1' }], anonymous: 0 };
     return { data, etag: null, status: 200, headers: new Headers() } as never;
   });
@@ -125,6 +134,19 @@ describe('StudyLive', () => {
     expect(l.notice).toMatchObject({ who: 'bob', text: 'added the move Bb5' });
     expect(l.nameOf('bob')).toBe('Bob');
     expect(gets.filter((p) => /\/chapters\/c1$/.test(p))).toHaveLength(1);
+    l.stop();
+  });
+
+  test('someone not on the page is named by GET /users, asked once', async () => {
+    const { ctrl, live: l } = await live();
+    expect(l.nameOf('carl')).toBe('Another user');
+    chapterVersion = 6;
+    sendEvent(envelope('chapter.nags_set', C1, 6, {}, 'carl'));
+    await vi.waitFor(() => expect(l.nameOf('carl')).toBe('Carl'));
+    chapterVersion = 7;
+    sendEvent(envelope('chapter.nags_set', C1, 7, {}, 'carl'));
+    await vi.waitFor(() => expect(ctrl.chapter!.version).toBe(7));
+    expect(api.mock.calls.filter(([, path]) => path === '/users')).toHaveLength(1);
     l.stop();
   });
 
