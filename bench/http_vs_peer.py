@@ -300,7 +300,8 @@ def main_sync() -> None:
         for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
             for name in names if round_ % 2 else list(reversed(names)):
                 port, pids = targets[name]
-                script = scripts[name].replace("{run}", f"r{round_}{name[:3]}")
+                # Unique per run: folder names and idempotency keys never repeat.
+                script = scripts[name].replace("{run}", f"r{round_}s{names.index(name)}")
                 run = wrk(port, script, pids)
                 if round_:
                     runs[name].append(run)

@@ -15,7 +15,12 @@ from catachess.auth.throttle import Throttle
 from catachess.config import Settings, get_settings
 from catachess.correlation import CorrelationMiddleware
 from catachess.db import migrate
-from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
+from catachess.db.engine import (
+    make_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+    resolve_database_url,
+)
 from catachess.discussions.routes import router as discussions_router
 from catachess.events.relay import Relay
 from catachess.events.routes import router as events_router
@@ -64,6 +69,7 @@ def create_app(
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.settings = settings
         if tracing is not None:
             telemetry.start(engine, tracing)

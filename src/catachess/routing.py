@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catachess import bodies
 from catachess.config import Settings
+from catachess.events import guard
 from catachess.idempotency import http as idempotency
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -41,7 +42,8 @@ class TransactionalRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         methods = {method.upper() for method in options.get("methods") or ()}
-        if methods & idempotency.WRITE_METHODS:
+        self.read_only = not methods & idempotency.WRITE_METHODS
+        if not self.read_only:
             options.update(
                 idempotency.documented(options.get("responses"), options.get("openapi_extra"))
             )
@@ -54,6 +56,22 @@ class TransactionalRoute(APIRoute):
         credential_scoped = idempotency.credential_scoped(self.openapi_extra)
 
         needs_user = _needs_user(self.dependant)
+
+        async def run_read(request: Request) -> Response:
+            # No transaction: no BEGIN/COMMIT round trips (db.engine.make_read_sessionmaker).
+            request.state.route_template = route_template
+            sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+            session = sessions()
+            request.state.session = session
+            try:
+                response = await endpoint(request)
+                guard.ensure_nothing_written(session.sync_session)
+            finally:
+                await session.close()
+            return response
+
+        if self.read_only:
+            return run_read
 
         async def run_in_transaction(request: Request) -> Response:
             request.state.route_template = route_template
@@ -121,8 +139,9 @@ async def _authenticate_first(request: Request, session: AsyncSession) -> None:
         raise unauthorized()
 
 
-def get_session(request: Request) -> AsyncSession:
-    """The request's session, opened by TransactionalRoute."""
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session, opened by TransactionalRoute (async: a plain function
+    dependency would be sent to a worker thread on every request)."""
     session: AsyncSession = request.state.session
     return session
 

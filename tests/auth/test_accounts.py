@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.config import Settings
-from tests.factories import a_user
+from tests.factories import a_folder, a_user, a_workspace
 from tests.idempotency.conftest import an_app
 
 PROBLEM = "application/problem+json"
@@ -156,3 +156,28 @@ async def test_finding_10_auto_keyed_logout_with_another_token_runs_again(
         again = await auto.post("/auth/logout", headers=second)
         assert again.status_code == 204 and "idempotent-replayed" not in again.headers
         assert (await auto.get("/users/me", headers=second)).status_code == 401
+
+
+async def test_a_disabled_account_whose_token_is_left_reads_and_creates_nothing(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """GET /nodes/{id} authenticates inside the statement that loads the node
+    (sharing.repository.CALLER_AND_NODE), POST /nodes before its body: both refuse a
+    disabled account as every other route does, even with its token row still there."""
+    alice = await a_user(client, "alice")
+    workspace = await a_workspace(client, alice)
+    folder = await a_folder(client, alice, workspace)
+    assert (await client.get(f"/nodes/{folder['id']}", headers=alice.headers)).status_code == 200
+    async with engine.begin() as connection:  # disabled, tokens not revoked
+        await connection.execute(
+            text("UPDATE users SET disabled_at = now() WHERE id = :id"), {"id": alice.id}
+        )
+    read = await client.get(f"/nodes/{folder['id']}", headers=alice.headers)
+    assert read.status_code == 401, read.text
+    body = {"kind": "folder", "name": "after", "parent_id": workspace["id"]}
+    created = await client.post("/nodes", json=body, headers=alice.headers)
+    assert created.status_code == 401, created.text
+    workspaces = await client.post(
+        "/nodes", json={"kind": "workspace", "name": "w"}, headers=alice.headers
+    )
+    assert workspaces.status_code == 401, workspaces.text

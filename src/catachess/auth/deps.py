@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -10,8 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth import service
 from catachess.auth.models import User
+from catachess.auth.tokens import token_digest
 from catachess.errors import Unauthorized
 from catachess.routing import get_session
+from catachess.sharing import access
+from catachess.sharing import repository as sharing_repository
+from catachess.sharing.access import Access
+from catachess.sharing.policy import Action
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 
@@ -56,6 +62,41 @@ async def current_user(request: Request, session: Session, _: Bearer = None) -> 
     if user is None:
         raise unauthorized()
     return user
+
+
+async def caller_and_node(
+    request: Request,
+    session: AsyncSession,
+    node_id: uuid.UUID,
+    action: Action,
+) -> tuple[User, Access]:
+    """The authenticated caller and their access to a node: one statement (one round
+    trip) resolves the token, the user, the node and the caller's role on it.
+
+    Raises 401 for an unknown or expired token, then 404/403 as access.require does.
+    """
+    if hasattr(request.state, "user"):  # already authenticated (idempotency key, auto-key)
+        user = await current_user(request, session)
+        return user, await access.require(session, user.id, node_id, action)
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorized()
+    row = await sharing_repository.get_caller_and_node(session, token_digest(token), node_id)
+    request.state.user = row[0] if row is not None else None
+    if row is None:
+        raise unauthorized()
+    return row[0], access.checked(node_id, row[1], row[2], action, live_path=None)
+
+
+async def reader_and_node(
+    request: Request, session: AsyncSession, node_id: uuid.UUID, action: Action
+) -> Access:
+    """caller_and_node for a read that anonymous visitors may make too (see `reader`):
+    without a token the node's visibility decides; a token given must be valid (401)."""
+    if bearer_token(request) is None:
+        request.state.user = None
+        return await access.require(session, None, node_id, action)
+    return (await caller_and_node(request, session, node_id, action))[1]
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import DateTime, Row, String, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import ApiToken, User
@@ -20,16 +20,20 @@ async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_by_token_digest(session: AsyncSession, digest: str) -> User | None:
-    return await session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == digest,
-            ApiToken.expires_at > utcnow(),
-            User.disabled_at.is_(None),
-        )
+# Built once (every authenticated request runs it): no statement construction per call.
+BY_TOKEN_DIGEST = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("digest", type_=String),
+        ApiToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
+        User.disabled_at.is_(None),
     )
+)
+
+
+async def get_by_token_digest(session: AsyncSession, digest: str) -> User | None:
+    return await session.scalar(BY_TOKEN_DIGEST, {"digest": digest, "now": utcnow()})
 
 
 async def get_for_update(session: AsyncSession, user_id: uuid.UUID) -> User | None:

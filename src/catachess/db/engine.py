@@ -98,13 +98,15 @@ def _json_dumps(value: object) -> str:
 def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0) -> AsyncEngine:
     # orjson for JSON/JSONB columns: a chapter's move tree is one document of up to a few
     # MB, and the standard json module spends 5x longer encoding and decoding it.
+    # No pre-ping: it cost a round trip on every request (docs/performance.md). A
+    # connection that died (PostgreSQL restarted) fails the one request that meets it,
+    # and SQLAlchemy then drops every connection of the pool opened before the failure.
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         # A request that waits longer gets 503 + Retry-After (catachess.problems).
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
@@ -112,3 +114,13 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0) ->
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read routes: autocommit, so no BEGIN and COMMIT round trips.
+
+    Same pool and event listeners as `engine`. Under READ COMMITTED each statement of a
+    transaction takes its own snapshot anyway, so a read that holds no locks sees what it
+    would see inside BEGIN/COMMIT; a write must never run here (routing checks).
+    """
+    return make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))

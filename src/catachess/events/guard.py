@@ -140,6 +140,21 @@ def check(session: Session) -> None:
         )
 
 
+class WriteInReadRoute(RuntimeError):
+    """A read route changed rows; read routes run without a transaction (a programming error)."""
+
+
+def ensure_nothing_written(session: Session) -> None:
+    """Raise WriteInReadRoute if this session changed domain rows (or has unflushed changes)."""
+    _note_written(session, _pending_tables(session))
+    written = _marks(session).written
+    if written:
+        raise WriteInReadRoute(
+            f"a read route changed {', '.join(sorted(written))}: reads run in autocommit, "
+            "so writes belong in a POST/PUT/PATCH/DELETE route (one transaction)"
+        )
+
+
 def _before_commit(session: Session) -> None:
     if not session.in_nested_transaction():  # releasing a savepoint is not a commit
         check(session)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, String, bindparam, func, literal, select, true
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -53,13 +54,15 @@ async def record(
     event_id: uuid.UUID | None = None,
     causation_id: uuid.UUID | None = None,
     correlation_id: str | None = None,
+    along_with: Sequence[Insert] = (),
 ) -> Event:
     """Append one event in the caller's transaction; an existing event_id returns the stored one.
 
     The same statement owes the event to each subscriber of its type (one delivery row
     each), so the event and its deliveries commit or roll back together. Correlation and
     causation default to the current context, so a handler reacting to an event
-    inherits that event's chain.
+    inherits that event's chain. `along_with`: inserts of the same change (a search
+    entry, say) sent in the same statement, one round trip fewer each.
     """
     event_values: dict[str, Any] = {
         "event_id": event_id or new_id(),
@@ -81,6 +84,8 @@ async def record(
     if owed:
         statement, params["subscribers"] = APPEND_AND_OWE, owed
         session.info[DELIVERIES_OWED] = True
+    for number, extra in enumerate(along_with):
+        statement = statement.add_cte(extra.cte(f"along_with_{number}"))
     inserted: Event | None = await session.scalar(statement, params)
     guard.note_recorded(session.sync_session)
     if inserted is not None:

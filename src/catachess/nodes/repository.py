@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from catachess.db.base import utcnow
 from catachess.nodes.errors import ConcurrentChange
@@ -52,6 +54,34 @@ async def list_children(
     if after is not None:
         query = query.where(tuple_(Node.name, Node.id) > tuple_(*after))
     return (await session.scalars(query.order_by(Node.name, Node.id).limit(limit))).all()
+
+
+async def insert_unless_name_taken(
+    session: AsyncSession, node: Node, *, along_with: Insert | None = None
+) -> Node | None:
+    """Insert a new node and return it as stored (defaults filled, in the session); None,
+    with nothing written, when a live sibling has its name.
+
+    ON CONFLICT instead of a savepoint around a failing insert: one round trip, not three.
+    `along_with`: an insert of rows that refer to the new node, run by the same statement
+    (foreign keys are checked at its end); only for a node whose name cannot clash.
+    """
+    values = {}
+    for column in Node.__table__.columns:
+        value = getattr(node, column.key)
+        default = column.default
+        if value is None and isinstance(
+            default, (ScalarElementColumnDefault, CallableColumnDefault)
+        ):
+            # Filled here: SQLAlchemy leaves Python defaults out of an INSERT with a CTE.
+            value = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
+        if value is not None:
+            values[column.key] = value
+    statement = insert(Node).values(values).on_conflict_do_nothing().returning(Node)
+    if along_with is not None:
+        statement = statement.add_cte(along_with.cte("along_with"))
+    inserted: Node | None = await session.scalar(statement)
+    return inserted
 
 
 async def get_many(session: AsyncSession, ids: list[uuid.UUID]) -> Sequence[Node]:

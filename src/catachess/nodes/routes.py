@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from catachess.auth.deps import CurrentUser, Reader, Session
-from catachess.auth.models import id_of
+from catachess.auth.deps import CurrentUser, Reader, Session, reader_and_node
 from catachess.nodes import service, visibility
 from catachess.nodes.schemas import (
     Breadcrumbs,
@@ -24,7 +23,6 @@ from catachess.nodes.schemas import (
 )
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
-from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.versioning import etag
@@ -56,10 +54,10 @@ async def create_node(
 
 @router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
 async def get_node(
-    node_id: uuid.UUID, user: Reader, session: Session, response: Response
+    node_id: uuid.UUID, request: Request, session: Session, response: Response
 ) -> NodeRead:
     """One node, with your effective role on it (unlisted and public ones: anyone)."""
-    granted = await access.require(session, id_of(user), node_id, Action.read)
+    granted = await reader_and_node(request, session, node_id, Action.read)
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
 

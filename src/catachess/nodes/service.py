@@ -71,25 +71,27 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
     else:
         if body.parent_id is None:
             raise InvalidParent(f"a {body.kind.value} needs parent_id", field="parent_id")
-        granted = await access.require(session, user.id, body.parent_id, Action.edit)
-        parent = granted.node
-        _ensure_container(parent)
-        await _keep_live(session, parent)
+        # Keeps the parent's path out of the trash until commit (see lock_live_path).
+        granted = await access.require(
+            session, user.id, body.parent_id, Action.edit, lock_live_path=True
+        )
+        _ensure_container(granted.node)
         node = Node(
             id=node_id,
-            workspace_id=parent.workspace_id,
-            parent_id=parent.id,
+            workspace_id=granted.node.workspace_id,
+            parent_id=granted.node.id,
             kind=body.kind,
             name=body.name,
-            path=f"{parent.path}/{node_id}",
+            path=f"{granted.node.path}/{node_id}",
             created_by=user.id,
         )
         role = granted.role
-    session.add(node)
-    await _flush_unique_name(session, node.name)
-    await search_index.node_named(session, node)
-    if node.kind is NodeKind.workspace:
-        await sharing.grant_owner(session, user, node)
+    workspace = node.kind is NodeKind.workspace
+    owner = sharing.owner_grant(user, node) if workspace else None
+    inserted = await repository.insert_unless_name_taken(session, node, along_with=owner)
+    if inserted is None:
+        raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
+    node = inserted
     await events.record(
         session,
         EventType.node_created,
@@ -98,6 +100,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
         workspace_id=node.workspace_id,
         version=node.version,
         payload=NodeCreated(kind=node.kind.value, name=node.name, parent_id=node.parent_id),
+        along_with=[search_index.new_node_entry(node)],
     )
     return Access(node=node, role=role)
 

@@ -23,12 +23,14 @@ from datetime import date
 from typing import Any, cast
 
 import chess
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause, func, literal_column, text
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
+from catachess.search.models import SearchEntry
 from catachess.search.positions import board_of, key_of
 from catachess.search.text import fold
 from catachess.studies.models import Chapter
@@ -188,6 +190,18 @@ def node_statements(nodes: Iterable[tuple[uuid.UUID, uuid.UUID, str]]) -> list[S
             workspace_id=workspace_id, kind="node", node_id=node_id, body=name, folded=fold(name)
         )
     return _entries_statement(rows, _NAME_TSV)
+
+
+def new_node_entry(node: Node) -> Insert:
+    """A new node's search entry as one INSERT (nothing to delete: the node is new), for
+    the caller to send along with another statement (events.record(along_with=...))."""
+    return insert(SearchEntry).values(
+        workspace_id=node.workspace_id,
+        kind="node",
+        node_id=node.id,
+        body=node.name,
+        tsv=func.to_tsvector(literal_column(f"'{NAME_CONFIG}'"), fold(node.name)),
+    )
 
 
 async def node_named(session: AsyncSession, node: Node) -> None:

@@ -27,29 +27,56 @@ async def require(
     action: Action,
     *,
     for_update: bool = False,
+    lock_live_path: bool = False,
 ) -> Access:
     """Load a live node the caller may act on, or fail.
 
     Without read access the answer is NodeNotFound, exactly as for a missing node, so
     nobody learns that a node exists; with read access but too weak a role, Forbidden.
     `for_update` locks the node row, which serializes concurrent writes to it.
+    `lock_live_path` key-share-locks the node and its ancestors and fails if any is
+    trashed (nodes.repository.lock_live_path), in the same statement.
     An unlisted or public node (or one under such a folder) makes everyone a viewer,
     anonymous callers (`user_id` None) included: they take the viewer's code paths.
     """
     row = await repository.get_node_with_rank(
-        session, user_id, node_id, for_update=for_update, with_visibility=True
+        session,
+        user_id,
+        node_id,
+        for_update=for_update,
+        lock_live_path=lock_live_path,
+        with_visibility=True,
     )
-    role = repository.role_of(row[1]) if row else None
-    if row is None or role is None:
+    if row is None:
         raise NodeNotFound(node_id)
+    return checked(node_id, row[0], row[1], action, live_path=row[2] if lock_live_path else None)
+
+
+def checked(
+    node_id: uuid.UUID,
+    node: Node | None,
+    rank: int | None,
+    action: Action,
+    *,
+    live_path: int | None,
+) -> Access:
+    """The access a loaded node and the caller's rank on it give, or NodeNotFound/Forbidden.
+
+    `live_path`: how many nodes of its path were found live and locked, when asked for.
+    """
+    role = repository.role_of(rank)
+    if node is None or role is None:
+        raise NodeNotFound(node_id)
+    if live_path is not None and live_path != len(node.ancestor_ids):
+        raise NodeNotFound(node_id)  # trashed meanwhile, by a transaction we waited for
     if not allows(role, action):
         raise Forbidden(
-            f"{action.value} on this {row[0].kind.value} needs the "
+            f"{action.value} on this {node.kind.value} needs the "
             f"{MINIMUM_ROLE[action].value} role; you are {role.value}",
             required_role=MINIMUM_ROLE[action].value,
             your_role=role.value,
         )
-    return Access(node=row[0], role=role)
+    return Access(node=node, role=role)
 
 
 async def below(

@@ -6,12 +6,29 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, cast, delete, exists, func, null, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from catachess.auth.models import User
+from catachess.auth.models import ApiToken, User
+from catachess.db.base import new_id, utcnow
 from catachess.nodes.models import VISIBILITY_RANKS, Node
 from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import RANKS, Role
@@ -59,45 +76,122 @@ def readable_by(user_id: uuid.UUID | None) -> ColumnElement[bool]:
     return or_(granted, visible)
 
 
+def _rank_of(user_id: Any, *, with_visibility: bool) -> ColumnElement[int | None]:
+    """The strongest grant of `user_id` on the node (of the enclosing query) or an ancestor
+    (NULL for a NULL user: anonymous callers hold no grant).
+
+    `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
+    also gives everyone, anonymous callers included, the viewer's rank.
+    """
+    rank: ColumnElement[int | None] = (
+        select(func.max(ROLE_RANK))
+        .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
+        .scalar_subquery()
+    )
+    if not with_visibility:
+        return rank
+    # A grant is at least viewer, so the visibility is looked up only without one.
+    return func.coalesce(
+        rank,
+        case((visibility_rank_on_path(Node.path) > 0, RANKS[Role.viewer]), else_=null()),
+    )
+
+
+# Bound at execution: the statements below are built once, so SQLAlchemy neither rebuilds
+# them nor recomputes their cache keys on every request (docs/performance.md).
+NODE_ID = bindparam("node_id", type_=UUID(as_uuid=True))
+USER_ID = bindparam("user_id", type_=UUID(as_uuid=True))
+
+
+def _live_path_locked() -> ColumnElement[int]:
+    """How many nodes on the path of :node_id (itself and its ancestors) are live, each
+    key-share-locked, top down, by the statement that includes this (see
+    nodes.repository.lock_live_path, which explains why the locks are needed).
+
+    After waiting for a lock, PostgreSQL re-checks the locked row, so a path trashed
+    meanwhile counts short: the caller compares with the path's length."""
+    target, on_path = aliased(Node), aliased(Node)
+    locked = (
+        select(on_path.id)
+        .join_from(target, on_path, on_path.id == func.any(ancestor_ids_of(target.path)))
+        .where(target.id == NODE_ID, on_path.trashed_at.is_(None))
+        .order_by(on_path.path)
+        .with_for_update(of=on_path, read=True, key_share=True)
+        .cte("live_path")
+    )
+    return select(func.count()).select_from(locked).scalar_subquery()
+
+
+Query = Select[*tuple[Any, ...]]
+
+
+def _node_queries(query: Query) -> dict[tuple[bool, bool], Query]:
+    """The variants of a node query by (for_update, lock_live_path)."""
+    # populate_existing: a row read again after waiting for a lock must not come back
+    # with the attributes of an earlier read in this session.
+    query = query.execution_options(populate_existing=True)
+    variants = {}
+    for for_update in (False, True):
+        for lock_live_path in (False, True):
+            variant = query.add_columns(_live_path_locked()) if lock_live_path else query
+            variants[for_update, lock_live_path] = (
+                variant.with_for_update(of=Node) if for_update else variant
+            )
+    return variants
+
+
+NODE_WITH_RANK = {
+    with_visibility: _node_queries(
+        select(Node, _rank_of(USER_ID, with_visibility=with_visibility)).where(
+            Node.id == NODE_ID, Node.trashed_at.is_(None)
+        )
+    )
+    for with_visibility in (False, True)
+}
+# Visibility included: the same answers as access.require gives a caller it authenticated.
+CALLER_AND_NODE = (
+    select(User, Node, _rank_of(User.id, with_visibility=True))
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .outerjoin(Node, and_(Node.id == NODE_ID, Node.trashed_at.is_(None)))
+    .where(
+        ApiToken.token_hash == bindparam("token_digest", type_=String),
+        ApiToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
+        User.disabled_at.is_(None),  # as auth.repository.BY_TOKEN_DIGEST
+    )
+    .execution_options(populate_existing=True)
+)
+
+
 async def get_node_with_rank(
     session: AsyncSession,
     user_id: uuid.UUID | None,
     node_id: uuid.UUID,
     *,
     for_update: bool,
+    lock_live_path: bool = False,
     with_visibility: bool = False,
-) -> Row[Node, int | None] | None:
-    """A live node and the caller's strongest grant on it or any ancestor, in one query.
+) -> tuple[Any, ...] | None:
+    """A live node and the caller's strongest grant on it or any ancestor, in one query;
+    with `lock_live_path`, also the live nodes on its path, locked (a third column).
 
     `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
     also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
     """
-    rank: Any = (
-        select(func.max(ROLE_RANK))
-        .where(Grant.user_id == user_id, Grant.node_id == func.any(ancestor_ids_of(Node.path)))
-        .scalar_subquery()
-        if user_id is not None
-        else null()
-    )
-    if with_visibility:
-        # A grant is at least viewer, so the visibility is looked up only without one.
-        rank = func.coalesce(
-            rank,
-            case(
-                (visibility_rank_on_path(Node.path) > 0, RANKS[Role.viewer]),
-                else_=null(),
-            ),
-        )
-    # populate_existing: a row read again after waiting for a lock must not come back
-    # with the attributes of an earlier read in this session.
-    query = (
-        select(Node, rank)
-        .where(Node.id == node_id, Node.trashed_at.is_(None))
-        .execution_options(populate_existing=True)
-    )
-    if for_update:
-        query = query.with_for_update(of=Node)
-    return (await session.execute(query)).first()
+    query = NODE_WITH_RANK[with_visibility][for_update, lock_live_path]
+    row = (await session.execute(query, {"user_id": user_id, "node_id": node_id})).first()
+    return tuple(row) if row is not None else None
+
+
+async def get_caller_and_node(
+    session: AsyncSession, token_digest: str, node_id: uuid.UUID
+) -> tuple[Any, ...] | None:
+    """The user of a live bearer token (of an account not disabled), the live node (None
+    when missing or trashed), the user's role rank on it (visibility included), in one
+    statement: what an authorized read of one node needs, in one round trip. None when
+    the token is unknown or expired or its account disabled."""
+    parameters = {"token_digest": token_digest, "node_id": node_id, "now": utcnow()}
+    row = (await session.execute(CALLER_AND_NODE, parameters)).first()
+    return tuple(row) if row is not None else None
 
 
 async def readable_ids(
@@ -115,6 +209,19 @@ async def readable_ids(
         select(Node.id).where(Node.id.in_(node_ids), Node.trashed_at.is_(None), held)
     )
     return set(rows.all())
+
+
+def grant_insert(node: Node, user_id: uuid.UUID, role: Role, *, granted_by: uuid.UUID) -> Insert:
+    """A grant as an INSERT statement, for a caller that runs it inside another one."""
+    return insert(Grant).values(
+        id=new_id(),
+        workspace_id=node.workspace_id,
+        node_id=node.id,
+        user_id=user_id,
+        role=role.value,
+        granted_by=granted_by,
+        created_at=utcnow(),
+    )
 
 
 async def list_grants_on_path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth import repository as users
@@ -45,18 +46,10 @@ def _target(node: Node) -> Target:
     return Target(node.id, node.kind.value)
 
 
-async def grant_owner(session: AsyncSession, user: User, workspace: Node) -> None:
-    """The creator of a workspace owns it."""
-    session.add(
-        Grant(
-            workspace_id=workspace.workspace_id,
-            node_id=workspace.id,
-            user_id=user.id,
-            role=Role.owner.value,
-            granted_by=user.id,
-        )
-    )
-    await session.flush()
+def owner_grant(user: User, workspace: Node) -> Insert:
+    """The creator of a workspace owns it: the grant, as a statement that the workspace's
+    own INSERT carries (nodes.repository.insert_unless_name_taken), one round trip."""
+    return repository.grant_insert(workspace, user.id, Role.owner, granted_by=user.id)
 
 
 @dataclass(frozen=True)

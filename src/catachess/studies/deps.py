@@ -11,13 +11,13 @@ from catachess.pgn import PgnLimits
 from catachess.studies.service import limits_from
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def pgn_limits(request: Request) -> PgnLimits:
-    return limits_from(app_settings(request))
+async def pgn_limits(request: Request) -> PgnLimits:
+    return limits_from(request.app.state.settings)
 
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
