@@ -7,7 +7,8 @@ Each server is `uvicorn catachess.asgi:app` in its own Python process with its o
 connection pool, exactly as `catachess serve` runs it; `preload` imports extra modules in
 each process first (e.g. a test-only maintenance job). Leaving the block sends SIGTERM and
 waits for a graceful exit; `Server.returncode` (uvicorn re-raises SIGTERM after a clean
-shutdown: -15) and `Server.log()` then tell how it ended.
+shutdown: -15) and `Server.log()` then tell how it ended. `restart(server)` starts a
+killed server again on its port (bench/chaos.py kills and restarts them in a loop).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Server:
     base_url: str
     process: asyncio.subprocess.Process
     log_path: Path
+    environment: Mapping[str, str]
+    preload: Sequence[str] = ()
     returncode: int | None = None
     final_log: str | None = None  # kept when the log directory is removed
 
@@ -78,6 +81,31 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+async def _spawn(
+    port: int, log_path: Path, environment: Mapping[str, str], preload: Sequence[str]
+) -> asyncio.subprocess.Process:
+    with log_path.open("ab") as log_file:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            LAUNCHER,
+            str(port),
+            *preload,
+            cwd=ROOT,
+            env=dict(environment),
+            stdout=log_file,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+
+
+async def restart(server: Server) -> None:
+    """Start a server whose process has exited (killed) again, on the same port and log."""
+    assert server.process.returncode is not None, "restart a server that has stopped"
+    port = int(server.base_url.rsplit(":", 1)[1])
+    server.process = await _spawn(port, server.log_path, server.environment, server.preload)
+    await _wait_until_healthy(server, time.monotonic() + STARTUP_TIMEOUT)
 
 
 async def _wait_until_healthy(server: Server, deadline: float) -> None:
@@ -130,19 +158,10 @@ async def running_servers(
             for index in range(count):
                 port = free_port()
                 log_path = Path(directory) / f"server-{index}.log"
-                with log_path.open("wb") as log_file:
-                    process = await asyncio.create_subprocess_exec(
-                        sys.executable,
-                        "-c",
-                        LAUNCHER,
-                        str(port),
-                        *preload,
-                        cwd=ROOT,
-                        env=environment,
-                        stdout=log_file,
-                        stderr=asyncio.subprocess.STDOUT,
-                    )
-                servers.append(Server(f"http://127.0.0.1:{port}", process, log_path))
+                process = await _spawn(port, log_path, environment, preload)
+                servers.append(
+                    Server(f"http://127.0.0.1:{port}", process, log_path, environment, preload)
+                )
             deadline = time.monotonic() + STARTUP_TIMEOUT
             await asyncio.gather(*(_wait_until_healthy(s, deadline) for s in servers))
             yield servers

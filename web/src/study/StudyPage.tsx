@@ -14,6 +14,8 @@ import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
 import { useLive } from './live/hook';
 import { LiveBar } from './live/view';
+import { HistoryLayer } from './history/HistoryLayer';
+import { StudyActions } from './meta/StudyActions';
 import { Board, PromotionDialog } from './view/board';
 import { Chapters } from './view/chapters';
 import { CommentEditor, MoveMenu } from './view/menu';
@@ -64,6 +66,7 @@ const ICONS = {
   flip: 'M7 3 3 7h3v10h2V7h3zm10 18 4-4h-3V7h-2v10h-3z',
   comment: 'M4 4h16v12H8l-4 4z',
   menu: 'M10 4h4v4h-4zm0 6h4v4h-4zm0 6h4v4h-4z',
+  undo: 'M12.5 8c-2.65 0-5.05 1-6.9 2.6L2 7v9h9l-3.62-3.62A7.9 7.9 0 0 1 12.5 9.5c3.54 0 6.55 2.31 7.6 5.5l2.37-.78C21.08 11.03 17.15 8 12.5 8z',
 };
 
 function Icon({ name }: { name: keyof typeof ICONS }) {
@@ -109,6 +112,11 @@ function Controls({ ctrl }: { ctrl: StudyCtrl }) {
           }}
         >
           <Icon name="menu" />
+        </button>
+      )}
+      {ctrl.isEditor && (
+        <button type="button" title="Undo your last change (Ctrl+Z)" class="undo-button" onClick={() => void ctrl.history.undo()}>
+          <Icon name="undo" />
         </button>
       )}
       {ctrl.busy > 0 && <span class="saving">saving…</span>}
@@ -213,6 +221,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
         {chapter && <span class="chapter-title">{chapter.name}</span>}
         {study?.role && <span class="role">{study.role}</span>}
         <LiveBar ctrl={ctrl} live={live} />
+        <StudyActions ctrl={ctrl} />
       </header>
       <aside class="study-chapters">
         <Pure deps={[study, chapter?.id, ctrl.busy > 0]}>{() => study && <Chapters ctrl={ctrl} />}</Pure>
@@ -226,6 +235,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
       </div>
       <div class="study-side">
         <FlashBar ctrl={ctrl} />
+        <HistoryLayer ctrl={ctrl} />
         <div class="moves-box" ref={list}>
           {tree ? (
             <MoveList tree={tree} rev={ctrl.treeRev} onJump={(at) => ctrl.jump(at)} onMenu={(at, x, y) => ctrl.openMenu(at, x, y)} />

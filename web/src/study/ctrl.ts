@@ -15,8 +15,10 @@ import { parseFen } from 'chessops/fen';
 import { makeSan } from 'chessops/san';
 import type { Move, Role as PieceRole } from 'chessops/types';
 import { parseSquare } from 'chessops/util';
-import { ApiError, api, apiText, newAction, type UserAction } from '../api';
+import { ApiError, api, newAction, type UserAction } from '../api';
 import { navigate, paths } from '../router';
+import { HistoryCtrl } from './history/historyCtrl';
+import { MetaCtrl } from './meta/metaCtrl';
 import { toggleNag } from './tree/nag';
 import {
   type At,
@@ -49,7 +51,7 @@ import type {
 } from './tree/types';
 
 export type Flash = { text: string; kind: 'info' | 'error'; links?: { label: string; href: string }[] };
-export type Tab = 'discussion' | 'activity' | 'export';
+export type Tab = 'discussion' | 'activity' | 'history' | 'about' | 'export';
 
 export interface CommentEditor {
   at: At;
@@ -107,6 +109,16 @@ export function describeEvent(event: EventRead): string {
       return 'moved the chapter';
     case 'chapter.orientation_set':
       return `turned the board to ${String(p.orientation ?? '')}`;
+    case 'chapter.restored':
+      return `restored version ${String(p.restored_version ?? '')}`;
+    case 'chapter.undone':
+      return `undid version ${String(p.undone_version ?? '')}`;
+    case 'chapter.move_replaced':
+      return `replaced ${String(p.old_san ?? 'a move')} with ${String(p.new_san ?? '')} (${count('cut_move_ids')} move(s) cut)`;
+    case 'chapter.description_set':
+      return 'changed the chapter’s description';
+    case 'chapter.headers_set':
+      return 'changed the PGN tags';
     default:
       return event.event_type.replace(/^chapter\./, '').replace(/_/g, ' ');
   }
@@ -141,6 +153,12 @@ export class StudyCtrl {
   busy = 0;
   me: string | null = null;
   ground: Ground | undefined;
+  /** History panel, undo/redo, replace move (history/historyCtrl.ts). */
+  readonly history: HistoryCtrl = new HistoryCtrl(this);
+  /** Descriptions, tags, star, clone, copy chapters, export options (meta/metaCtrl.ts). */
+  readonly meta: MetaCtrl = new MetaCtrl(this);
+  /** A past version shown read-only instead of the chapter's tree (the history panel). */
+  previewTree: MoveTree | null = null;
 
   private positions = new Map<string, Position>();
   private loads = 0;
@@ -150,10 +168,15 @@ export class StudyCtrl {
   constructor(readonly redraw: () => void) {}
 
   get tree(): MoveTree | null {
-    return this.chapter?.tree ?? null;
+    return this.previewTree ?? this.chapter?.tree ?? null;
   }
 
+  /** Editing is off while a past version is shown. */
   get canEdit(): boolean {
+    return !this.previewTree && this.isEditor;
+  }
+
+  get isEditor(): boolean {
     return EDIT_ROLES.has(this.study?.role ?? '');
   }
 
@@ -237,6 +260,8 @@ export class StudyCtrl {
     const chapterId = data.id;
     const switched = this.chapter?.id !== chapterId;
     this.chapter = data;
+    this.previewTree = null;
+    this.history.dropPreview();
     this.positions.clear();
     this.treeRev++;
     if (switched) {
@@ -334,6 +359,19 @@ export class StudyCtrl {
       return;
     }
     void this.playMove({ from: parseSquare(promotion.orig)!, to: parseSquare(promotion.dest)!, promotion: role });
+  }
+
+  /** Show a past version's tree read-only (null: the chapter again), keeping the place. */
+  setPreview(tree: MoveTree | null): void {
+    const path = this.tree ? pathTo(this.tree, this.at) : [];
+    this.previewTree = tree;
+    this.positions.clear();
+    this.treeRev++;
+    this.at = this.tree ? deepestExisting(this.tree, path) : null;
+    this.menu = null;
+    this.comment = null;
+    this.syncBoard();
+    this.redraw();
   }
 
   // ---- navigation (cheap: no tree re-render, one cached position) ----
@@ -516,6 +554,7 @@ export class StudyCtrl {
     if (!tree) return;
     const after = this.at;
     const san = makeSan(this.position(after), move);
+    if (this.history.takeReplacement(after, san)) return;
     const known = childBySan(tree, after, san);
     if (known) {
       this.jump(known);
@@ -726,25 +765,7 @@ export class StudyCtrl {
   // ---- export ----
 
   async download(kind: 'study' | 'chapter' | 'clip', mode: 'full' | 'no_comments' | 'mainline'): Promise<void> {
-    if (!this.chapter && kind !== 'study') return;
-    const path = kind === 'study' ? `/studies/${this.studyId}/pgn` : `${this.chapterPath}/pgn`;
-    const query: Record<string, string> = { mode };
-    if (kind === 'clip' && this.at) query.from_move = this.at;
-    try {
-      const text = await apiText(path, query);
-      const base = kind === 'study' ? this.study!.name : this.chapter!.name;
-      const name = `${base}${kind === 'clip' ? ' (clip)' : ''}${mode === 'full' ? '' : ` (${mode})`}.pgn`;
-      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-chess-pgn' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = name.replace(/[\\/:*?"<>|]/g, '_');
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (error) {
-      this.tell(problemText(error), 'error');
-    }
+    await this.meta.download({ scope: kind, mode, switches: {} });
   }
 
   // ---- discussions ----

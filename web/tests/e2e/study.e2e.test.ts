@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
 import { apiAs, BASE_URL, loginAs, newPage, newUser, shot, type TestUser } from './harness';
+import { at, drag, eventually, fen, moveIn, openStudy, ready, step, studyPage } from './studyPage';
 
 const DATA = resolve(import.meta.dirname, 'data');
 const PGN_FILE = join(DATA, 'kasparov-deep-blue-1997.pgn');
@@ -39,53 +40,9 @@ interface Chapter {
   tree: { children: string[]; nodes: Record<string, { id: string; san: string; children: string[]; comment: string; nags: number[]; shapes: unknown[] }> };
 }
 
-// expect.poll gives up after 1 s by default: far too short on a machine loaded by other suites.
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
-
 let owner: TestUser;
 let studyId: string;
 let game6: string;
-
-const studyPage = (page: Page) => page.locator('.study-page');
-const fen = (page: Page) => studyPage(page).getAttribute('data-fen');
-const at = (page: Page) => studyPage(page).getAttribute('data-at');
-
-async function ready(page: Page): Promise<void> {
-  await page.locator('.study-page[data-loading="false"]').waitFor();
-  await page.locator('.cg-wrap piece').first().waitFor();
-}
-
-async function openStudy(page: Page, path: string): Promise<void> {
-  await page.goto(`${BASE_URL}${path}`);
-  await ready(page);
-}
-
-/** The centre of a square on the board, for the board's orientation. */
-async function square(page: Page, name: string): Promise<{ x: number; y: number }> {
-  const box = (await page.locator('.cg-wrap cg-board').boundingBox())!;
-  const white = (await page.locator('.cg-wrap').getAttribute('class'))!.includes('orientation-white');
-  const file = name.charCodeAt(0) - 97;
-  const rank = Number(name[1]) - 1;
-  const col = white ? file : 7 - file;
-  const row = white ? 7 - rank : rank;
-  return { x: box.x + ((col + 0.5) * box.width) / 8, y: box.y + ((row + 0.5) * box.height) / 8 };
-}
-
-async function drag(page: Page, from: string, to: string, button: 'left' | 'right' = 'left'): Promise<void> {
-  const a = await square(page, from);
-  const b = await square(page, to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down({ button });
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
-  await page.mouse.move(b.x, b.y, { steps: 4 });
-  await page.mouse.up({ button });
-}
-
-async function step(page: Page, key: string, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await page.keyboard.press(key);
-}
-
-const moveIn = (page: Page, san: string) => page.locator('.moves .move', { has: page.locator('.san', { hasText: new RegExp(`^${san.replace(/[+]/g, '\\+')}$`) }) });
 
 /** Click a download button and read the file the browser saved. */
 async function downloaded(page: Page, button: string): Promise<string> {

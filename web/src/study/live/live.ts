@@ -66,6 +66,7 @@ export class StudyLive {
   private sentChapter: string | null | undefined = undefined;
   private unbind: (() => void) | undefined;
   private names = new Map<string, string>();
+  private previewTimer: ReturnType<typeof setInterval> | undefined;
   private asked = new Set<string>();
 
   constructor(private readonly ctrl: StudyCtrl) {}
@@ -105,6 +106,7 @@ export class StudyLive {
     this.stream?.stop();
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.gatherTimer);
+    clearInterval(this.previewTimer);
     this.unbind?.();
     this.leave();
   }
@@ -220,7 +222,12 @@ export class StudyLive {
       if (plan.chapterGone) {
         ctrl.tell(`${this.nameOf(this.notice?.who ?? null)} deleted the chapter you were on; you are now on the first chapter.`);
       }
-      if (plan.study || plan.chapter || plan.chapterGone) await ctrl.refreshChapters();
+      if (ctrl.previewTree && (plan.study || plan.chapter || plan.chapterGone)) {
+        // A past version is on the board (history panel): re-reading the chapter would
+        // close it. The list is refreshed now, the chapter once the preview is closed.
+        await ctrl.loadStudy();
+        this.afterPreview();
+      } else if (plan.study || plan.chapter || plan.chapterGone) await ctrl.refreshChapters();
       if (plan.side) void ctrl.loadSide();
       if (plan.thread && ctrl.thread) await this.refreshThread(ctrl.thread.id);
       if (this.follow && plan.chapterId && plan.chapterId !== ctrl.chapter?.id && plan.chapterId !== before) {
@@ -233,6 +240,16 @@ export class StudyLive {
     }
     ctrl.redraw();
     if (plan.moveId) setTimeout(() => markChanged(plan.moveId!), 0);
+  }
+
+  private afterPreview(): void {
+    if (this.previewTimer !== undefined) return;
+    this.previewTimer = setInterval(() => {
+      if (this.ctrl.previewTree || this.stream?.stopped) return;
+      clearInterval(this.previewTimer);
+      this.previewTimer = undefined;
+      this.flushing = this.flushing.then(() => this.ctrl.refreshChapters());
+    }, 500);
   }
 
   /** Re-read the open thread; kept only if the user still has it open when it comes. */

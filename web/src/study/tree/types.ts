@@ -37,6 +37,8 @@ export interface ChapterSummary {
   id: string;
   study_id: string;
   name: string;
+  /** Markdown (issue 16). */
+  description: string;
   position: number;
   orientation: Orientation;
   start_fen: string;
@@ -61,6 +63,10 @@ export interface StudyRead {
   version: number;
   role: Role | null;
   chapters: ChapterSummary[];
+  /** Markdown (issue 16). */
+  description: string;
+  star_count: number;
+  starred: boolean;
 }
 
 export interface StudyImport {

@@ -77,6 +77,9 @@ export function MoveMenu({ ctrl }: { ctrl: StudyCtrl }) {
               </button>
             </>
           )}
+          <button type="button" role="menuitem" class="replace-move" onClick={act(() => ctrl.history.startReplace(at))}>
+            Replace move…
+          </button>
           <button type="button" role="menuitem" onClick={act(() => ctrl.toChapter(at))}>
             Copy line into a new chapter
           </button>

@@ -3,6 +3,8 @@
 
 import { useState } from 'preact/hooks';
 import { describeEvent, type StudyCtrl, type Tab } from '../ctrl';
+import { HistoryPanel } from '../history/HistoryPanel';
+import { About } from '../meta/About';
 import type { PostRead, ReactionKind } from '../tree/types';
 
 const REACTIONS: [ReactionKind, string][] = [
@@ -236,8 +238,10 @@ function Export({ ctrl }: { ctrl: StudyCtrl }) {
 }
 
 const TABS: [Tab, string][] = [
+  ['about', 'About'],
   ['discussion', 'Discussion'],
   ['activity', 'Activity'],
+  ['history', 'History'],
   ['export', 'PGN'],
 ];
 
@@ -255,6 +259,8 @@ export function Side({ ctrl }: { ctrl: StudyCtrl }) {
       <div class="tab-body">
         {ctrl.tab === 'discussion' && <Discussion ctrl={ctrl} />}
         {ctrl.tab === 'activity' && <Activity ctrl={ctrl} />}
+        {ctrl.tab === 'history' && <HistoryPanel ctrl={ctrl} />}
+        {ctrl.tab === 'about' && <About ctrl={ctrl} />}
         {ctrl.tab === 'export' && <Export ctrl={ctrl} />}
       </div>
     </section>

@@ -39,6 +39,9 @@ function study(role: StudyRead['role'] = 'owner'): StudyRead {
     name: 'Study',
     version: 1,
     role,
+    description: '',
+    star_count: 0,
+    starred: false,
     chapters: [{ ...chapterOf(emptyTree()), headers: undefined, tree: undefined } as never],
   };
 }

@@ -75,6 +75,7 @@ export function chapterOf(tree: MoveTree, version = 1, id = 'c1'): ChapterRead {
     id,
     study_id: 's1',
     name: 'Chapter 1',
+    description: '',
     position: 0,
     orientation: 'white',
     start_fen: tree.fen,

@@ -77,7 +77,7 @@ let gets: string[] = [];
 
 function study(): StudyRead {
   return {
-    id: 's1', workspace_id: 'w1', parent_id: 'w1', kind: 'study', name: 'Study', version: 1, role: 'editor',
+    id: 's1', workspace_id: 'w1', parent_id: 'w1', kind: 'study', name: 'Study', version: 1, role: 'editor', description: '', star_count: 0, starred: false,
     chapters: [{ ...chapterOf(tree, chapterVersion), headers: undefined, tree: undefined } as never],
   };
 }
@@ -147,6 +147,22 @@ describe('StudyLive', () => {
     sendEvent(envelope('chapter.nags_set', C1, 7, {}, 'carl'));
     await vi.waitFor(() => expect(ctrl.chapter!.version).toBe(7));
     expect(api.mock.calls.filter(([, path]) => path === '/users')).toHaveLength(1);
+    l.stop();
+  });
+
+  test('a past version on the board (history) stays until closed; then the chapter is re-read', async () => {
+    const { ctrl, live: l } = await live();
+    const preview = structuredClone(ctrl.chapter!.tree);
+    ctrl.previewTree = preview;
+    chapterVersion = 6;
+    gets = [];
+    sendEvent(envelope('chapter.comment_set', C1, 6));
+    await vi.waitFor(() => expect(gets.some((p) => /\/studies\/s1$/.test(p))).toBe(true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ctrl.previewTree).toBe(preview);
+    expect(gets.filter((p) => /\/chapters\/c1$/.test(p))).toEqual([]);
+    ctrl.previewTree = null;
+    await vi.waitFor(() => expect(ctrl.chapter!.version).toBe(6), { timeout: 2000 });
     l.stop();
   });
 

@@ -1,0 +1,50 @@
+// Helpers for end-to-end tests of the study page: wait for it, read its state, play on
+// the board (drag by square names, for either orientation), find moves in the list.
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { BASE_URL } from './harness';
+
+// expect.poll gives up after 1 s by default: far too short on a machine loaded by other suites.
+export const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
+
+export const studyPage = (page: Page) => page.locator('.study-page');
+export const fen = (page: Page) => studyPage(page).getAttribute('data-fen');
+export const at = (page: Page) => studyPage(page).getAttribute('data-at');
+
+export async function ready(page: Page): Promise<void> {
+  await page.locator('.study-page[data-loading="false"]').waitFor();
+  await page.locator('.cg-wrap piece').first().waitFor();
+}
+
+export async function openStudy(page: Page, path: string): Promise<void> {
+  await page.goto(`${BASE_URL}${path}`);
+  await ready(page);
+}
+
+/** The centre of a square on the board, for the board's orientation. */
+export async function square(page: Page, name: string): Promise<{ x: number; y: number }> {
+  const box = (await page.locator('.cg-wrap cg-board').boundingBox())!;
+  const white = (await page.locator('.cg-wrap').getAttribute('class'))!.includes('orientation-white');
+  const file = name.charCodeAt(0) - 97;
+  const rank = Number(name[1]) - 1;
+  const col = white ? file : 7 - file;
+  const row = white ? 7 - rank : rank;
+  return { x: box.x + ((col + 0.5) * box.width) / 8, y: box.y + ((row + 0.5) * box.height) / 8 };
+}
+
+export async function drag(page: Page, from: string, to: string, button: 'left' | 'right' = 'left'): Promise<void> {
+  const a = await square(page, from);
+  const b = await square(page, to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down({ button });
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  await page.mouse.up({ button });
+}
+
+export async function step(page: Page, key: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await page.keyboard.press(key);
+}
+
+export const moveIn = (page: Page, san: string) =>
+  page.locator('.moves .move', { has: page.locator('.san', { hasText: new RegExp(`^${san.replace(/[+]/g, '\\+')}$`) }) });
