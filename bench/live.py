@@ -1,14 +1,15 @@
 """Live study streams across two server processes: fan-out latency and memory per stream.
 
-Two `catachess serve` processes (uvicorn, as tests/servers.py starts them) on one
-throwaway PostgreSQL. N clients stream one study from process A
-(`GET /studies/{id}/stream`); a writer sets the chapter comment through process B at a
-fixed rate. Each event carries the chapter's version, which the write's answer also
-gives, so every (write, client) pair yields one latency: from the moment B answered the
-write (its transaction committed) to the moment the client read the event from A. The
-figures are p50 / p99 / max of those, how many of the N x writes were delivered (must be
-all), and A's resident memory per open stream (VmRSS with N streams open and fed, minus
-before any stream, divided by N).
+For each N, two fresh `catachess serve` processes (uvicorn, as tests/servers.py starts
+them) on one throwaway PostgreSQL. N clients stream one study of 10 chapters from process
+A (`GET /studies/{id}/stream`); writers set chapter comments through process B at a fixed
+rate (round robin over the chapters, each write in flight on its own, so a slow write does
+not hold back the next). Each event carries its chapter and version, which the write's
+answer also gives, so every (write, client) pair yields one latency: from the moment B
+answered the write (its transaction committed) to the moment the client read the event
+from A. The figures are p50 / p99 / max of those and how many of the N x writes were
+delivered (must be all). Memory: A's resident memory (VmRSS) with the N streams open and
+fed, minus A's after a warm-up (one stream, a few writes) before them, divided by N.
 
 A presence figure rides along: from a page's heartbeat answered by B to the new
 presence list read from A, p50 over the N clients.
@@ -40,17 +41,23 @@ from bench.common import throwaway_database
 CLIENTS = [int(n) for n in os.environ.get("BENCH_LIVE_CLIENTS", "50,200").split(",")]
 RATES = [float(n) for n in os.environ.get("BENCH_LIVE_RATES", "1,10,100").split(",")]
 WRITES = int(os.environ.get("BENCH_LIVE_WRITES", "20"))
-PGN = '[Event "bench"]\n\n1. e4 e5 2. Nf3 Nc6 *\n'
-VERSION = re.compile(rb'"event_type":"chapter\.comment_set".*?"version":(\d+)')
+CHAPTERS = 10
+PGN = "".join(f'[Event "bench {n}"]\n\n1. e4 e5 2. Nf3 Nc6 *\n\n' for n in range(CHAPTERS))
+EVENT = re.compile(
+    rb'"event_type":"chapter\.comment_set".*?"target":\{"id":"([0-9a-f-]+)".*?"version":(\d+)'
+)
 SERVER_ENV = {"LOG_LEVEL": "WARNING", "EVENT_RELAY": "false"}
+
+Key = tuple[str, int]  # (chapter id, chapter version after the write)
 
 
 @dataclass
 class Client:
-    """One stream: when each chapter version arrived, and when a presence list did."""
+    """One stream: when each (chapter, version) arrived, and when a presence list did."""
 
-    arrived: dict[int, float] = field(default_factory=dict)
+    arrived: dict[Key, float] = field(default_factory=dict)
     presence: list[float] = field(default_factory=list)
+    expected: int = 0
     subscribed: asyncio.Event = field(default_factory=asyncio.Event)
     all_arrived: asyncio.Event = field(default_factory=asyncio.Event)
     presence_arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -71,9 +78,9 @@ async def follow(
                 elif b"event: presence" in message:
                     client.presence.append(now)
                     client.presence_arrived.set()
-                elif (found := VERSION.search(message)) is not None:
-                    client.arrived[int(found.group(1))] = now
-                    if len(client.arrived) >= WRITES:
+                elif (found := EVENT.search(message)) is not None:
+                    client.arrived[(found.group(1).decode(), int(found.group(2)))] = now
+                    if len(client.arrived) >= client.expected:
                         client.all_arrived.set()
 
 
@@ -92,6 +99,8 @@ def rss_kib(pid: int) -> int:
 
 
 def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
@@ -104,9 +113,17 @@ async def account(http: httpx.AsyncClient, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
-async def a_study(http: httpx.AsyncClient, headers: dict[str, str]) -> tuple[str, str]:
+@dataclass
+class Study:
+    id: str
+    chapters: list[str]
+    headers: dict[str, str]
+
+
+async def a_study(http: httpx.AsyncClient) -> Study:
+    headers = await account(http, "coach")
     workspace = await http.post(
-        "/nodes", json={"kind": "workspace", "name": f"w{uuid.uuid4().hex[:6]}"}, headers=headers
+        "/nodes", json={"kind": "workspace", "name": "bench"}, headers=headers
     )
     created = await http.post(
         "/studies",
@@ -114,83 +131,107 @@ async def a_study(http: httpx.AsyncClient, headers: dict[str, str]) -> tuple[str
         headers=headers,
     )
     study = created.json()["studies"][0]
-    return study["id"], study["chapters"][0]["id"]
+    return Study(study["id"], [c["id"] for c in study["chapters"]], headers)
 
 
-async def run(
-    a: httpx.AsyncClient, b: httpx.AsyncClient, pid_a: int, clients: int, rate: float
-) -> str:
-    headers = await account(b, "coach")
-    study_id, chapter_id = await a_study(b, headers)
-    rss_before = rss_kib(pid_a)
-    streams = [Client() for _ in range(clients)]
-    path = f"/studies/{study_id}/stream"
-    tasks = [asyncio.create_task(follow(a, path, headers, c)) for c in streams]
-    try:
-        await asyncio.wait_for(asyncio.gather(*(c.subscribed.wait() for c in streams)), 120)
-        answered: dict[int, float] = {}
-        started = time.perf_counter()
-        for n in range(WRITES):
-            # Paced from the start, so a slow write does not slow the asked rate further.
-            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-            response = await b.put(
-                f"/studies/{study_id}/chapters/{chapter_id}/comment",
-                json={"comment": f"write {n}"},
-                headers=headers,
-            )
-            answered[response.json()["version"]] = time.perf_counter()
-        achieved = WRITES / (time.perf_counter() - started)
-        await until_all(streams, "all_arrived", 30)
-        rss_fed = rss_kib(pid_a)
-        latencies = [
-            (c.arrived[v] - t) * 1000
-            for c in streams
-            for v, t in answered.items()
-            if v in c.arrived
-        ]
-        delivered = len(latencies)
-        beat = time.perf_counter()
-        presence = await b.put(
-            f"/studies/{study_id}/presence/{uuid.uuid4()}",
-            json={"chapter_id": chapter_id},
-            headers=headers,
-        )
-        assert presence.status_code == 200, presence.text
-        beat = (beat + time.perf_counter()) / 2
-        await until_all(streams, "presence_arrived", 10)
-        presence_ms = [(c.presence[0] - beat) * 1000 for c in streams if c.presence]
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
-                await task
-    per_stream = (rss_fed - rss_before) / clients
-    return (
-        f"{clients:>4} streams {rate:>5g} w/s (achieved {achieved:5.1f})  "
-        f"latency p50 {percentile(latencies, 0.5):6.1f} ms  "
-        f"p99 {percentile(latencies, 0.99):7.1f} ms  "
-        f"max {max(latencies):7.1f} ms  delivered {delivered}/{clients * WRITES}  "
-        f"memory {per_stream:6.1f} KiB/stream  "
-        f"presence p50 {statistics.median(presence_ms) if presence_ms else float('nan'):6.1f} ms"
+async def write(b: httpx.AsyncClient, study: Study, n: int) -> tuple[Key, float]:
+    chapter = study.chapters[n % len(study.chapters)]
+    response = await b.put(
+        f"/studies/{study.id}/chapters/{chapter}/comment",
+        json={"comment": f"write {n}"},
+        headers=study.headers,
     )
+    assert response.status_code == 200, response.text
+    return (chapter, response.json()["version"]), time.perf_counter()
+
+
+async def writes_at(b: httpx.AsyncClient, study: Study, streams: list[Client], rate: float) -> str:
+    """WRITES writes at `rate`; the latency line of what the streams received."""
+    for c in streams:
+        c.all_arrived.clear()
+        c.expected = len(c.arrived) + WRITES
+    started = time.perf_counter()
+    pending = []
+    for n in range(WRITES):
+        await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+        pending.append(asyncio.create_task(write(b, study, n)))
+    answered = dict(await asyncio.gather(*pending))
+    achieved = WRITES / (time.perf_counter() - started)
+    await until_all(streams, "all_arrived", 60)
+    latencies = [
+        (c.arrived[key] - at) * 1000
+        for c in streams
+        for key, at in answered.items()
+        if key in c.arrived
+    ]
+    return (
+        f"{len(streams):>4} streams {rate:>5g} w/s (achieved {achieved:5.1f})  "
+        f"latency p50 {percentile(latencies, 0.5):6.1f} ms  "
+        f"p99 {percentile(latencies, 0.99):7.1f} ms  max {max(latencies, default=0):7.1f} ms  "
+        f"delivered {len(latencies)}/{len(streams) * WRITES}"
+    )
+
+
+async def presence_latency(b: httpx.AsyncClient, study: Study, streams: list[Client]) -> float:
+    before = time.perf_counter()
+    beat = await b.put(
+        f"/studies/{study.id}/presence/{uuid.uuid4()}",
+        json={"chapter_id": study.chapters[0]},
+        headers=study.headers,
+    )
+    assert beat.status_code == 200, beat.text
+    answered = (before + time.perf_counter()) / 2
+    await until_all(streams, "presence_arrived", 10)
+    return statistics.median([(c.presence[0] - answered) * 1000 for c in streams if c.presence])
+
+
+async def streams_of(url: str, clients: int) -> None:
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with (
+        running_servers(url, count=2, env=SERVER_ENV) as servers,
+        httpx.AsyncClient(base_url=servers[0].base_url, limits=limits, timeout=30) as a,
+        httpx.AsyncClient(base_url=servers[1].base_url, limits=limits, timeout=30) as b,
+    ):
+        study = await a_study(b)
+        path = f"/studies/{study.id}/stream"
+        pid = servers[0].pid
+        streams = [Client() for _ in range(clients + 1)]
+        tasks = [asyncio.create_task(follow(a, path, study.headers, streams[0]))]
+        try:
+            # Warm-up: one stream and a few writes, so A's one-time costs are not counted.
+            await streams[0].subscribed.wait()
+            await writes_at(b, study, streams[:1], 10)
+            rss_before = rss_kib(pid)
+            for c in streams[1:]:
+                tasks.append(asyncio.create_task(follow(a, path, study.headers, c)))
+            await asyncio.wait_for(asyncio.gather(*(c.subscribed.wait() for c in streams)), 120)
+            followers = streams[1:]
+            for index, rate in enumerate(RATES):
+                print(await writes_at(b, study, followers, rate), flush=True)
+                if index == 0:
+                    per_stream = (rss_kib(pid) - rss_before) / clients
+            presence = await presence_latency(b, study, followers)
+            print(
+                f"{clients:>4} streams: memory {per_stream:6.1f} KiB per stream (process A), "
+                f"presence heartbeat to stream p50 {presence:6.1f} ms",
+                flush=True,
+            )
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
+                    await task
 
 
 async def main() -> None:
     print(
-        f"live streams: writes through process B, {WRITES} per line, clients stream from "
+        f"live streams: {WRITES} writes per line through process B, clients stream from "
         "process A; latency from B's answer to A's client (commit to delivery)"
     )
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     with throwaway_database() as url:
-        async with (
-            running_servers(url, count=2, env=SERVER_ENV) as servers,
-            httpx.AsyncClient(base_url=servers[0].base_url, limits=limits, timeout=30) as a,
-            httpx.AsyncClient(base_url=servers[1].base_url, timeout=30) as b,
-        ):
-            for clients in CLIENTS:
-                for rate in RATES:
-                    print(await run(a, b, servers[0].pid, clients, rate), flush=True)
+        for clients in CLIENTS:
+            await streams_of(url, clients)
 
 
 if __name__ == "__main__":
