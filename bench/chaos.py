@@ -42,8 +42,8 @@ from typing import Any
 
 import chess
 import httpx
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from tests.nodes.trash.helpers import rows
 from tests.servers import Server, restart, running_servers
 
 from bench.common import throwaway_database
@@ -92,6 +92,7 @@ class Write:
 
     kind: str
     correlation: str
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
     status: int = 0
     body: Any = None
     attempts: int = 0
@@ -114,6 +115,7 @@ class Stats:
     started: float = field(default_factory=clock)
     retries: Counter[str] = field(default_factory=Counter)
     server_errors: list[tuple[float, int, int, str]] = field(default_factory=list)
+    lost: list[tuple[float, int]] = field(default_factory=list)  # (when, which server)
     reads: int = 0
     writes: list[Write] = field(default_factory=list)
 
@@ -132,6 +134,8 @@ class Fleet:
         index, due = 0, self.stats.started + KILL_EVERY
         while due < until:
             await asyncio.sleep(max(0.0, due - clock()))
+            if clock() >= until:  # the previous restart ran past the end of the load
+                return
             due += KILL_EVERY
             server = self.servers[index]
             killed = clock()
@@ -148,8 +152,12 @@ class Fleet:
             )
             index = 1 - index
 
-    def in_kill_window(self, at: float) -> bool:
-        return any(start <= at <= end + GRACE for start, end, _ in self.windows)
+    def in_kill_window(self, at: float, server: int | None = None) -> bool:
+        """Whether a process (this one, if given) was down at `at`, or just restarted."""
+        return any(
+            start <= at <= end + GRACE and server in (None, index)
+            for start, end, index in self.windows
+        )
 
 
 class Client:
@@ -195,6 +203,7 @@ class Client:
                 self.stats.retries["refused (process down)"] += 1
             except httpx.TransportError:  # the process died with the request in flight
                 self.stats.retries["connection lost mid-request"] += 1
+                self.stats.lost.append((clock(), server))
                 if write is not None:
                     write.lost += 1
             else:
@@ -222,7 +231,7 @@ class Client:
         self, kind: str, method: str, path: str, body: Any = None, if_match: int | None = None
     ) -> Write:
         write = Write(kind, f"{PREFIX}{uuid.uuid4().hex}")
-        headers = {"Idempotency-Key": uuid.uuid4().hex, "X-Correlation-ID": write.correlation}
+        headers = {"Idempotency-Key": write.key, "X-Correlation-ID": write.correlation}
         if if_match is not None:
             headers["If-Match"] = f'"{if_match}"'
         response = await self.send(method, path, json=body, headers=headers, write=write)
@@ -389,44 +398,37 @@ async def verify_state(clients: list[Client], verdict: Verdict) -> None:
 
 
 async def verify_database(engine: AsyncEngine, writes: list[Write], verdict: Verdict) -> None:
-    async with engine.connect() as db:
-        duplicates = (
-            await db.execute(
-                text(
-                    "SELECT name, count(*) FROM nodes WHERE name LIKE :p GROUP BY name "
-                    "HAVING count(*) > 1 UNION ALL SELECT title, count(*) FROM "
-                    "discussion_threads WHERE title LIKE :p GROUP BY title HAVING count(*) > 1"
-                ),
-                {"p": PREFIX + "%"},
-            )
-        ).all()
-        verdict.check(not duplicates, f"no duplicate by name or title {duplicates[:5]}")
-        events = (
-            await db.execute(
-                text(
-                    "SELECT correlation_id, event_type, causation_id, "
-                    "event_id::text, target_id::text FROM events WHERE correlation_id LIKE :p"
-                ),
-                {"p": PREFIX + "%"},
-            )
-        ).all()
-        outbox = (
-            await db.execute(
-                text(
-                    "SELECT count(*) FILTER (WHERE dead_at IS NOT NULL), count(*) FILTER "
-                    "(WHERE dead_at IS NULL AND delivered_at IS NULL), count(*), "
-                    "coalesce(max(attempts), 0) FROM event_deliveries"
-                )
-            )
-        ).one()
+    like = PREFIX + "%"
+    duplicates = await rows(
+        engine,
+        "SELECT name, count(*) FROM nodes WHERE name LIKE :p GROUP BY name HAVING count(*) > 1 "
+        "UNION ALL SELECT title, count(*) FROM discussion_threads WHERE title LIKE :p "
+        "GROUP BY title HAVING count(*) > 1",
+        p=like,
+    )
+    verdict.check(not duplicates, f"no duplicate by name or title {duplicates[:5]}")
+    records = await rows(engine, "SELECT key, status_code FROM idempotency_records WHERE completed")
+    stored = Counter((r["key"], r["status_code"]) for r in records)
+    unmatched = [w.key for w in writes if stored[(w.key, w.status)] != 1]
+    verdict.check(
+        not unmatched,
+        "each acknowledged write's key has one completed record with the status the client "
+        f"got {unmatched[:5]}",
+    )
+    events = await rows(
+        engine,
+        "SELECT correlation_id, event_type, causation_id::text, event_id::text FROM events "
+        "WHERE correlation_id LIKE :p",
+        p=like,
+    )
     by_write: dict[str, list[str]] = {}
-    reactions: Counter[tuple[str, str]] = Counter()
-    for correlation, event_type, causation, _, _ in events:
-        if causation is None:
-            by_write.setdefault(correlation, []).append(event_type)
-        else:
-            reactions[(str(causation), event_type)] += 1
-    acknowledged = {w.correlation: w for w in writes}
+    reactions: Counter[str] = Counter()  # activity.recorded per node event it answers
+    for event in events:
+        if event["causation_id"] is None:
+            by_write.setdefault(event["correlation_id"], []).append(event["event_type"])
+        elif event["event_type"] == "activity.recorded":
+            reactions[event["causation_id"]] += 1
+    acknowledged = {w.correlation for w in writes}
     wrong = [
         f"{w.kind} {w.correlation}: {sorted(by_write.get(w.correlation, []))}"
         for w in writes
@@ -440,16 +442,27 @@ async def verify_database(engine: AsyncEngine, writes: list[Write], verdict: Ver
         print(f"    {event_type:28} {logged[event_type]:6} / {owed[event_type]:6}")
     verdict.check(not wrong, f"each acknowledged write has exactly the events it owes {wrong[:5]}")
     verdict.check(not strays, f"no event from a write that was not acknowledged {strays[:5]}")
-    repeated = [key for key, count in reactions.items() if count > 1]
+    node_events = [
+        e["event_id"]
+        for e in events
+        if e["causation_id"] is None and e["event_type"].startswith("node.")
+    ]
+    unanswered = [e for e in node_events if reactions[e] != 1]
     verdict.check(
-        not repeated,
-        f"each of {len(reactions)} subscriber reactions recorded once {repeated[:5]}",
+        not unanswered and sum(reactions.values()) == len(node_events),
+        f"each of {len(node_events)} node events has exactly one activity.recorded "
+        f"({sum(reactions.values())} in the log) {unanswered[:5]}",
     )
-    dead, pending, deliveries, attempts = outbox
+    [outbox] = await rows(
+        engine,
+        "SELECT count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead, count(*) FILTER "
+        "(WHERE dead_at IS NULL AND delivered_at IS NULL) AS pending, count(*) AS deliveries, "
+        "coalesce(max(attempts), 0) AS attempts FROM event_deliveries",
+    )
     verdict.check(
-        dead == 0 and pending == 0,
-        f"outbox: {deliveries} deliveries, {dead} dead letters, {pending} pending "
-        f"(most attempts of one: {attempts})",
+        outbox["dead"] == 0 and outbox["pending"] == 0,
+        f"outbox: {outbox['deliveries']} deliveries, {outbox['dead']} dead letters, "
+        f"{outbox['pending']} pending (most attempts of one: {outbox['attempts']})",
     )
 
 
@@ -457,14 +470,12 @@ async def drain(engine: AsyncEngine) -> float:
     """Seconds until no delivery is pending (or DRAIN passed): the relays catch up."""
     started = clock()
     while clock() - started < DRAIN:
-        async with engine.connect() as db:
-            pending = await db.scalar(
-                text(
-                    "SELECT count(*) FROM event_deliveries "
-                    "WHERE delivered_at IS NULL AND dead_at IS NULL"
-                )
-            )
-        if not pending:
+        [pending] = await rows(
+            engine,
+            "SELECT count(*) AS n FROM event_deliveries "
+            "WHERE delivered_at IS NULL AND dead_at IS NULL",
+        )
+        if not pending["n"]:
             break
         await asyncio.sleep(0.5)  # waiting on other processes' relays
     return clock() - started
@@ -507,6 +518,11 @@ async def chaos(url: str) -> list[str]:
             f"had committed): {sum(w.replayed for w in lost)}"
         )
         print(f"  retries by cause (reads and writes): {dict(stats.retries)}")
+        astray = [at for at, server in stats.lost if not fleet.in_kill_window(at, server)]
+        print(
+            f"  connections lost while their process was not being killed: {len(astray)} "
+            + str([round(at - stats.started, 1) for at in astray][:10])
+        )
         verdict.check(not refused, f"no write ended in a 4xx {refused[:5]}")
         inside = [e for e in stats.server_errors if fleet.in_kill_window(e[0])]
         outside = [e for e in stats.server_errors if not fleet.in_kill_window(e[0])]

@@ -87,7 +87,9 @@ async def fill_versions(
                         move=rng.choice(legal).uci(),
                         limits=limits,
                     )
-                    if edited.changed and done + 1 < count:
+                    if not edited.changed:
+                        continue  # the move was there already: no version
+                    if done + 1 < count:
                         done += 1
                         assert edited.move is not None
                         edited = await moves.delete(
@@ -136,10 +138,12 @@ async def main() -> None:
                     headers=headers,
                 )
                 study = created.json()["studies"][0]
-                chapters[name] = (study["id"], study["chapters"][0]["id"], versions)
+                chapter_url = f"/studies/{study['id']}/chapters/{study['chapters'][0]['id']}"
                 await fill_versions(
                     app, me["id"], study["id"], study["chapters"][0]["id"], versions - 1, rng
                 )
+                read = await client.get(chapter_url, headers=headers)
+                chapters[name] = (study["id"], study["chapters"][0]["id"], read.json()["version"])
 
             async def read_random(name: str) -> None:
                 study_id, chapter_id, versions = chapters[name]

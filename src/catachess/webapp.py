@@ -2,9 +2,10 @@
 
 The app is a client of the public API, so this module only hands out files:
 - `/assets/*`: Vite's content-hashed files, cached for a year (`immutable`);
-- index.html on exactly the client routes (`/`, `/login`, `/register`, `/trash`,
-  `/n/…`, `/s/…`, `/invite/…`), never cached, so a new build is picked up on reload.
-  `/trash` is also the API's `GET /trash`: only a browser navigation (`Accept: text/html`)
+- index.html on exactly the client routes (`/`, `/login`, `/register`, `/public`,
+  `/settings`, `/trash`, `/search`, `/search/positions`, `/n/…`, `/s/…`, `/invite/…`),
+  never cached, so a new build is picked up on reload. `/trash`, `/search` and
+  `/search/positions` are also API paths: only a browser navigation (`Accept: text/html`)
   gets the page there; every other request reaches the API unchanged.
 Any other path is the API's, and an unknown one stays a problem+json 404.
 Without a build (a Python-only install) the client routes answer a page saying how to
@@ -29,10 +30,10 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 INDEX_CACHE = "no-cache"
 
 # Client routes: exact paths and prefixes (the router in web/src/router.ts mirrors these).
-CLIENT_PATHS = ("/", "/login", "/register")
+CLIENT_PATHS = ("/", "/login", "/register", "/public", "/settings")
 CLIENT_PREFIXES = ("/n/", "/s/", "/invite/")
 # Client routes that are also API paths: the page only for a browser navigation.
-SHARED_PATHS = ("/trash",)
+SHARED_PATHS = ("/trash", "/search", "/search/positions")
 
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>catachess</title></head>

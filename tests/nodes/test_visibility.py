@@ -241,3 +241,42 @@ async def test_public_listing_pages_newest_first_and_by_stars(client: httpx.Asyn
     assert starred[0]["id"] == ids[0] and starred[0]["star_count"] == 1
     bad = await client.get("/public/studies", params={"cursor": "nope"})
     assert bad.status_code == 400
+
+
+def member_reads(study_id: str, chapter_id: str) -> list[str]:
+    """Reads that need an account even on a public study (history, discussions)."""
+    chapter = f"/studies/{study_id}/chapters/{chapter_id}"
+    return [
+        f"{chapter}/history",
+        f"{chapter}/versions/1",
+        f"{chapter}/diff?from=1&to=1",
+        f"/studies/{study_id}/history",
+        f"/nodes/{study_id}/history",
+        f"/discussions?target_id={study_id}",
+    ]
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("caller", CALLERS)
+async def test_visibility_matrix_history_discussions_stars(
+    client: httpx.AsyncClient, visibility: str, caller: str
+) -> None:
+    owner, ws, study_id, chapter_id = await a_study_at(client, visibility)
+    headers = await caller_headers(client, caller, owner, ws)
+    readable = caller == "viewer" or visibility != "private"
+    for path in member_reads(study_id, chapter_id):
+        response = await client.get(path, headers=headers)
+        expected = 401 if caller == "anonymous" else 200 if readable else 404
+        assert response.status_code == expected, (path, response.text)
+    # A star needs an account and a study the caller may read; an undo needs an editor.
+    star = await client.put(f"/studies/{study_id}/star", headers=headers)
+    assert star.status_code == (401 if caller == "anonymous" else 200 if readable else 404)
+    undo = await client.post(
+        f"/studies/{study_id}/chapters/{chapter_id}/undo", headers=headers, json={}
+    )
+    assert undo.status_code == (401 if caller == "anonymous" else 403 if readable else 404)
+    # Nobody but a member finds the study by search, whatever its visibility.
+    if caller != "anonymous":
+        found = await client.get("/search", params={"q": "Anderssen"}, headers=headers)
+        assert found.status_code == 200
+        assert len(found.json()["items"]) == (1 if caller == "viewer" else 0)

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import Actor, a_folder, a_user, a_workspace, shared_with
+from tests.search.helpers import get_page
 from tests.studies.helpers import a_chapter, move_by_san, read_chapter
 
 PGN_DIR = Path(__file__).parent.parent / "data" / "pgn"
@@ -29,10 +30,7 @@ AFTER_BOTH = "rnbqkb1r/pppp1ppp/4pn2/8/2PP4/8/PP2PPPP/RNBQKBNR w KQkq - 0 3"
 async def positions(
     client: httpx.AsyncClient, actor: Actor, status: int = 200, **params: Any
 ) -> dict[str, Any]:
-    response = await client.get("/search/positions", params=params, headers=actor.headers)
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_page(client, actor, "/search/positions", status, **params)
 
 
 async def test_a_transposition_is_found_in_both_studies_with_its_line(
@@ -233,3 +231,27 @@ async def test_pages_and_bad_input(client: httpx.AsyncClient) -> None:
         response = await client.get("/search/positions", params=params, headers=alice.headers)
         assert response.status_code in (400, 422), response.text
         assert field in response.text
+
+
+async def test_a_large_import_is_written_in_batches_and_indexed_whole(
+    client: httpx.AsyncClient, engine: AsyncEngine, monkeypatch: Any
+) -> None:
+    """Positions and chapters of a large import are written in several statements (so the
+    event loop never encodes one huge statement, finding 1's class); none is lost."""
+    from catachess.search import indexing
+    from catachess.studies import service
+
+    monkeypatch.setattr(indexing, "POSITION_BATCH", 4)
+    monkeypatch.setattr(service, "FLUSH_NODES", 3)
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    study_id, _ = await a_chapter(client, alice, ws, QUEENS + "\n" + ENGLISH, name="Both")
+    study = (await client.get(f"/studies/{study_id}", headers=alice.headers)).json()
+    assert [chapter["node_count"] for chapter in study["chapters"]] == [5, 5]
+    async with engine.connect() as connection:
+        count = await connection.scalar(
+            text("SELECT count(*) FROM search_positions WHERE study_id = :s"), {"s": study_id}
+        )
+    assert count == 2 * 5  # each chapter: its five moves (the initial position is not)
+    found = (await positions(client, alice, fen=AFTER_BOTH))["items"]
+    assert len(found) == 2

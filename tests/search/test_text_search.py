@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.factories import Actor, a_folder, a_study, a_user, a_workspace, shared_with
+from tests.search.helpers import get_page
 from tests.studies.helpers import a_chapter, game, import_study, move_by_san, read_chapter
 
 REti = """[Event "Hastings Premier"]
@@ -29,10 +30,7 @@ REti = """[Event "Hastings Premier"]
 async def search(
     client: httpx.AsyncClient, actor: Actor, status: int = 200, **params: Any
 ) -> dict[str, Any]:
-    response = await client.get("/search", params=params, headers=actor.headers)
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_page(client, actor, "/search", status, **params)
 
 
 def kinds(page: dict[str, Any]) -> list[str]:

@@ -45,7 +45,21 @@ async def unbuilt(settings: Settings, tmp_path: Path) -> AsyncIterator[httpx.Asy
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/login", "/register", "/n/3f1c", "/s/abc", "/s/abc/def?move=x", "/invite/tok"]
+    "path",
+    [
+        "/",
+        "/login",
+        "/register",
+        "/n/3f1c",
+        "/s/abc",
+        "/s/abc/def?move=x",
+        "/invite/tok",
+        "/public",
+        "/public?order=stars",
+        "/settings",
+        "/search?q=berlin&kind=comment",
+        "/search/positions?fen=8/8/8/8/8/8/8/K6k%20w%20-%20-",
+    ],
 )
 async def test_client_routes_get_index_html_never_cached(web: httpx.AsyncClient, path: str) -> None:
     response = await web.get(path, headers=BROWSER)
@@ -74,6 +88,24 @@ async def test_trash_is_the_page_for_a_browser_and_the_api_for_everyone_else(
     listing = await web.get("/trash", headers=user.headers)
     assert listing.status_code == 200
     assert listing.json() == {"items": [], "next_cursor": None}
+
+
+async def test_search_is_the_page_for_a_browser_and_the_api_for_everyone_else(
+    web: httpx.AsyncClient,
+) -> None:
+    for path in ("/search?q=berlin", "/search/positions?fen=8/8/8/8/8/8/8/K6k%20w%20-%20-"):
+        assert (await web.get(path, headers=BROWSER)).text == INDEX
+        anonymous = await web.get(path, headers={"Accept": "application/json"})
+        assert anonymous.status_code == 401
+        assert anonymous.headers["content-type"] == "application/problem+json"
+    user = await a_user(web)
+    found = await web.get("/search?q=berlin", headers=user.headers)
+    assert found.status_code == 200
+    assert found.json() == {"items": [], "next_cursor": None}
+    # The public listing's API lives under /public/, beside the /public page.
+    listing = await web.get("/public/studies", headers={"Accept": "application/json"})
+    assert listing.status_code == 200
+    assert isinstance(listing.json()["items"], list)
 
 
 @pytest.mark.parametrize(

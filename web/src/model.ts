@@ -1,6 +1,8 @@
 // The API's shapes (see the server's schemas) and the role ladder.
 export type Role = 'owner' | 'admin' | 'editor' | 'commenter' | 'viewer';
 export type NodeKind = 'workspace' | 'folder' | 'study';
+/** docs/visibility.md: private (grants only), unlisted (anyone with the URL), public (listed). */
+export type Visibility = 'private' | 'unlisted' | 'public';
 
 export interface NodeRead {
   id: string;
@@ -8,6 +10,9 @@ export interface NodeRead {
   parent_id: string | null;
   kind: NodeKind;
   name: string;
+  visibility: Visibility;
+  /** Markdown (rendered without raw HTML). */
+  description: string;
   version: number;
   created_by: string;
   created_at: string;

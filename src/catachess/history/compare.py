@@ -56,13 +56,18 @@ def _is_variation(tree: MoveTree, node: MoveNode) -> bool:
     return bool(siblings) and siblings[0] != node["id"]
 
 
-def compare(old: State, new: State) -> dict[str, Any]:
-    """Everything that differs between `old` and `new`, as lists the board can show."""
+def compare(old: State, new: State, changed: set[str] | None = None) -> dict[str, Any]:
+    """Everything that differs between `old` and `new`, as lists the board can show.
+
+    `changed` (the ids a delta names) limits the work to those moves on every edit.
+    """
     old_tree, new_tree = old["tree"], new["tree"]
     old_nodes, new_nodes = old_tree["nodes"], new_tree["nodes"]
-    added = set(new_nodes) - set(old_nodes)
-    removed = set(old_nodes) - set(new_nodes)
-    kept = [i for i in new_nodes if i in old_nodes]
+    if changed is None:
+        changed = set(old_nodes) | set(new_nodes)
+    added = {i for i in changed if i in new_nodes and i not in old_nodes}
+    removed = {i for i in changed if i in old_nodes and i not in new_nodes}
+    kept = [i for i in changed if i in new_nodes and i in old_nodes]
     result: dict[str, Any] = {
         "moves_added": [_move(new_tree, new_nodes[i]) for i in _in_order(new_tree, added)],
         "moves_removed": [_move(old_tree, old_nodes[i]) for i in _in_order(old_tree, removed)],
@@ -93,7 +98,7 @@ def compare(old: State, new: State) -> dict[str, Any]:
                         "after": after[field],  # type: ignore[literal-required]
                     }
                 )
-    result["promoted"] = _promoted(old_tree, new_tree)
+    result["promoted"] = _promoted(old_tree, new_tree, kept)
     if old_tree["comment"] != new_tree["comment"]:
         result["comments"].insert(
             0,
@@ -114,28 +119,29 @@ def compare(old: State, new: State) -> dict[str, Any]:
 
 
 def _in_order(tree: MoveTree, ids: set[str]) -> list[str]:
-    """`ids` in tree order (parents before children, main line first)."""
-    if not ids:
-        return []
+    """`ids` in tree order within each line (parents before children, main line first),
+    lines by the ply they start at; only the lines of `ids` are walked."""
     nodes, ordered = tree["nodes"], []
-    stack = list(reversed(tree["children"]))
-    while stack:
-        node_id = stack.pop()
-        if node_id in ids:
-            ordered.append(node_id)
-        stack.extend(reversed(nodes[node_id]["children"]))
+    for root in sorted(_roots(tree, ids), key=lambda node: (_ply(tree, node), node["id"])):
+        stack = [root["id"]]
+        while stack:
+            node_id = stack.pop()
+            if node_id in ids:
+                ordered.append(node_id)
+            stack.extend(reversed(nodes[node_id]["children"]))
     return ordered
 
 
-def _promoted(old_tree: MoveTree, new_tree: MoveTree) -> list[dict[str, Any]]:
+def _ply(tree: MoveTree, node: MoveNode) -> int:
+    fields = label(tree, node).split(" ")[0]
+    return int(fields.rstrip(".")) * 2 + fields.endswith("...")
+
+
+def _promoted(old_tree: MoveTree, new_tree: MoveTree, kept: list[str]) -> list[dict[str, Any]]:
     """Moves that became the first child where another one was first before."""
     promoted = []
     pairs: list[tuple[list[str], list[str]]] = [(old_tree["children"], new_tree["children"])]
-    pairs += [
-        (old_tree["nodes"][i]["children"], node["children"])
-        for i, node in new_tree["nodes"].items()
-        if i in old_tree["nodes"]
-    ]
+    pairs += [(old_tree["nodes"][i]["children"], new_tree["nodes"][i]["children"]) for i in kept]
     for before, after in pairs:
         if after and before and after[0] != before[0] and after[0] in before:
             node = new_tree["nodes"][after[0]]
@@ -167,11 +173,11 @@ def _annotation_words(change: dict[str, Any], what: str) -> str:
     return f"changed the comment before {where}"
 
 
-def describe(old: State | None, new: State, comparison: dict[str, Any] | None = None) -> str:
-    """One line a person reads, naming the moves that changed."""
+def describe(old: State | None, new: State, changed: set[str] | None = None) -> str:
+    """One line a person reads, naming the moves that changed (`changed`: as in compare)."""
     if old is None:
         return f"created the chapter “{new['name']}” ({_count(len(new['tree']['nodes']), 'move')})"
-    found = comparison if comparison is not None else compare(old, new)
+    found = compare(old, new, changed)
     parts: list[str] = []
     chapter = found["chapter"]
     if "name" in chapter:

@@ -14,10 +14,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess import context
+from catachess import context, heavy
 from catachess.db.base import utcnow
 from catachess.history import repository
 from catachess.history.compare import describe
@@ -42,9 +41,21 @@ def state_of_chapter(chapter: Any) -> State:
     return state_of(chapter.name, chapter.orientation, chapter.headers, chapter.tree)
 
 
-def capture(chapter: Any) -> bytes:
-    """The chapter's state before an edit changes it in place (JSON bytes: cheap to take)."""
-    return orjson.dumps(state_of_chapter(chapter))
+def capture(chapter: Any) -> State:
+    """The chapter's state before an edit changes it in place.
+
+    A copy of each node dict and of every `children` list, sharing the rest: the edits
+    of pgn/edit.py assign a node's fields (a new `nags` or `shapes` list, a new SAN) and
+    change `children` lists in place, but never change a string, a NAG list or a shape
+    in place. Half the cost of a deep copy, which matters on every edit of a long game;
+    the property test of tests/history replays every kind of edit against it.
+    """
+    tree = chapter.tree
+    nodes = {i: {**node, "children": list(node["children"])} for i, node in tree["nodes"].items()}
+    copied = {**tree, "children": list(tree["children"]), "nodes": nodes}
+    return state_of(
+        chapter.name, chapter.orientation, [list(pair) for pair in chapter.headers], copied
+    )
 
 
 def _row(
@@ -89,28 +100,38 @@ async def record_created(
     actor_id: uuid.UUID,
     source: str,
 ) -> None:
-    """Version 1 of new chapters (imports, FEN chapters, extracted variations): snapshots."""
-    rows = []
+    """Version 1 of new chapters (imports, FEN chapters, extracted variations): snapshots.
+
+    Compressing the snapshots of an import's long games is CPU-bound (seconds for a large
+    file), so they are made in a worker thread (catachess.heavy), off the event loop."""
+    made = await heavy.run(_created, list(chapters))
+    rows = [
+        _row(
+            chapter,
+            chapter.version,
+            "created",
+            actor_id,
+            summary,
+            {"source": source, "position": chapter.position},
+            **blobs,
+        )
+        for chapter, (summary, blobs) in zip(chapters, made, strict=True)
+    ]
+    await repository.insert_versions(session, rows)
+
+
+def _created(chapters: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+    made = []
     for chapter in chapters:
         state = state_of_chapter(chapter)
-        rows.append(
-            _row(
-                chapter,
-                chapter.version,
-                "created",
-                actor_id,
-                describe(None, state),
-                {"source": source, "position": chapter.position},
-                **_snapshot_blobs(state),
-            )
-        )
-    await repository.insert_versions(session, rows)
+        made.append((describe(None, state), _snapshot_blobs(state)))
+    return made
 
 
 async def record_change(
     session: AsyncSession,
     chapter: Any,
-    before: bytes | State,
+    before: State,
     *,
     actor_id: uuid.UUID | None,
     kind: str,
@@ -122,9 +143,8 @@ async def record_change(
     `before` is what `capture` took before the change. A chapter created before history
     existed gets its previous state recorded first, as a baseline to undo or restore to.
     """
-    old = cast(State, orjson.loads(before)) if isinstance(before, bytes) else before
     new = state_of_chapter(chapter)
-    await _write(session, chapter, old, new, actor_id, kind, details or {}, summary)
+    await _write(session, chapter, before, new, actor_id, kind, details or {}, summary)
 
 
 async def record_meta_change(
@@ -173,7 +193,9 @@ async def _write(
     details: dict[str, Any],
     summary: str | None,
 ) -> None:
-    words = summary if summary is not None else describe(old, new)
+    delta = delta_between(old, new)
+    changed = set(delta.get("set", ())) | set(delta.get("delete", ()))
+    words = summary if summary is not None else describe(old, new, changed=changed)
     previous = await repository.get_chain_end(session, chapter.id, chapter.version - 1)
     if previous is None:
         baseline = _row(
@@ -187,7 +209,6 @@ async def _write(
         )
         await repository.insert_versions(session, [baseline])
         previous = (0, 0, baseline["base_bytes"])
-    delta = delta_between(old, new)
     await _append_delta(
         session, chapter, previous, dict(delta), actor_id, kind, details, words, new
     )

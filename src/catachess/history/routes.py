@@ -26,7 +26,7 @@ from catachess.history.schemas import (
 )
 from catachess.history.service import Version
 from catachess.openapi import problems
-from catachess.pgn import ExportMode
+from catachess.pgn import FULL_EXPORT
 from catachess.studies.body import LimitedBodyRoute
 from catachess.studies.deps import IfMatch
 from catachess.studies.export import chapter_text, file_name
@@ -101,7 +101,7 @@ async def read_version(
             name=state["name"],
             orientation=state["orientation"],  # export writes [Orientation] from it
         )
-        text = chapter_text(transient, ExportMode.FULL)
+        text = chapter_text(transient, FULL_EXPORT)
         return pgn_response(text, f"{file_name(state['name'])} v{number}.pgn")
     body = orjson.dumps(version_body(version))
     return Response(body, media_type="application/json", headers={"ETag": etag(number)})

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
@@ -235,7 +234,7 @@ async def _become(
         version=chapter.version,
         payload=payload,
     )
-    old = cast(State, orjson.loads(before))
+    old = before
     words = describe(old, target.state)
     await recording.record_change(
         session,

@@ -43,6 +43,26 @@ def subtree_filter(node: Node) -> ColumnElement[bool]:
     return (Node.workspace_id == node.workspace_id) & in_subtree(node.path)
 
 
+async def list_live_below(session: AsyncSession, node: Node) -> list[Node]:
+    """Every node below `node` that is live and whose ancestors up to `node` are live,
+    parents before children (one statement; a node below a trashed one is left out)."""
+    rows = (
+        await session.scalars(
+            select(Node).where(
+                (Node.workspace_id == node.workspace_id) & below(node.path),
+                Node.trashed_at.is_(None),
+            )
+        )
+    ).all()
+    live = {node.id}
+    kept: list[Node] = []
+    for row in sorted(rows, key=lambda row: row.path.count("/")):
+        if row.parent_id in live:
+            live.add(row.id)
+            kept.append(row)
+    return kept
+
+
 async def list_children(
     session: AsyncSession,
     parent_id: uuid.UUID,

@@ -30,7 +30,9 @@ from catachess.pgn.errors import (
     TreeEditError,
 )
 from catachess.pgn.export import (
+    FULL_EXPORT,
     ExportMode,
+    ExportOptions,
     clip,
     export_game,
     export_games,
@@ -60,10 +62,12 @@ from catachess.pgn.tree import (
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "FULL_EXPORT",
     "AddedMove",
     "Arrow",
     "Circle",
     "ExportMode",
+    "ExportOptions",
     "IllegalMove",
     "InvalidAnnotation",
     "InvalidPosition",

@@ -120,6 +120,15 @@ def _arrow_of(shape: Shape) -> chess.svg.Arrow:
     return chess.svg.Arrow(tail, head, color=color)
 
 
+def without_evals(comment: str) -> tuple[str, list[str]]:
+    """(the comment without its `[%eval]` commands, those commands), by python-chess's
+    EVAL_REGEX (GameNode.eval reads the same)."""
+    if "[%eval" not in comment:
+        return comment, []
+    evals = [match.group(0).strip() for match in chess.pgn.EVAL_REGEX.finditer(comment)]
+    return chess.pgn.EVAL_REGEX.sub(_cut, comment).strip(), evals
+
+
 def has_commands(text: str) -> bool:
     """Whether `text` holds commands that belong in `shapes`/`clock` rather than text."""
     _, shapes, clock = split_comment(text)

@@ -31,7 +31,7 @@ from catachess import heavy
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
 from catachess.search.models import SearchEntry
-from catachess.search.positions import board_of, key_of
+from catachess.search.positions import key_of_fen, ply_of
 from catachess.search.text import fold
 from catachess.studies.models import Chapter
 
@@ -166,6 +166,7 @@ async def _run(session: AsyncSession, statements: list[Statement]) -> None:
         await session.execute(statement, params)
 
 
+POSITION_BATCH = 20_000
 _INSERT_POSITIONS = text(
     "INSERT INTO search_positions "
     "(workspace_id, study_id, chapter_id, move_id, ply, zobrist, key) "
@@ -238,7 +239,7 @@ def _comments(tree: MoveTree) -> dict[str, tuple[str, int, str | None]]:
     """move id -> (text, ply, SAN) of every comment in the tree."""
     found: dict[str, tuple[str, int, str | None]] = {}
     if tree["comment"].strip():
-        found[START_MOVE] = (tree["comment"], key_of(board_of(tree["fen"])).ply, None)
+        found[START_MOVE] = (tree["comment"], ply_of(tree["fen"]), None)
     for node in tree["nodes"].values():
         written = " ".join(
             part for part in (node["starting_comment"], node["comment"]) if part.strip()
@@ -246,13 +247,6 @@ def _comments(tree: MoveTree) -> dict[str, tuple[str, int, str | None]]:
         if written:
             found[node["id"]] = (written, ply_of(node["fen"]), node["san"])
     return found
-
-
-def ply_of(fen: str) -> int:
-    """Half-moves played to reach `fen`, from its side to move and move number."""
-    fields = fen.split()
-    number = int(fields[5]) if len(fields) > 5 and fields[5].isdigit() else 1
-    return max(2 * (number - 1) + (1 if len(fields) > 1 and fields[1] == "b" else 0), 0)
 
 
 def _comment_rows(
@@ -278,7 +272,7 @@ def _positions(tree: MoveTree, move_ids: Iterable[str]) -> list[tuple[str, int, 
     nodes = tree["nodes"]
     for move_id in move_ids:
         fen = tree["fen"] if move_id == START_MOVE else nodes[move_id]["fen"]
-        key = key_of(board_of(fen))
+        key = key_of_fen(fen)
         found.append((move_id, key.ply, key.zobrist, key.key))
     return found
 
@@ -292,21 +286,30 @@ def _position_ids(tree: MoveTree) -> list[str]:
 def _position_rows(
     items: Iterable[tuple[_ChapterFacts, list[tuple[str, int, int, str]]]],
 ) -> list[Statement]:
-    rows = _Rows()
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in ("workspace_id", "study_id", "chapter_id", "move_id", "ply", "zobrist", "key")
+    }
     for facts, positions in items:
+        count = len(positions)
+        columns["workspace_id"] += [facts.workspace_id] * count
+        columns["study_id"] += [facts.study_id] * count
+        columns["chapter_id"] += [facts.chapter_id] * count
         for move_id, ply, zobrist, key in positions:
-            rows.add(
-                workspace_id=facts.workspace_id,
-                study_id=facts.study_id,
-                chapter_id=facts.chapter_id,
-                move_id=move_id,
-                ply=ply,
-                zobrist=zobrist,
-                key=key,
-            )
-    if not rows:
-        return []
-    return [(_INSERT_POSITIONS, rows.columns)]
+            columns["move_id"].append(move_id)
+            columns["ply"].append(ply)
+            columns["zobrist"].append(zobrist)
+            columns["key"].append(key)
+    total = len(columns["move_id"])
+    # Batches: asyncpg encodes a statement's arrays on the event loop in one go, so a
+    # large import is written in statements of POSITION_BATCH rows (a few ms each).
+    return [
+        (
+            _INSERT_POSITIONS,
+            {name: values[start : start + POSITION_BATCH] for name, values in columns.items()},
+        )
+        for start in range(0, total, POSITION_BATCH)
+    ]
 
 
 async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> None:
@@ -348,6 +351,23 @@ async def chapter_renamed(session: AsyncSession, chapter: Chapter) -> None:
     await _run(session, _chapter_rows([chapter]))
 
 
+async def _by_move(session: AsyncSession, sql: str, chapter_id: uuid.UUID) -> dict[str, Any]:
+    """(move id, value) pairs of one chapter's index rows, as a dict."""
+    rows = await session.execute(text(sql), {"id": chapter_id})
+    return {row[0]: row[1] for row in rows.all()}
+
+
+async def _delete_moves(
+    session: AsyncSession, rows: str, chapter_id: uuid.UUID, moves: list[str]
+) -> None:
+    """Delete the index rows (`rows`: "table WHERE …") of these moves of a chapter."""
+    if moves:
+        await session.execute(
+            text(f"DELETE FROM {rows} AND move_id = ANY(CAST(:moves AS text[]))"),
+            {"id": chapter_id, "moves": moves},
+        )
+
+
 async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
     """Bring a chapter's comments and positions in the index to its stored tree.
 
@@ -357,53 +377,30 @@ async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
     tree = cast(MoveTree, chapter.tree)
     facts = _ChapterFacts.of(chapter)
     wanted = _comments(tree)
-    stored: dict[str, str] = dict(
-        (
-            await session.execute(
-                text(
-                    "SELECT move_id, body FROM search_entries "
-                    "WHERE chapter_id = :id AND kind = 'comment'"
-                ),
-                {"id": chapter.id},
-            )
-        ).all()
+    stored = await _by_move(
+        session,
+        "SELECT move_id, body FROM search_entries WHERE chapter_id = :id AND kind = 'comment'",
+        chapter.id,
     )
     stale = [move for move, body in stored.items() if wanted.get(move, (None,))[0] != body]
     fresh = [move for move, comment in wanted.items() if stored.get(move) != comment[0]]
-    if stale:
-        await session.execute(
-            text(
-                "DELETE FROM search_entries WHERE chapter_id = :id AND kind = 'comment' "
-                "AND move_id = ANY(CAST(:moves AS text[]))"
-            ),
-            {"id": chapter.id, "moves": stale},
-        )
+    await _delete_moves(
+        session, "search_entries WHERE chapter_id = :id AND kind = 'comment'", chapter.id, stale
+    )
     await _run(session, _comment_rows((facts, move, wanted[move]) for move in fresh))
 
-    indexed: dict[str, str | None] = dict(
-        (
-            await session.execute(
-                text(
-                    "SELECT move_id, CASE WHEN move_id = '' THEN key END "
-                    "FROM search_positions WHERE chapter_id = :id"
-                ),
-                {"id": chapter.id},
-            )
-        ).all()
+    indexed = await _by_move(
+        session,
+        "SELECT move_id, CASE WHEN move_id = '' THEN key END "
+        "FROM search_positions WHERE chapter_id = :id",
+        chapter.id,
     )
     wanted_ids = _position_ids(tree)
-    start_key = key_of(board_of(tree["fen"])).key if START_MOVE in wanted_ids else None
+    start_key = key_of_fen(tree["fen"]).key if START_MOVE in wanted_ids else None
     gone = [move for move in indexed if move not in tree["nodes"] and move != START_MOVE]
     if START_MOVE in indexed and indexed[START_MOVE] != start_key:
         gone.append(START_MOVE)
-    if gone:
-        await session.execute(
-            text(
-                "DELETE FROM search_positions WHERE chapter_id = :id "
-                "AND move_id = ANY(CAST(:moves AS text[]))"
-            ),
-            {"id": chapter.id, "moves": gone},
-        )
+    await _delete_moves(session, "search_positions WHERE chapter_id = :id", chapter.id, gone)
     new = [move for move in wanted_ids if move not in indexed or move in gone]
     await _run(session, _position_rows([(facts, _positions(tree, new))]))
 

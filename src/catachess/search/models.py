@@ -66,18 +66,20 @@ class SearchPosition(Base):
     __tablename__ = "search_positions"
     __table_args__ = (
         Index("ix_search_positions_zobrist", "zobrist", "workspace_id"),
-        Index("uq_search_positions_move", "chapter_id", "move_id", unique=True),
         {"info": {EVENT_EXEMPT: DERIVED}},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     workspace_id: Mapped[uuid.UUID]
-    study_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("nodes.id", ondelete="CASCADE"), index=True
+    # The study, for the access join; no foreign key of its own (a check per row would
+    # cost as much as the row): the chapter's cascade removes the row with its study.
+    study_id: Mapped[uuid.UUID]
+    # (chapter, move) is the key: two indexes in all (this one and the hash's) keep the
+    # one row per move an import writes cheap.
+    chapter_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("chapters.id", ondelete="CASCADE"), primary_key=True
     )
-    chapter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"))
     # The move that leads to the position; "" for the chapter's own (non-standard) start.
-    move_id: Mapped[str] = mapped_column(String(32))
+    move_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     ply: Mapped[int]
     zobrist: Mapped[int] = mapped_column(BigInteger)
     key: Mapped[str] = mapped_column(String(100))

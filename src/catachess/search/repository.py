@@ -18,15 +18,28 @@ from catachess.search.indexing import NAME_CONFIG, PROSE_CONFIG
 from catachess.search.text import START, STOP, Query
 
 NAME_KINDS = ("node", "chapter")
-# Readable: the caller holds a grant on the node or one of its ancestors, and it is live.
-READABLE = (
-    "n.trashed_at IS NULL AND EXISTS (SELECT 1 FROM grants g WHERE g.user_id = :user_id "
+# The access rule, checked once per node the matches belong to (not once per match): the
+# node is live and the caller holds a grant on it or one of its ancestors.
+READABLE_NODES = (
+    "SELECT n.id, n.name, n.kind, n.path FROM nodes n "
+    "WHERE n.id IN (SELECT DISTINCT m.node_id FROM m) AND n.trashed_at IS NULL "
+    "AND EXISTS (SELECT 1 FROM grants g WHERE g.user_id = :user_id "
     "AND g.node_id = ANY(CAST(string_to_array(n.path, '/') AS uuid[])))"
 )
 SUBTREE = (
     "n.workspace_id = :under_workspace AND (n.path = :under_path "
     "OR (n.path > :under_path || '/' AND n.path < :under_path || '0'))"
 )
+
+
+def _readable(params: dict[str, Any], under: tuple[uuid.UUID, str] | None) -> str:
+    """SQL of the readable nodes among those of the matches `m` (optionally in a subtree)."""
+    if under is None:
+        return READABLE_NODES
+    params["under_workspace"], params["under_path"] = under
+    return f"{READABLE_NODES} AND {SUBTREE}"
+
+
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12"
 
 
@@ -60,9 +73,6 @@ class Filters:
         if self.workspace_id is not None:
             where.append("e.workspace_id = :workspace_id")
             self.params["workspace_id"] = self.workspace_id
-        if self.under is not None:
-            where.append(SUBTREE)
-            self.params["under_workspace"], self.params["under_path"] = self.under
         for name in ("white", "black"):
             value = getattr(self, name)
             if value:
@@ -100,8 +110,12 @@ async def search_entries(
     after: tuple[float, int] | None,
     limit: int,
 ) -> Sequence[Row[Any]]:
-    """One page of readable matches, best first (rank, then id)."""
-    where = [READABLE, *filters.sql()]
+    """One page of readable matches, best first (rank, then id).
+
+    The matches are found through the GIN index first (with the filters on the entries),
+    then joined with the nodes the caller may read: one access check per node.
+    """
+    where = filters.sql()
     params: dict[str, Any] = {"user_id": user_id, "limit": limit, **filters.params}
     if query is None:
         rank = "0::float8"
@@ -118,16 +132,17 @@ async def search_entries(
         )
     page = ""
     if after is not None:
-        page = "WHERE s.rank < :after_rank OR (s.rank = :after_rank AND s.id > :after_id)"
+        page = "WHERE m.rank < :after_rank OR (m.rank = :after_rank AND m.id > :after_id)"
         params["after_rank"], params["after_id"] = after
     statement = text(
-        "SELECT s.* FROM ("
+        "WITH m AS MATERIALIZED ("
         "SELECT e.id, e.kind, e.node_id, e.chapter_id, e.move_id, e.post_id, e.thread_id, "
-        "e.ply, e.san, e.body, n.name AS node_name, n.kind AS node_kind, n.path, "
-        f"{rank} AS rank "
-        "FROM search_entries e JOIN nodes n ON n.id = e.node_id "
-        f"WHERE {' AND '.join(where)}) s {page} "
-        "ORDER BY s.rank DESC, s.id LIMIT :limit"
+        f"e.ply, e.san, e.body, {rank} AS rank FROM search_entries e "
+        f"WHERE {' AND '.join(where)}), "
+        f"r AS MATERIALIZED ({_readable(params, filters.under)}) "
+        "SELECT m.*, r.name AS node_name, r.kind AS node_kind, r.path "
+        f"FROM m JOIN r ON r.id = m.node_id {page} "
+        "ORDER BY m.rank DESC, m.id LIMIT :limit"
     )
     return (await session.execute(statement, params)).all()
 
@@ -208,15 +223,12 @@ async def search_positions(
     under: tuple[uuid.UUID, str] | None,
     workspace_id: uuid.UUID | None,
     excluding: tuple[uuid.UUID, str] | None,
-    after: int | None,
+    after: tuple[uuid.UUID, str] | None,
     limit: int,
 ) -> Sequence[Row[Any]]:
     """One page of readable moves reaching the position (zobrist, then the exact key)."""
-    where = ["p.zobrist = :zobrist", "p.key = :key", READABLE]
+    where = ["p.zobrist = :zobrist", "p.key = :key"]
     params: dict[str, Any] = {"user_id": user_id, "zobrist": zobrist, "key": key, "limit": limit}
-    if under is not None:
-        where.append(SUBTREE)
-        params["under_workspace"], params["under_path"] = under
     if workspace_id is not None:
         where.append("p.workspace_id = :workspace_id")
         params["workspace_id"] = workspace_id
@@ -224,12 +236,15 @@ async def search_positions(
         where.append("NOT (p.chapter_id = :self_chapter AND p.move_id = :self_move)")
         params["self_chapter"], params["self_move"] = excluding
     if after is not None:
-        where.append("p.id > :after")
-        params["after"] = after
+        where.append("(p.chapter_id, p.move_id) > (:after_chapter, :after_move)")
+        params["after_chapter"], params["after_move"] = after
     statement = text(
-        "SELECT p.id, p.study_id, p.chapter_id, p.move_id, p.ply, n.name AS study_name, "
-        "n.path FROM search_positions p JOIN nodes n ON n.id = p.study_id "
-        f"WHERE {' AND '.join(where)} ORDER BY p.id LIMIT :limit"
+        "WITH m AS MATERIALIZED (SELECT p.study_id AS node_id, p.chapter_id, p.move_id, "
+        f"p.ply FROM search_positions p WHERE {' AND '.join(where)}), "
+        f"r AS MATERIALIZED ({_readable(params, under)}) "
+        "SELECT m.node_id AS study_id, m.chapter_id, m.move_id, m.ply, "
+        "r.name AS study_name, r.path FROM m JOIN r ON r.id = m.node_id "
+        "ORDER BY m.chapter_id, m.move_id LIMIT :limit"
     )
     return (await session.execute(statement, params)).all()
 

@@ -20,13 +20,14 @@ from catachess.errors import Unprocessable
 from catachess.pagination import cursor_int, decode_cursor, encode_cursor, invalid_cursor
 from catachess.pgn import MoveNotFound, MoveTree, find_node, path_to
 from catachess.search import repository
-from catachess.search.indexing import START_MOVE, ply_of
-from catachess.search.positions import board_of, key_of
+from catachess.search.indexing import START_MOVE
+from catachess.search.positions import key_of_fen, normalized, ply_of
 from catachess.search.repository import Filters
 from catachess.search.text import Snippet, fold, parse_query, snippet_of
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies import service as studies
+from catachess.text import storable
 
 KINDS = ("node", "chapter", "comment", "post")
 HEADER_KINDS = ("chapter", "comment")
@@ -201,6 +202,16 @@ async def _hits(session: AsyncSession, user: User, query: Any, rows: list[Any]) 
     return hits
 
 
+def _position_cursor(cursor: str) -> tuple[uuid.UUID, str]:
+    chapter_id, move_id = decode_cursor(cursor, 2)
+    if not isinstance(move_id, str):
+        raise invalid_cursor()
+    try:
+        return uuid.UUID(str(chapter_id)), storable(move_id)
+    except ValueError:
+        raise invalid_cursor() from None
+
+
 @dataclass
 class PositionHit:
     study: Crumb
@@ -238,7 +249,7 @@ async def positions(
     excluding = None
     if fen is not None:
         try:
-            key = key_of(board_of(fen))
+            key = key_of_fen(normalized(fen))
         except ValueError as error:
             raise Unprocessable(f"fen is not a position: {error}", field="fen") from None
     elif study_id is not None and chapter_id is not None:
@@ -254,11 +265,11 @@ async def positions(
                 ) from None
         else:
             position_fen = tree["fen"]
-        key = key_of(board_of(position_fen))
+        key = key_of_fen(position_fen)
         excluding = (chapter_id, move_id or START_MOVE)
     else:
         raise Unprocessable("give fen, or study_id and chapter_id (and move_id)", field="fen")
-    after = cursor_int(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = _position_cursor(cursor) if cursor else None
     rows = list(
         await repository.search_positions(
             session,
@@ -293,5 +304,5 @@ async def positions(
                 breadcrumb=trails[row.path],
             )
         )
-    next_cursor = encode_cursor([rows[-1].id]) if more else None
+    next_cursor = encode_cursor([str(rows[-1].chapter_id), rows[-1].move_id]) if more else None
     return PositionPage(key=key.key, items=items, next_cursor=next_cursor)

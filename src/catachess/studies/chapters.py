@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
@@ -148,7 +147,7 @@ async def update_chapter(
                 payload=payload,
             )
         kind = str(changes[0][0]) if len(changes) == 1 else "chapter.updated"
-        if before is not None and chapter.headers != orjson.loads(before)["headers"]:
+        if before is not None and chapter.headers != before["headers"]:
             await history.record_change(
                 session, chapter, before, actor_id=user.id, kind=kind, details=moved
             )

@@ -150,7 +150,7 @@ def export_pgn(
     """Write a study as one PGN file (one game per chapter)."""
     from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
     from catachess.errors import AppError
-    from catachess.pgn import ExportMode
+    from catachess.pgn import ExportOptions
     from catachess.studies.export import study_text
 
     if mode not in MODES:
@@ -162,7 +162,9 @@ def export_pgn(
         engine = make_engine(resolve_database_url(settings), pool_size=1)
         try:
             async with make_sessionmaker(engine)() as session:
-                _, text = await study_text(session, study_id, ExportMode(mode), comments=comments)
+                _, text = await study_text(
+                    session, study_id, ExportOptions.of(mode, comments=None if comments else False)
+                )
                 return text
         finally:
             await engine.dispose()

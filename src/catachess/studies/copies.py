@@ -1,4 +1,5 @@
-"""Clone a study, copy or move chapters between studies (as Lichess users expect).
+"""Clone a study, copy or move chapters between studies, duplicate a folder (as Lichess
+users expect).
 
 A copy is a new set of ids: the new chapters' `study.chapter_added` events name the
 chapter they copied and are caused by the one `study.cloned` / `study.chapters_copied`
@@ -12,25 +13,32 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catachess import context
 from catachess.auth.models import User
 from catachess.discussions import service as discussions
 from catachess.errors import Unprocessable
 from catachess.events import service as events
+from catachess.events.models import Event
 from catachess.events.service import Target
 from catachess.events.types import (
     ChapterDeleted,
     EventType,
+    NodeDuplicated,
     StudyChapterCopied,
     StudyChaptersCopied,
     StudyCloned,
 )
 from catachess.history import recording as history
+from catachess.nodes import repository as nodes_repository
 from catachess.nodes import service as nodes
+from catachess.nodes.errors import InvalidParent
 from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate
+from catachess.sharing import access
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -72,6 +80,89 @@ async def clone_study(
         chapter_map[None] = None
         await discussions.copy_threads(session, study_id, created.node, chapter_map)
     return filled
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    root: Access
+    node_count: int  # the copied root and every live node below it
+    chapter_count: int
+
+
+async def duplicate_folder(
+    session: AsyncSession, user: User, node_id: uuid.UUID, body: StudyClone
+) -> Duplicate:
+    """A copy of a readable folder and every live folder and study below it (chapters and
+    descriptions; discussions when asked; no grants, stars or visibility) in a folder you
+    may edit. Every new node and chapter is caused by one `node.duplicated` event."""
+    source = (await access.require(session, user.id, node_id, Action.read)).node
+    if source.kind is not NodeKind.folder:
+        raise InvalidParent(
+            f"only a folder can be duplicated (this is a {source.kind.value}); "
+            "clone a study with POST /studies/{id}/clone",
+            field="node_id",
+        )
+    below = await nodes_repository.list_live_below(session, source)
+    chapters = {
+        row.id: list(await repository.list_full(session, row.id))
+        for row in below
+        if row.kind is NodeKind.study
+    }
+    chapter_count = sum(len(rows) for rows in chapters.values())
+    name = body.name or await nodes.free_sibling_name(session, body.parent_id, source.name)
+    root = await nodes.create_node(
+        session, user, NodeCreate(kind=NodeKind.folder, name=name, parent_id=body.parent_id)
+    )
+    root.node.description = source.description
+    duplicated = await events.record(
+        session,
+        EventType.node_duplicated,
+        actor_id=user.id,
+        target=Target(root.node.id, "folder"),
+        workspace_id=root.node.workspace_id,
+        version=root.node.version,
+        payload=NodeDuplicated(
+            source_id=source.id,
+            copy_id=root.node.id,
+            parent_id=body.parent_id,
+            node_count=1 + len(below),
+            chapter_count=chapter_count,
+        ),
+    )
+    copies = {source.id: root.node}  # source id -> its copy; parents are copied first
+    token = context.causation_id.set(str(duplicated.event_id))
+    try:
+        for row in below:
+            assert row.parent_id is not None  # below a folder, every node has a parent
+            created = await nodes.create_node(
+                session,
+                user,
+                NodeCreate(kind=row.kind, name=row.name, parent_id=copies[row.parent_id].id),
+            )
+            created.node.description = row.description
+            copies[row.id] = created.node
+            if chapters.get(row.id):
+                await _copy_study(session, user, row, created, chapters[row.id], body, duplicated)
+    finally:
+        context.causation_id.reset(token)
+    return Duplicate(root=root, node_count=1 + len(below), chapter_count=chapter_count)
+
+
+async def _copy_study(
+    session: AsyncSession,
+    user: User,
+    source: Node,
+    target: Access,
+    chapters: list[Chapter],
+    body: StudyClone,
+    cause: Event,
+) -> None:
+    filled = await _copy_rows(session, user, target, chapters, existing=0)
+    await _record_copies(session, user, filled, chapters, cause=cause.event_id)
+    if body.with_discussions:
+        chapter_map: dict[uuid.UUID | None, uuid.UUID | None] = dict(_pairs(filled, chapters))
+        chapter_map[None] = None
+        await discussions.copy_threads(session, source.id, target.node, chapter_map)
 
 
 async def copy_chapters(

@@ -13,7 +13,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any, cast
@@ -30,7 +30,7 @@ from catachess.events.service import Target
 from catachess.events.types import EventType, ExportCreated, ExportDeleted
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import Node, NodeKind
-from catachess.pgn import ExportMode, MoveTree, PgnError, TreeEditError, clip, export_game
+from catachess.pgn import ExportOptions, MoveTree, PgnError, TreeEditError, clip, export_game
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -54,53 +54,51 @@ class ExportOutdated(Gone):
     code = "export_outdated"
 
 
-def chapter_text(
-    chapter: Chapter, mode: ExportMode, *, comments: bool = True, from_move: str | None = None
-) -> str:
+def chapter_text(chapter: Chapter, options: ExportOptions, *, from_move: str | None = None) -> str:
     """One chapter as a PGN game; `from_move` clips it to start after that move."""
     headers = {tag: value for tag, value in chapter.headers}
     # The board orientation is the chapter's (PATCH can turn it), written as Lichess
     # writes it; a white board without an Orientation tag stays without one.
-    if chapter.orientation == "black" or "Orientation" in headers:
+    tagged = "Orientation" in headers
+    headers.pop("Orientation", None)
+    if options.orientation and (chapter.orientation == "black" or tagged):
         headers["Orientation"] = chapter.orientation
     tree = cast(MoveTree, chapter.tree)
     try:
         if from_move is not None:
             headers, tree = clip(headers, tree, from_move)
-        return export_game(headers, tree, mode, comments=comments) + "\n\n"
+        return export_game(headers, tree, options) + "\n\n"
     except TreeEditError as error:
         raise from_edit_error(error) from None
     except PgnError as error:
         raise from_pgn_error(error) from None
 
 
-def games_text(chapters: Iterable[Chapter], mode: ExportMode, *, comments: bool) -> str:
+def games_text(chapters: Iterable[Chapter], options: ExportOptions) -> str:
     """Several chapters as one PGN file, games in chapter order."""
-    return "".join(chapter_text(chapter, mode, comments=comments) for chapter in chapters)
+    return "".join(chapter_text(chapter, options) for chapter in chapters)
 
 
 async def study_pgn(
     session: AsyncSession,
     user: User | None,
     study_id: uuid.UUID,
-    mode: ExportMode,
-    *,
-    comments: bool,
+    options: ExportOptions,
 ) -> tuple[Node, str]:
     """Every chapter of a readable study as one multi-game PGN."""
     granted = await require_study(session, user, study_id, Action.read)
     await heavy.claim_slot(session, id_of(user))
     chapters = await repository.list_full(session, study_id)
-    return granted.node, await _games_text(chapters, mode, comments=comments)
+    return granted.node, await _games_text(chapters, options)
 
 
-async def _games_text(chapters: Iterable[Chapter], mode: ExportMode, *, comments: bool) -> str:
+async def _games_text(chapters: Iterable[Chapter], options: ExportOptions) -> str:
     """games_text in a worker thread: writing PGN is CPU-bound (catachess.heavy)."""
-    return await heavy.run(partial(games_text, chapters, mode, comments=comments))
+    return await heavy.run(partial(games_text, chapters, options))
 
 
 async def study_text(
-    session: AsyncSession, study_id: uuid.UUID, mode: ExportMode, *, comments: bool = True
+    session: AsyncSession, study_id: uuid.UUID, options: ExportOptions
 ) -> tuple[Node, str]:
     """A study as PGN without a permission check: for the command line, which runs with
     the server's own database access."""
@@ -108,7 +106,7 @@ async def study_text(
     if node is None:
         raise StudyNotFound(study_id)
     chapters = await repository.list_full(session, study_id)
-    return node, games_text(chapters, mode, comments=comments)
+    return node, games_text(chapters, options)
 
 
 async def chapter_pgn(
@@ -116,16 +114,15 @@ async def chapter_pgn(
     user: User | None,
     study_id: uuid.UUID,
     chapter_id: uuid.UUID,
-    mode: ExportMode,
+    options: ExportOptions,
     *,
-    comments: bool,
     from_move: str | None,
 ) -> tuple[Chapter, str]:
     """One chapter of a readable study as PGN, optionally clipped after a move."""
     granted = await require_study(session, user, study_id, Action.read)
     chapter = await require_chapter(session, granted, chapter_id)
     await heavy.claim_slot(session, id_of(user))
-    write = partial(chapter_text, chapter, mode, comments=comments, from_move=from_move)
+    write = partial(chapter_text, chapter, options, from_move=from_move)
     return chapter, await heavy.run(write)
 
 
@@ -146,9 +143,9 @@ async def create_export(
     session: AsyncSession,
     user: User,
     node_id: uuid.UUID,
-    mode: ExportMode,
+    options: ExportOptions,
     *,
-    comments: bool,
+    mode: str,
     settings: Settings,
 ) -> Export:
     """Build and store the export of a study (.pgn) or of a folder/workspace (.zip)."""
@@ -157,10 +154,10 @@ async def create_export(
     await heavy.claim_slot(session, user.id)
     if node.kind is NodeKind.study:
         chapters = await repository.list_full(session, node.id)
-        text = await _games_text(chapters, mode, comments=comments)
+        text = await _games_text(chapters, options)
         built = Built("pgn", pgn_file_name(node.name), text.encode(), [node.id], len(chapters))
     else:
-        built = await _build_zip(session, node, mode, comments=comments)
+        built = await _build_zip(session, node, options)
     now = utcnow()
     export = Export(
         id=uuid.uuid4(),
@@ -169,8 +166,9 @@ async def create_export(
         requested_by=user.id,
         status="ready",
         format=built.format,
-        mode=mode.value,
-        comments=comments,
+        mode=mode,
+        comments=options.comments,
+        options=asdict(options),
         filename=built.filename,
         study_count=built.study_count,
         study_ids=built.study_ids,
@@ -192,7 +190,7 @@ async def create_export(
         payload=ExportCreated(
             export_id=export.id,
             node_id=node.id,
-            mode=mode.value,
+            mode=mode,
             format=built.format,
             study_count=built.study_count,
             chapter_count=built.chapter_count,
@@ -202,9 +200,7 @@ async def create_export(
     return export
 
 
-async def _build_zip(
-    session: AsyncSession, root: Node, mode: ExportMode, *, comments: bool
-) -> Built:
+async def _build_zip(session: AsyncSession, root: Node, options: ExportOptions) -> Built:
     rows = await repository.list_subtree_names(session, root)
     live = {row.id: row for row in rows}
     # A study counts only if every node from the export root down to it is live.
@@ -221,7 +217,7 @@ async def _build_zip(
             if current is not None and chapter.study_id != current:
                 await heavy.run(_write, archive, studies[current], texts.pop(current))
             current = chapter.study_id
-            write = partial(chapter_text, chapter, mode, comments=comments)
+            write = partial(chapter_text, chapter, options)
             texts[current].append(await heavy.run(write))
             chapter_count += 1
         # The last study streamed, then the studies without chapters (empty files).

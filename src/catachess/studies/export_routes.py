@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response, status
 
 from catachess.auth.deps import CurrentUser, Session
 from catachess.openapi import problems
-from catachess.pgn import ExportMode
 from catachess.routing import TransactionalRoute
 from catachess.studies import export
 from catachess.studies.deps import AppSettings
@@ -52,8 +51,8 @@ async def create_export(
         session,
         user,
         body.node_id,
-        ExportMode(body.mode),
-        comments=body.comments,
+        body.options(),
+        mode=body.mode,
         settings=settings,
     )
     response.headers["Location"] = f"/exports/{stored.id}"

@@ -79,6 +79,8 @@ class Export(CreatedAt, Base):
     format: Mapped[str] = mapped_column(String(8))
     mode: Mapped[str] = mapped_column(String(16))
     comments: Mapped[bool] = mapped_column(default=True)
+    # Every export switch as applied (pgn.ExportOptions); {} for exports stored before them.
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     filename: Mapped[str] = mapped_column(String(255))
     study_count: Mapped[int]
     chapter_count: Mapped[int]

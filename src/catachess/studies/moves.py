@@ -36,6 +36,7 @@ from catachess.events.types import (
 )
 from catachess.history import recording as history
 from catachess.history.compare import label as move_label
+from catachess.history.state import State
 from catachess.pgn import (
     MoveNode,
     MoveTree,
@@ -82,7 +83,7 @@ class _Editing:
     granted: Access
     chapter: Chapter
     tree: MoveTree
-    before: bytes  # the state before the edit, for its version in the history
+    before: State  # the chapter before the edit, for its version in the history
 
 
 async def _open(

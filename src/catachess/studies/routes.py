@@ -10,13 +10,14 @@ import orjson
 from fastapi import APIRouter, Query, Response, status
 
 from catachess.auth.deps import CurrentUser, Reader, Session
+from catachess.nodes.routes import node_read
 from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
-from catachess.pgn import ExportMode, PgnWarning
+from catachess.pgn import PgnWarning
 from catachess.sharing.access import Access
 from catachess.studies import chapters, copies, export, service, stars
 from catachess.studies.body import LimitedBodyRoute
-from catachess.studies.deps import IfMatch, Limits
+from catachess.studies.deps import IfMatch, Limits, Switches
 from catachess.studies.models import Chapter
 from catachess.studies.schemas import (
     ChapterRead,
@@ -24,6 +25,7 @@ from catachess.studies.schemas import (
     ChaptersCreate,
     ChapterSummary,
     ChapterUpdate,
+    FolderDuplicated,
     ImportWarning,
     StarredPage,
     StarredStudy,
@@ -39,8 +41,6 @@ from catachess.versioning import etag
 router = APIRouter(route_class=LimitedBodyRoute, tags=["studies"])
 
 PGN_MEDIA_TYPE = "application/x-chess-pgn"
-Mode = Annotated[ExportMode, Query(description="full, no_comments or mainline")]
-Comments = Annotated[bool, Query(description="mainline only: false drops comments and NAGs")]
 
 
 def study_read(granted: Access, chapter_rows: list[Chapter]) -> StudyRead:
@@ -155,6 +155,26 @@ async def clone_study(
 
 
 @router.post(
+    "/nodes/{node_id}/duplicate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FolderDuplicated,
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def duplicate_folder(
+    node_id: uuid.UUID, body: StudyClone, user: CurrentUser, session: Session, response: Response
+) -> FolderDuplicated:
+    """Copy a folder you may read, with every live folder and study below it, into a folder
+    you may edit (new ids; discussions only with with_discussions; no grants or stars)."""
+    made = await copies.duplicate_folder(session, user, node_id, body)
+    response.headers["Location"] = f"/nodes/{made.root.node.id}"
+    return FolderDuplicated(
+        node=node_read(made.root),
+        node_count=made.node_count,
+        chapter_count=made.chapter_count,
+    )
+
+
+@router.post(
     "/studies/{study_id}/chapters/copy",
     status_code=status.HTTP_201_CREATED,
     response_model=StudyImport,
@@ -251,11 +271,10 @@ async def study_pgn(
     study_id: uuid.UUID,
     user: Reader,
     session: Session,
-    mode: Mode = ExportMode.FULL,
-    comments: Comments = True,
+    options: Switches,
 ) -> Response:
     """The whole study as one PGN file, one game per chapter in order."""
-    node, text = await export.study_pgn(session, user, study_id, mode, comments=comments)
+    node, text = await export.study_pgn(session, user, study_id, options)
     return pgn_response(text, export.pgn_file_name(node.name))
 
 
@@ -269,8 +288,7 @@ async def chapter_pgn(
     chapter_id: uuid.UUID,
     user: Reader,
     session: Session,
-    mode: Mode = ExportMode.FULL,
-    comments: Comments = True,
+    options: Switches,
     from_move: Annotated[
         str | None,
         Query(max_length=32, description="clip: start at the position after this move"),
@@ -278,6 +296,6 @@ async def chapter_pgn(
 ) -> Response:
     """One chapter as PGN; with from_move, from that position on (SetUp/FEN headers)."""
     chapter, text = await export.chapter_pgn(
-        session, user, study_id, chapter_id, mode, comments=comments, from_move=from_move
+        session, user, study_id, chapter_id, options, from_move=from_move
     )
     return pgn_response(text, export.pgn_file_name(chapter.name))

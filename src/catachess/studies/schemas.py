@@ -9,6 +9,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catachess.nodes.schemas import Description, NodeName, NodeRead
+from catachess.pgn import ExportOptions
+
+# The export switches (as on Lichess); each one left out takes the mode's value.
+SWITCHES = {
+    "comments": "comment text and NAGs (with mode=mainline, false also drops clocks, "
+    "shapes and evals unless they are given)",
+    "variations": "every variation, or the main line only",
+    "clocks": "[%clk] clock annotations",
+    "shapes": "arrows and circles ([%cal]/[%csl])",
+    "evals": "[%eval] evaluations",
+    "orientation": "the chapter's [Orientation] tag",
+    "headers": "all: every tag; roster: the Seven Tag Roster (and SetUp/FEN)",
+}
 
 Orientation = Literal["white", "black"]
 ShapeColor = Literal["G", "R", "Y", "B"]
@@ -166,6 +179,12 @@ class StudyClone(BaseModel):
     with_discussions: bool = Field(default=False, description="copy the threads too")
 
 
+class FolderDuplicated(BaseModel):
+    node: NodeRead = Field(description="the new folder (your role on it)")
+    node_count: int = Field(description="nodes created: the folder and every live node below")
+    chapter_count: int
+
+
 class ChaptersCopy(BaseModel):
     """Chapters of another study to append here, in this order."""
 
@@ -223,7 +242,18 @@ class ExportCreate(BaseModel):
 
     node_id: uuid.UUID = Field(description="a study (one .pgn) or a folder/workspace (.zip)")
     mode: Literal["full", "no_comments", "mainline"] = "full"
-    comments: bool = Field(default=True, description="mainline only: false drops comments")
+    comments: bool | None = Field(default=None, description=SWITCHES["comments"])
+    variations: bool | None = Field(default=None, description=SWITCHES["variations"])
+    clocks: bool | None = Field(default=None, description=SWITCHES["clocks"])
+    shapes: bool | None = Field(default=None, description=SWITCHES["shapes"])
+    evals: bool | None = Field(default=None, description=SWITCHES["evals"])
+    orientation: bool | None = Field(default=None, description=SWITCHES["orientation"])
+    headers: Literal["all", "roster"] | None = Field(default=None, description=SWITCHES["headers"])
+
+    def options(self) -> ExportOptions:
+        return ExportOptions.of(
+            self.mode, **self.model_dump(exclude={"node_id", "mode"}, exclude_none=True)
+        )
 
 
 class ExportRead(BaseModel):
@@ -237,6 +267,10 @@ class ExportRead(BaseModel):
     format: Literal["pgn", "zip"]
     mode: str
     comments: bool
+    options: dict[str, bool | str] = Field(
+        description="every switch as the export applied it (empty for exports stored before "
+        "the switches)"
+    )
     filename: str
     study_count: int
     chapter_count: int

@@ -281,10 +281,21 @@ async def place(
     return slots
 
 
+FLUSH_NODES = 20_000
+
+
 async def add_all(session: AsyncSession, filled: list[FilledStudy]) -> None:
     """Write new chapters, and their search entries in the same transaction."""
     chapters = [chapter for entry in filled for chapter in entry.chapters]
-    session.add_all(chapters)
+    # Flushed in batches of about FLUSH_NODES moves: the trees are encoded to JSON on the
+    # event loop, and a large import's in one flush would stall every other request.
+    pending = 0
+    for chapter in chapters:
+        session.add(chapter)
+        pending += chapter.node_count
+        if pending >= FLUSH_NODES:
+            await session.flush()
+            pending = 0
     await session.flush()
     await search_index.chapters_added(session, chapters)
 

@@ -1,9 +1,11 @@
 // The frame of every page: header (app name, breadcrumbs, widget slots, user menu), main.
 import type { ComponentChildren } from 'preact';
-import { paths } from '../router';
+import { navigate, paths } from '../router';
 import { logout, useSession } from '../session';
 import { Icon, Link, openMenuBelow } from '../ui';
 import { type Crumb, crumbDrop, useCrumbs } from './crumbs';
+import { Bell } from './Bell';
+import { SearchBox } from './SearchBox';
 
 /** A breadcrumb takes a dragged row when the page allows it (moves the node up there). */
 function dropHandlers(crumb: Crumb) {
@@ -37,20 +39,22 @@ export function Layout({ children }: { children?: ComponentChildren }) {
           <span class="brand-name">catachess</span>
         </Link>
         <nav class="crumbs" aria-label="Breadcrumbs">
-          {user &&
-            crumbs.map((crumb, i) => (
-              <span class="crumb" key={`${i}-${crumb.label}`} data-node-id={crumb.nodeId} {...dropHandlers(crumb)}>
-                {i > 0 ? <span class="crumb-sep" aria-hidden="true">/</span> : null}
-                {crumb.href && i < crumbs.length - 1 ? <Link href={crumb.href}>{crumb.label}</Link> : <span aria-current={i === crumbs.length - 1 ? 'page' : undefined}>{crumb.label}</span>}
-              </span>
-            ))}
+          {crumbs.map((crumb, i) => (
+            <span class="crumb" key={`${i}-${crumb.label}`} data-node-id={crumb.nodeId} {...dropHandlers(crumb)}>
+              {i > 0 ? <span class="crumb-sep" aria-hidden="true">/</span> : null}
+              {crumb.href && i < crumbs.length - 1 ? <Link href={crumb.href}>{crumb.label}</Link> : <span aria-current={i === crumbs.length - 1 ? 'page' : undefined}>{crumb.label}</span>}
+            </span>
+          ))}
         </nav>
         <div class="header-right">
-          {/* Slots for later widgets (search, notifications): they render into these. */}
-          <div id="header-search" class="header-slot" />
-          <div id="header-bell" class="header-slot" />
+          {user && <SearchBox />}
+          <Link href={paths.public()} class="header-link" title="Public studies">
+            <Icon name="globe" />
+            <span class="header-link-text">Public</span>
+          </Link>
           {user ? (
             <>
+              <Bell key={user.id} />
               <Link href={paths.trash()} class="header-link" title="Trash">
                 <Icon name="trash" />
                 <span class="header-link-text">Trash</span>
@@ -63,6 +67,7 @@ export function Layout({ children }: { children?: ComponentChildren }) {
                 onClick={(event) =>
                   openMenuBelow(event.currentTarget, [
                     { label: `Signed in as ${user.email}`, onSelect: () => undefined, disabled: true },
+                    { label: 'Settings', onSelect: () => navigate(paths.settings()) },
                     { label: 'Log out', onSelect: () => void logout() },
                   ])
                 }

@@ -9,7 +9,7 @@ import './study.css';
 import { Component, type ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useNodeCrumbs } from '../layout/crumbs';
-import { paths } from '../router';
+import { navigate, paths } from '../router';
 import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
 import { useLive } from './live/hook';
@@ -26,6 +26,8 @@ export interface StudyPageProps {
   studyId: string;
   chapterId?: string;
   moveId?: string;
+  /** A discussion to open once the chapter is shown (links from search and the bell). */
+  threadId?: string;
 }
 
 function typing(target: EventTarget | null): boolean {
@@ -67,6 +69,7 @@ const ICONS = {
   comment: 'M4 4h16v12H8l-4 4z',
   menu: 'M10 4h4v4h-4zm0 6h4v4h-4zm0 6h4v4h-4z',
   undo: 'M12.5 8c-2.65 0-5.05 1-6.9 2.6L2 7v9h9l-3.62-3.62A7.9 7.9 0 0 1 12.5 9.5c3.54 0 6.55 2.31 7.6 5.5l2.37-.78C21.08 11.03 17.15 8 12.5 8z',
+  find: 'M10 3a7 7 0 1 0 4.2 12.6l5.1 5.1 1.4-1.4-5.1-5.1A7 7 0 0 0 10 3zm0 2a5 5 0 1 1 0 10 5 5 0 0 1 0-10z',
 };
 
 function Icon({ name }: { name: keyof typeof ICONS }) {
@@ -119,6 +122,11 @@ function Controls({ ctrl }: { ctrl: StudyCtrl }) {
           <Icon name="undo" />
         </button>
       )}
+      {ctrl.me && (
+        <button type="button" title="Find this position in other studies" class="find-position" onClick={() => navigate(paths.positions(ctrl.fen(), `${ctrl.chapter?.id}/${at ?? ''}`))}>
+          <Icon name="find" />
+        </button>
+      )}
       {ctrl.busy > 0 && <span class="saving">saving…</span>}
     </div>
   );
@@ -157,7 +165,7 @@ function FlashBar({ ctrl }: { ctrl: StudyCtrl }) {
   );
 }
 
-export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
+export function StudyPage({ studyId, chapterId, moveId, threadId }: StudyPageProps) {
   const { user } = useSession();
   const [, setTick] = useState(0);
   const ctrl = useMemo(() => {
@@ -174,11 +182,20 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
 
   useEffect(() => {
     if (ctrl.studyId === studyId && chapterId && ctrl.chapter?.id !== chapterId && ctrl.study) {
-      void ctrl.selectChapter(chapterId);
+      void ctrl.selectChapter(chapterId, moveId);
     } else if (ctrl.studyId !== studyId) {
       void ctrl.open(studyId, chapterId, moveId);
     }
   }, [studyId, chapterId]);
+  // A link to another move of the open chapter (search, notifications) goes there.
+  useEffect(() => {
+    if (moveId && ctrl.chapter?.id === chapterId && ctrl.at !== moveId) ctrl.jump(moveId);
+  }, [moveId]);
+  useEffect(() => {
+    if (!threadId || !ctrl.chapter || ctrl.thread?.id === threadId) return;
+    ctrl.setTab('discussion');
+    void ctrl.openThread(threadId);
+  }, [threadId, ctrl.chapter?.id]);
   useKeyboard(ctrl);
   const open = ctrl.chapter;
   useNodeCrumbs(studyId, open ? [{ label: open.name, href: paths.study(studyId, open.id) }] : []);
@@ -201,6 +218,7 @@ export function StudyPage({ studyId, chapterId, moveId }: StudyPageProps) {
         <p class="load-error" role="alert">
           {ctrl.loadError}
         </p>
+        {!user && <p class="muted">Not found, or not public: <a href={paths.login(`/s/${studyId}`)}>log in</a> if it was shared with you.</p>}
       </div>
     );
   }

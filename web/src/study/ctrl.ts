@@ -277,10 +277,10 @@ export class StudyCtrl {
     this.redraw();
   }
 
-  async selectChapter(chapterId: string): Promise<void> {
+  async selectChapter(chapterId: string, moveId?: string): Promise<void> {
     if (chapterId === this.chapter?.id) return;
     try {
-      await this.loadChapter(chapterId);
+      await this.loadChapter(chapterId, { moveId });
       this.writeUrl(true);
       void this.loadSide();
     } catch (error) {

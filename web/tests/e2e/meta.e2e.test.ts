@@ -95,8 +95,8 @@ test('a tag edited in the tag editor is in the exported PGN; a bad date is refus
   expect(await page.locator('.tags tr[data-tag="Annotator"] td').textContent()).toBe('Ana');
 
   await page.click('.study-actions .export-button');
-  // The options are the ones the server's OpenAPI declares for the export (today: comments).
-  await page.locator('.export-dialog input[name=comments]').waitFor();
+  // The options are the ones the server's OpenAPI declares for the export (at least comments).
+  await page.locator('.export-dialog [name=comments]').waitFor();
   await page.locator('.export-dialog input[name=scope]').nth(1).check();
   await shot(page, 'study-export-1280x800');
   const pgn = await download(page, () => page.click('.export-download'));
@@ -104,6 +104,12 @@ test('a tag edited in the tag editor is in the exported PGN; a bad date is refus
   expect(pgn).toContain('[Annotator "Ana"]');
   expect(pgn).toContain('[Date "2026.12.01"]');
   expect(pgn).toContain('1. e4 e5 2. Nf3 Nc6');
+
+  // An export switch the server declares: headers=roster keeps the Seven Tag Roster only.
+  await page.locator('.export-dialog select[name=headers]').selectOption('roster');
+  const roster = await download(page, () => page.click('.export-download'));
+  expect(roster).toContain('[White "Carlsen"]');
+  expect(roster).not.toContain('[Annotator');
 });
 
 test('the star: on, counted, kept over a reload, and off again (390x844)', async () => {

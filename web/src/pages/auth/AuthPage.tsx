@@ -58,6 +58,9 @@ export function AuthPage({ mode, next }: { mode: AuthMode; next?: string }) {
           </>
         )}
       </p>
+      <p class="auth-switch">
+        Or read the <Link href={paths.public()}>public studies</Link>, no account needed.
+      </p>
     </section>
   );
 }

@@ -3,13 +3,17 @@ import { useController } from '../../ctrl';
 import { crumbDrop } from '../../layout/crumbs';
 import type { NodeRead } from '../../model';
 import { nodePath, paths } from '../../router';
+import { useSession } from '../../session';
 import { Button, Icon, Link, type MenuItem, openMenu, openMenuBelow } from '../../ui';
+import { emptyFilters, searchPath } from '../search/query';
 import { ShareDialog } from '../share/ShareDialog';
+import { Description } from './Description';
 import { CreateDialog, ImportDialog, MoveDialog, RenameDialog } from './dialogs';
 import { NodeCtrl } from './nodeCtrl';
 
 export function NodePage({ nodeId }: { nodeId: string }) {
   const ctrl = useController(() => new NodeCtrl(nodeId), [nodeId]);
+  const { user } = useSession();
   const node = ctrl.node;
   useEffect(() => {
     crumbDrop.set({ canDrop: (id) => ctrl.canDrop(id), drop: (id) => void ctrl.drop(id) });
@@ -35,8 +39,10 @@ export function NodePage({ nodeId }: { nodeId: string }) {
         <span class={`badge role-${node.role}`} title="Your role here">
           {node.role}
         </span>
+        <VisibilityBadge node={node} />
         <NodeMenu ctrl={ctrl} node={node} />
       </div>
+      <Description ctrl={ctrl} node={node} />
       <div class="toolbar">
         {can.edit && (
           <>
@@ -50,6 +56,11 @@ export function NodePage({ nodeId }: { nodeId: string }) {
               Import PGN
             </Button>
           </>
+        )}
+        {user && (
+          <Link href={searchPath({ ...emptyFilters(), under: node.id })} class="btn search-here">
+            Search in here
+          </Link>
         )}
         {can.share && (
           <Button class="share-node" onClick={() => ctrl.open({ kind: 'share', node })}>
@@ -73,6 +84,16 @@ export function NodePage({ nodeId }: { nodeId: string }) {
       )}
       <Dialogs ctrl={ctrl} />
     </section>
+  );
+}
+
+/** Unlisted and public nodes say so (private is the default, shown by nothing). */
+function VisibilityBadge({ node }: { node: NodeRead }) {
+  if (node.visibility === 'private') return null;
+  return (
+    <span class={`badge visibility-${node.visibility}`} title={node.visibility === 'public' ? 'Anyone can read it; listed on the public page' : 'Anyone with the address can read it'}>
+      {node.visibility}
+    </span>
   );
 }
 
@@ -141,6 +162,7 @@ function Row({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
           <Icon name={node.kind} />
         </span>
         <span class="row-name">{node.name}</span>
+        <VisibilityBadge node={node} />
         <span class="row-kind">{node.kind}</span>
       </Link>
       {items.length > 0 && (
@@ -165,6 +187,6 @@ function Dialogs({ ctrl }: { ctrl: NodeCtrl }) {
     case 'import':
       return <ImportDialog ctrl={ctrl} />;
     case 'share':
-      return <ShareDialog node={dialog.node} onClose={() => ctrl.open(null)} />;
+      return <ShareDialog node={dialog.node} onClose={() => ctrl.open(null)} onNodeChanged={(node) => ctrl.nodeChanged(node)} />;
   }
 }

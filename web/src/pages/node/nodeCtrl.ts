@@ -4,6 +4,7 @@ import { Controller } from '../../ctrl';
 import { crumbsOf, setCrumbs } from '../../layout/crumbs';
 import { abilities, type NodeKind, type NodeRead, type Page, type StudyImport } from '../../model';
 import { navigate, paths } from '../../router';
+import { currentUser } from '../../session';
 import { confirmDialog, errorMessage, notify, notifyError } from '../../ui';
 
 export const PAGE_SIZE = 50;
@@ -64,6 +65,11 @@ export class NodeCtrl extends Controller {
       setCrumbs(crumbsOf(this.path));
     } catch (error) {
       if (!this.alive) return;
+      if (error instanceof ApiError && error.status === 404 && !currentUser()) {
+        // Not public: it may be shared with the visitor's account. Log in, then come back.
+        navigate(paths.login(paths.node(this.nodeId)), { replace: true });
+        return;
+      }
       if (error instanceof ApiError && error.status === 404) this.notFound = true;
       else this.loadError = errorMessage(error);
       setCrumbs([{ label: 'My workspaces', href: paths.home() }]);
@@ -166,6 +172,28 @@ export class NodeCtrl extends Controller {
     this.path = [...this.path.slice(0, -1), this.node];
     setCrumbs(crumbsOf(this.path));
     this.changed();
+  }
+
+  /** A node changed elsewhere (the share dialog's visibility): this page's node or a row. */
+  nodeChanged(node: NodeRead): void {
+    if (node.id === this.node?.id) this.replaceSelf(node);
+    else this.replace(node);
+  }
+
+  /** Set this page's description (Markdown, If-Match); on 412 reloaded, the text kept. */
+  async describe(description: string, submission: Submission): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    const action = submission.action;
+    try {
+      const { data } = await api<NodeRead>('PATCH', `/nodes/${node.id}`, { body: { description }, ifMatch: node.version, action });
+      submission.settled();
+      this.replaceSelf(data);
+    } catch (error) {
+      submission.settled(error);
+      if (await this.stale(error)) throw new Error('Someone changed this meanwhile. Press Save again to keep your text.');
+      throw error;
+    }
   }
 
   /** Rename; on 412 the list is reloaded and the dialog keeps the typed name, so a second

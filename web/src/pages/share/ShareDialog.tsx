@@ -1,5 +1,5 @@
 import { useController } from '../../ctrl';
-import { grantableRoles, type NodeRead, type Role } from '../../model';
+import { atLeast, grantableRoles, type NodeRead, type Role, type Visibility } from '../../model';
 import { currentUser } from '../../session';
 import { Button, Modal } from '../../ui';
 import { ShareCtrl } from './shareCtrl';
@@ -16,8 +16,53 @@ function RoleSelect({ value, roles, onChange, label }: { value: Role; roles: Rol
   );
 }
 
-export function ShareDialog({ node, onClose }: { node: NodeRead; onClose: () => void }) {
-  const ctrl = useController(() => new ShareCtrl(node), [node.id]);
+const VISIBILITIES: [Visibility, string, string][] = [
+  ['private', 'Private', 'Only the people and links below.'],
+  ['unlisted', 'Unlisted', 'Anyone with the address, with or without an account; listed nowhere.'],
+  ['public', 'Public', 'Anyone, and listed on the public page.'],
+];
+
+/** Private / unlisted / public (admin), with the address to hand out. */
+function VisibilityChoice({ ctrl }: { ctrl: ShareCtrl }) {
+  const node = ctrl.current;
+  const url = ctrl.publicUrl;
+  // The choice being saved shows at once; a refusal puts the saved one back.
+  const shown = ctrl.savingVisibility ?? node.visibility;
+  return (
+    <fieldset class="visibility" disabled={!atLeast(node.role, 'admin')}>
+      <legend>Who can read it without an invitation</legend>
+      {VISIBILITIES.map(([value, label, help]) => (
+        <label key={value} class={`visibility-option${shown === value ? ' is-on' : ''}`}>
+          <input type="radio" name="visibility" value={value} checked={shown === value} onChange={() => void ctrl.setVisibility(value)} />
+          <span>
+            <strong>{label}</strong> <span class="muted">{help}</span>
+            {ctrl.savingVisibility === value && <span class="muted"> saving…</span>}
+          </span>
+        </label>
+      ))}
+      {ctrl.widerAbove && (
+        <p class="visibility-note visibility-inherited">
+          {ctrl.widerAbove.visibility === 'public' ? 'Public' : 'Unlisted'} through “{ctrl.widerAbove.name}” above, whatever is chosen here: a folder's choice covers everything in it.
+        </p>
+      )}
+      {node.kind !== 'study' && !ctrl.widerAbove && <p class="muted visibility-note">A folder's choice covers everything in it.</p>}
+      {ctrl.visibilityError && (
+        <p class="form-error" role="alert">
+          {ctrl.visibilityError}
+        </p>
+      )}
+      {url && (
+        <div class="inline-form visibility-url">
+          <input class="link-url" name="visibility_url" readOnly value={url} onFocus={(e) => e.currentTarget.select()} aria-label="Address for readers" />
+          <Button onClick={() => void ctrl.copy(url)}>Copy link</Button>
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+export function ShareDialog({ node, onClose, onNodeChanged }: { node: NodeRead; onClose: () => void; onNodeChanged?: (node: NodeRead) => void }) {
+  const ctrl = useController(() => new ShareCtrl(node, onNodeChanged), [node.id]);
   const roles = grantableRoles(node.role);
   const linkRoles = grantableRoles(node.role, true);
   const created = ctrl.createdLink;
@@ -25,6 +70,7 @@ export function ShareDialog({ node, onClose }: { node: NodeRead; onClose: () => 
   const me = currentUser()?.id;
   return (
     <Modal title={`Share “${node.name}”`} onClose={onClose} wide>
+      <VisibilityChoice ctrl={ctrl} />
       <form
         class="inline-form share-add"
         onSubmit={(event) => {

@@ -1,9 +1,14 @@
 import { Submission } from '../../actions';
-import { api, newAction } from '../../api';
+import { api, ApiError, newAction } from '../../api';
 import { Controller } from '../../ctrl';
-import type { NodeRead, Role, Share, ShareLink } from '../../model';
-import { paths } from '../../router';
+import type { NodeRead, Role, Share, ShareLink, Visibility } from '../../model';
+import { nodePath, paths } from '../../router';
 import { confirmDialog, errorMessage, notify, notifyError } from '../../ui';
+
+/** The ancestor whose visibility reaches furthest (public over unlisted), if any is not private. */
+export function widestAbove(ancestors: NodeRead[]): NodeRead | null {
+  return ancestors.find((n) => n.visibility === 'public') ?? ancestors.find((n) => n.visibility === 'unlisted') ?? null;
+}
 
 /** Who may do what on a node: grants to people (and those inherited), share links. */
 export class ShareCtrl extends Controller {
@@ -21,11 +26,59 @@ export class ShareCtrl extends Controller {
   linkError: string | null = null;
   /** The last link created: its token is shown only once, by the server too. */
   createdLink: ShareLink | null = null;
+  /** The node as last read or written (its visibility and version change here). */
+  current: NodeRead;
+  savingVisibility: Visibility | null = null;
+  /** The folder above with the widest visibility, when not private: it covers this node. */
+  widerAbove: NodeRead | null = null;
+  visibilityError: string | null = null;
   private addSubmission = new Submission();
 
-  constructor(readonly node: NodeRead) {
+  constructor(
+    readonly node: NodeRead,
+    private readonly onNodeChanged?: (node: NodeRead) => void,
+  ) {
     super();
+    this.current = node;
     void this.load();
+  }
+
+  /** The address that opens it for anyone (unlisted and public nodes). */
+  get publicUrl(): string | null {
+    return this.current.visibility === 'private' && !this.widerAbove ? null : `${location.origin}${nodePath(this.current)}`;
+  }
+
+  /** PUT /nodes/{id}/visibility (admin), If-Match the version read; the API's refusal shown. */
+  async setVisibility(visibility: Visibility): Promise<void> {
+    if (visibility === this.current.visibility || this.savingVisibility) return;
+    this.savingVisibility = visibility;
+    this.visibilityError = null;
+    this.changed();
+    try {
+      const { data } = await api<NodeRead>('PUT', `/nodes/${this.current.id}/visibility`, { body: { visibility }, ifMatch: this.current.version, action: newAction() });
+      this.updated({ ...data, role: data.role ?? this.current.role });
+      notify(visibility === 'private' ? 'Only the people it is shared with can read it now.' : `It is ${visibility} now.`, 'success');
+    } catch (error) {
+      this.visibilityError = errorMessage(error);
+      // Changed elsewhere meanwhile: read it again, so the next choice applies.
+      if (error instanceof ApiError && error.status === 412) {
+        try {
+          const { data } = await api<NodeRead>('GET', `/nodes/${this.current.id}`);
+          this.updated({ ...data, role: data.role ?? this.current.role });
+          this.visibilityError = 'Someone changed it meanwhile; this is what it is now. Choose again if needed.';
+        } catch {
+          // The message above stays.
+        }
+      }
+    } finally {
+      this.savingVisibility = null;
+      this.changed();
+    }
+  }
+
+  private updated(node: NodeRead): void {
+    this.current = node;
+    this.onNodeChanged?.(node);
   }
 
   get direct(): Share[] {
@@ -38,12 +91,14 @@ export class ShareCtrl extends Controller {
 
   async load(): Promise<void> {
     try {
-      const [shares, links] = await Promise.all([
+      const [shares, links, path] = await Promise.all([
         api<{ items: Share[] }>('GET', `/nodes/${this.node.id}/shares`),
         api<{ items: ShareLink[] }>('GET', `/nodes/${this.node.id}/share-links`),
+        api<{ items: NodeRead[] }>('GET', `/nodes/${this.node.id}/breadcrumbs`),
       ]);
       this.shares = shares.data.items;
       this.links = links.data.items;
+      this.widerAbove = widestAbove(path.data.items.slice(0, -1));
       this.loadError = null;
     } catch (error) {
       this.loadError = errorMessage(error);

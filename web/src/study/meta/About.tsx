@@ -4,17 +4,19 @@
 
 import { useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
+import { useMarkdown } from '../../ui/useMarkdown';
 import type { StudyCtrl } from '../ctrl';
 import { FormError } from './dialogs';
-import { renderMarkdown } from '../../ui/markdown';
 import { headerChanges, MANAGED_TAGS, type TagRow } from './metaCtrl';
 
 const SEVEN = ['Event', 'Site', 'Date', 'Round', 'White', 'Black', 'Result'];
 
 function Markdown({ text, empty }: { text: string; empty: string }) {
-  const html = useMemo(() => renderMarkdown(text), [text]);
+  const html = useMarkdown(text);
   if (!text.trim()) return <p class="muted">{empty}</p>;
-  // Safe: markdown-it runs with html off, so no tag a user typed reaches the DOM (markdown.ts).
+  // Until the renderer is there, the text itself (as text).
+  if (html === null) return <div class="markdown pending">{text}</div>;
+  // Safe: markdown-it runs with html off, so no tag a user typed reaches the DOM (ui/markdown.ts).
   return <div class="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 

@@ -266,6 +266,37 @@ const MODES: [ExportOptions['mode'], string][] = [
   ['mainline', 'Main line'],
 ];
 
+/** One export switch: a checkbox, or a choice (with "as the mode" when it may be left out). */
+function SwitchField({ option: s, value, set }: { option: ExportSwitch; value: boolean | string | undefined; set: (v: boolean | string) => void }) {
+  const label = (
+    <>
+      {s.name} {s.description && <span class="muted">— {s.description}</span>}
+    </>
+  );
+  if (s.kind === 'boolean' && !s.nullable) {
+    return (
+      <label class="check" title={s.description}>
+        <input type="checkbox" name={s.name} checked={(value ?? s.fallback) === true} onChange={(e) => set((e.target as HTMLInputElement).checked)} /> {label}
+      </label>
+    );
+  }
+  const choices: [string, string][] = s.kind === 'boolean' ? [['true', 'yes'], ['false', 'no']] : s.choices.map((c) => [c, c]);
+  if (s.nullable) choices.unshift(['', 'as the mode says']);
+  const current = value === undefined ? String(s.fallback ?? '') : String(value);
+  return (
+    <label class="field switch-field" title={s.description}>
+      <span>{label}</span>
+      <select name={s.name} value={current} onChange={(e) => set((e.target as HTMLSelectElement).value)}>
+        {choices.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** Scope, mode and whatever switches this server's export offers (read from its OpenAPI). */
 export function ExportDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => void }) {
   const [scope, setScope] = useState<ExportOptions['scope']>('study');
@@ -279,7 +310,11 @@ export function ExportDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => vo
   const chosen = () => {
     // Only what differs from the server's default goes into the URL.
     const out: Record<string, boolean | string> = {};
-    for (const s of switches ?? []) if (s.name in values && values[s.name] !== s.fallback) out[s.name] = values[s.name];
+    for (const s of switches ?? []) {
+      const v = values[s.name];
+      if (v === undefined || v === '' || v === s.fallback || v === String(s.fallback)) continue;
+      out[s.name] = v;
+    }
     return out;
   };
   return (
@@ -320,30 +355,9 @@ export function ExportDialog({ ctrl, close }: { ctrl: StudyCtrl; close: () => vo
           <legend>Options</legend>
           {switches === null && <p class="muted">Loading…</p>}
           {switches?.length === 0 && <p class="muted">This server offers no further options.</p>}
-          {switches?.map((s) =>
-            s.kind === 'boolean' ? (
-              <label class="check" key={s.name} title={s.description}>
-                <input
-                  type="checkbox"
-                  name={s.name}
-                  checked={(values[s.name] ?? s.fallback) === true}
-                  onChange={(e) => setValues({ ...values, [s.name]: (e.target as HTMLInputElement).checked })}
-                />{' '}
-                {s.name} {s.description && <span class="muted">— {s.description}</span>}
-              </label>
-            ) : (
-              <label class="field" key={s.name} title={s.description}>
-                {s.name} {s.description && <span class="muted">— {s.description}</span>}
-                <select name={s.name} value={String(values[s.name] ?? s.fallback)} onChange={(e) => setValues({ ...values, [s.name]: (e.target as HTMLSelectElement).value })}>
-                  {s.choices.map((c) => (
-                    <option key={c} value={c}>
-                      {c}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ),
-          )}
+          {switches?.map((s) => (
+            <SwitchField key={s.name} option={s} value={values[s.name]} set={(v) => setValues({ ...values, [s.name]: v })} />
+          ))}
         </fieldset>
         <p class="muted">Discussions are never part of a PGN.</p>
       </div>

@@ -47,12 +47,16 @@ export interface ExportOptions {
   switches: Record<string, boolean | string>;
 }
 
-/** One switch of `GET …/pgn` as the server's OpenAPI describes it. */
+/**
+ * One switch of `GET …/pgn` as the server's OpenAPI describes it. A `nullable` one left
+ * out takes the export mode's value; the dialog then offers "as the mode" beside its values.
+ */
 export interface ExportSwitch {
   name: string;
   kind: 'boolean' | 'choice';
   choices: string[];
-  fallback: boolean | string;
+  fallback: boolean | string | null;
+  nullable: boolean;
   description: string;
 }
 
@@ -255,11 +259,14 @@ export function switchesOf(spec: OpenApi): ExportSwitch[] {
     const options = (schema.anyOf ?? []).map(resolve);
     const choices = schema.enum ?? options.find((s) => s.enum)?.enum ?? [];
     const type = schema.type ?? options.find((s) => s.type && s.type !== 'null')?.type;
+    const nullable = options.some((s) => s.type === 'null') && (schema.default === undefined || schema.default === null);
+    const description = p.description ?? '';
     if (type === 'boolean') {
-      found.push({ name: p.name, kind: 'boolean', choices: [], fallback: schema.default !== false, description: p.description ?? '' });
+      const fallback = nullable ? null : schema.default !== false;
+      found.push({ name: p.name, kind: 'boolean', choices: [], fallback, nullable, description });
     } else if (choices.length) {
-      const fallback = typeof schema.default === 'string' ? schema.default : choices[0];
-      found.push({ name: p.name, kind: 'choice', choices, fallback, description: p.description ?? '' });
+      const fallback = typeof schema.default === 'string' ? schema.default : nullable ? null : choices[0];
+      found.push({ name: p.name, kind: 'choice', choices, fallback, nullable, description });
     }
   }
   return found;

@@ -68,11 +68,30 @@ describe('switchesOf', () => {
       components: { schemas: { Side: { type: 'string', enum: ['white', 'black'] } } },
     };
     expect(switchesOf(spec)).toEqual([
-      { name: 'comments', kind: 'boolean', choices: [], fallback: true, description: 'keep comments' },
-      { name: 'clocks', kind: 'boolean', choices: [], fallback: false, description: '' },
-      { name: 'headers', kind: 'choice', choices: ['all', 'seven'], fallback: 'all', description: '' },
-      { name: 'orientation', kind: 'choice', choices: ['white', 'black'], fallback: 'white', description: '' },
+      { name: 'comments', kind: 'boolean', choices: [], fallback: true, nullable: false, description: 'keep comments' },
+      { name: 'clocks', kind: 'boolean', choices: [], fallback: false, nullable: false, description: '' },
+      { name: 'headers', kind: 'choice', choices: ['all', 'seven'], fallback: 'all', nullable: false, description: '' },
+      { name: 'orientation', kind: 'choice', choices: ['white', 'black'], fallback: 'white', nullable: false, description: '' },
     ]);
     expect(switchesOf({})).toEqual([]);
+  });
+
+  test('switches that may be left out (null: the mode decides) have no fallback of their own', () => {
+    const spec = {
+      paths: {
+        '/studies/{study_id}/pgn': {
+          get: {
+            parameters: [
+              { name: 'variations', in: 'query', description: 'every variation', schema: { anyOf: [{ type: 'boolean' }, { type: 'null' }] } },
+              { name: 'headers', in: 'query', schema: { anyOf: [{ enum: ['all', 'roster'], type: 'string' }, { type: 'null' }] } },
+            ],
+          },
+        },
+      },
+    };
+    expect(switchesOf(spec)).toEqual([
+      { name: 'variations', kind: 'boolean', choices: [], fallback: null, nullable: true, description: 'every variation' },
+      { name: 'headers', kind: 'choice', choices: ['all', 'roster'], fallback: null, nullable: true, description: '' },
+    ]);
   });
 });

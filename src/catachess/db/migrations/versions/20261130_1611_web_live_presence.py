@@ -1,7 +1,7 @@
 """study_presences: which pages show a study now (presence, no events)
 
 Revision ID: 20261130_web_live_presence
-Revises: 20261130_lichess
+Revises: 20261130_lead_export_options
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_web_live_presence"
-down_revision: str | Sequence[str] | None = "20261130_lichess"
+down_revision: str | Sequence[str] | None = "20261130_lead_export_options"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
