@@ -126,8 +126,9 @@ async def test_a_page_that_vanishes_leaves_the_list_within_the_ttl(pair: Pair) -
     workspace, study_id, _ = await a_live_study(pair.b, owner)
     await shared_with(pair.b, owner, workspace, member, "viewer")
     async with EventStream(pair.a, f"/studies/{study_id}/stream", owner.headers) as stream:
-        assert (await heartbeat(pair.b, study_id, page(), member)).status_code == 200
+        # seen_at is the heartbeat transaction's now(), so after this and before the answer.
         last_heartbeat = time.monotonic()
+        assert (await heartbeat(pair.b, study_id, page(), member)).status_code == 200
         await presence_until(stream, lambda d: d["viewers"])
         # No goodbye, no more heartbeats: the hub's periodic read drops it.
         await presence_until(stream, lambda d: d["viewers"] == [], within=TTL + 2)
