@@ -18,6 +18,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, cast
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
@@ -36,6 +37,7 @@ from catachess.sharing.policy import Action
 from catachess.studies import repository
 from catachess.studies.errors import StudyNotFound, from_edit_error, from_pgn_error
 from catachess.studies.models import Chapter, Export
+from catachess.studies.repository import ExportRow
 from catachess.studies.service import require_chapter, require_study
 
 
@@ -54,8 +56,11 @@ class ExportOutdated(Gone):
     code = "export_outdated"
 
 
-def chapter_text(chapter: Chapter, options: ExportOptions, *, from_move: str | None = None) -> str:
-    """One chapter as a PGN game; `from_move` clips it to start after that move."""
+def chapter_text(
+    chapter: Chapter | ExportRow, options: ExportOptions, *, from_move: str | None = None
+) -> str:
+    """One chapter as a PGN game; `from_move` clips it to start after that move.
+    Runs in a worker thread (it also decodes an ExportRow's tree)."""
     headers = {tag: value for tag, value in chapter.headers}
     # The board orientation is the chapter's (PATCH can turn it), written as Lichess
     # writes it; a white board without an Orientation tag stays without one.
@@ -63,7 +68,10 @@ def chapter_text(chapter: Chapter, options: ExportOptions, *, from_move: str | N
     headers.pop("Orientation", None)
     if options.orientation and (chapter.orientation == "black" or tagged):
         headers["Orientation"] = chapter.orientation
-    tree = cast(MoveTree, chapter.tree)
+    if isinstance(chapter, ExportRow):
+        tree = cast(MoveTree, orjson.loads(chapter.tree_json))
+    else:
+        tree = cast(MoveTree, chapter.tree)
     try:
         if from_move is not None:
             headers, tree = clip(headers, tree, from_move)
@@ -74,7 +82,7 @@ def chapter_text(chapter: Chapter, options: ExportOptions, *, from_move: str | N
         raise from_pgn_error(error) from None
 
 
-def games_text(chapters: Iterable[Chapter], options: ExportOptions) -> str:
+def games_text(chapters: Iterable[Chapter | ExportRow], options: ExportOptions) -> str:
     """Several chapters as one PGN file, games in chapter order."""
     return "".join(chapter_text(chapter, options) for chapter in chapters)
 
@@ -88,11 +96,11 @@ async def study_pgn(
     """Every chapter of a readable study as one multi-game PGN."""
     granted = await require_study(session, user, study_id, Action.read)
     await heavy.claim_slot(session, id_of(user))
-    chapters = await repository.list_full(session, study_id)
+    chapters = await repository.list_for_export(session, study_id)
     return granted.node, await _games_text(chapters, options)
 
 
-async def _games_text(chapters: Iterable[Chapter], options: ExportOptions) -> str:
+async def _games_text(chapters: Iterable[ExportRow], options: ExportOptions) -> str:
     """games_text in a worker thread: writing PGN is CPU-bound (catachess.heavy)."""
     return await heavy.run(partial(games_text, chapters, options))
 
@@ -105,7 +113,7 @@ async def study_text(
     node = await repository.get_live_study(session, study_id)
     if node is None:
         raise StudyNotFound(study_id)
-    chapters = await repository.list_full(session, study_id)
+    chapters = await repository.list_for_export(session, study_id)
     return node, games_text(chapters, options)
 
 
@@ -153,7 +161,7 @@ async def create_export(
     await _within_quota(session, user, settings)
     await heavy.claim_slot(session, user.id)
     if node.kind is NodeKind.study:
-        chapters = await repository.list_full(session, node.id)
+        chapters = await repository.list_for_export(session, node.id)
         text = await _games_text(chapters, options)
         built = Built("pgn", pgn_file_name(node.name), text.encode(), [node.id], len(chapters))
     else:

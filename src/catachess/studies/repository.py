@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -79,6 +80,36 @@ async def list_full(session: AsyncSession, study_id: uuid.UUID) -> Sequence[Chap
     ).all()
 
 
+@dataclass(frozen=True)
+class ExportRow:
+    """What a PGN export reads of a chapter, its tree still JSON text: decoding long
+    games' trees is CPU-bound, so it happens in the export's worker thread, not on the
+    event loop (catachess.heavy)."""
+
+    study_id: uuid.UUID
+    name: str
+    headers: list[list[str]]
+    orientation: str
+    tree_json: str
+
+
+_EXPORT_COLUMNS = (
+    Chapter.study_id,
+    Chapter.name,
+    Chapter.headers,
+    Chapter.orientation,
+    cast(Chapter.tree, Text).label("tree_json"),
+)
+
+
+async def list_for_export(session: AsyncSession, study_id: uuid.UUID) -> list[ExportRow]:
+    """The chapters of a study in order, for an export (trees as JSON text)."""
+    rows = await session.execute(
+        select(*_EXPORT_COLUMNS).where(Chapter.study_id == study_id).order_by(Chapter.position)
+    )
+    return [ExportRow(*row) for row in rows]
+
+
 async def count_in_study(session: AsyncSession, study_id: uuid.UUID) -> int:
     return await session.scalar(select(func.count()).where(Chapter.study_id == study_id)) or 0
 
@@ -112,7 +143,7 @@ async def list_subtree_names(
     ).all()
 
 
-async def stream_subtree_chapters(session: AsyncSession, root: Node) -> AsyncIterator[Chapter]:
+async def stream_subtree_chapters(session: AsyncSession, root: Node) -> AsyncIterator[ExportRow]:
     """Chapters of every live study in the subtree of `root`, grouped by study, in order.
 
     Read through a server-side cursor, so an export of a large folder holds one batch of
@@ -121,14 +152,14 @@ async def stream_subtree_chapters(session: AsyncSession, root: Node) -> AsyncIte
     studies = select(Node.id).where(
         subtree_filter(root), Node.kind == NodeKind.study, Node.trashed_at.is_(None)
     )
-    result = await session.stream_scalars(
-        select(Chapter)
+    result = await session.stream(
+        select(*_EXPORT_COLUMNS)
         .where(Chapter.study_id.in_(studies))
         .order_by(Chapter.study_id, Chapter.position)
         .execution_options(yield_per=64)
     )
-    async for chapter in result:
-        yield chapter
+    async for row in result:
+        yield ExportRow(*row)
 
 
 async def get_export(
