@@ -15,6 +15,7 @@ SCRIPTS = [
     "bench.observability",
     "bench.history",
     "bench.web_study",
+    "bench.live",
 ]
 
 for name in SCRIPTS:

@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     live_poll_interval: float = Field(
         default=5.0, gt=0, le=3600, validation_alias="LIVE_POLL_INTERVAL"
     )
+    # Presence: a page that sent no heartbeat for this long is no longer listed.
+    presence_ttl: float = Field(default=20.0, gt=0, le=3600, validation_alias="PRESENCE_TTL")
     # The built web app (`npm run build` in web/); served at / when it exists.
     web_dist: Path = Field(default=DEFAULT_WEB_DIST, validation_alias="CATACHESS_WEB_DIST")
 

@@ -195,3 +195,36 @@ function randomKey(): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Open a Server-Sent Events stream (EventSource cannot send the bearer token): the
+ * response once its headers arrived, its body still streaming; problem+json → ApiError.
+ * The caller reads the body (study/live/stream.ts) and reconnects itself.
+ */
+export async function apiStream(path: string, opts: { lastEventId?: string | null; signal?: AbortSignal } = {}): Promise<Response> {
+  const token = currentToken();
+  const headers: Record<string, string> = { Accept: 'text/event-stream' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (opts.lastEventId) headers['Last-Event-ID'] = opts.lastEventId;
+  let response: Response;
+  try {
+    response = await fetch(path, { headers, signal: opts.signal, cache: 'no-store' });
+  } catch (error) {
+    if (opts.signal?.aborted) throw error;
+    throw new ApiError(NETWORK_ERROR, { code: 'network', title: 'Network error', detail: 'The server could not be reached.', cause: String(error) });
+  }
+  if (!response.ok) {
+    const error = await toError(response);
+    if (response.status === 401 && token) expireSession();
+    throw error;
+  }
+  return response;
+}
+
+/** A write that must outlive the page (sent on pagehide): not retried, no answer read. */
+export function apiKeepalive(method: Method, path: string): void {
+  const token = currentToken();
+  const headers: Record<string, string> = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  fetch(path, { method, headers, keepalive: true }).catch(() => undefined);
+}

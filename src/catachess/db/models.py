@@ -6,6 +6,7 @@ from catachess.discussions.models import Post, PostRevision, Reaction, Thread
 from catachess.events.models import ActivityEntry, Event, EventDelivery
 from catachess.history.models import ChapterVersion
 from catachess.idempotency.models import IdempotencyRecord
+from catachess.live.models import StudyPresence
 from catachess.maintenance.models import MaintenanceRun
 from catachess.nodes.models import Node
 from catachess.nodes.trash.models import TrashEntry
@@ -36,6 +37,7 @@ __all__ = [
     "SearchPosition",
     "ShareLink",
     "Star",
+    "StudyPresence",
     "Thread",
     "TrashEntry",
     "User",

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from catachess.config import Settings
 from catachess.events.models import Event
 from catachess.events.repository import SHARING_EVENTS
 from catachess.events.types import EventType
-from catachess.live import repository
+from catachess.live import presence, repository
+from catachess.live.schemas import PresenceList
 from catachess.sharing.policy import Action, Role, allows
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,16 @@ class Closing:
     reason: str
 
 
+NOBODY = PresenceList(viewers=[], anonymous=0)
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who views the stream's study now (not an event: it has no position)."""
+
+    viewers: PresenceList
+
+
 @dataclass(eq=False)
 class Subscription:
     """One open stream: a study's events, or a user's own events of some types.
@@ -74,7 +86,7 @@ class Subscription:
     workspace_id: uuid.UUID | None = None
     role: Role | None = None
     own_types: frozenset[str] = frozenset()
-    inbox: asyncio.Queue[Event | Closing] = field(init=False)
+    inbox: asyncio.Queue[Event | Closing | Presence] = field(init=False)
     closed: str | None = None
 
     def __post_init__(self) -> None:
@@ -96,13 +108,13 @@ class Subscription:
             and event.event_type in self.own_types
         )
 
-    def offer(self, event: Event) -> None:
-        if self.closed is not None or not self.wants(event):
+    def offer(self, item: Event | Presence) -> None:
+        if self.closed is not None or (isinstance(item, Event) and not self.wants(item)):
             return
         if self.inbox.qsize() >= self.capacity:
             self.close("queue_full")
             return
-        self.inbox.put_nowait(event)
+        self.inbox.put_nowait(item)
 
     def close(self, reason: str) -> None:
         """End the stream: what it has not read yet is dropped (the log keeps it)."""
@@ -145,6 +157,11 @@ class LiveHub:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._restore_signals: list[tuple[int, Any]] = []
+        # Presence: studies whose list changed (NOTIFY), the list each study's streams
+        # were last sent, and when all lists were last read (for expiries).
+        self._presence_changed: set[uuid.UUID] = set()
+        self._presence_sent: dict[uuid.UUID, PresenceList] = {}
+        self._presence_read_at = 0.0
 
     @property
     def streams(self) -> int:
@@ -207,7 +224,7 @@ class LiveHub:
             # Not cancelled to stop (Python 3.11's wait_for can lose a cancellation that
             # races its timeout): stop() sets the flag and wakes the loop.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.settings.live_poll_interval):
+                async with asyncio.timeout(self._wait_time()):
                     await self._wake.wait()
             self._wake.clear()
             if self._stopping:
@@ -216,6 +233,10 @@ class LiveHub:
                 await self.dispatch()
             except Exception:
                 log.exception("live hub could not read the event log; retrying")
+            try:
+                await self.send_presence()
+            except Exception:
+                log.exception("live hub could not read presence; retrying")
 
     async def _listen(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
@@ -225,6 +246,7 @@ class LiveHub:
         try:
             listener = await asyncpg.connect(self._dsn)
             await listener.add_listener(CHANNEL, self._notified)
+            await listener.add_listener(repository.PRESENCE_CHANNEL, self._presence_notified)
             listener.add_termination_listener(lambda _: self.wake())
         except (OSError, asyncpg.PostgresError) as error:
             log.warning("live hub cannot LISTEN (%r); polling until it can", error)
@@ -234,6 +256,52 @@ class LiveHub:
 
     def _notified(self, connection: object, pid: int, channel: str, payload: object) -> None:
         self.wake()
+
+    def _presence_notified(
+        self, connection: object, pid: int, channel: str, payload: object
+    ) -> None:
+        with contextlib.suppress(ValueError):
+            study_id = uuid.UUID(str(payload))
+            if study_id in self._routes:
+                self._presence_changed.add(study_id)
+                self.wake()
+
+    def _wait_time(self) -> float:
+        """The backstop poll, shortened to the presence refresh while studies stream."""
+        if any(s.study_id is not None for s in self.subscriptions()):
+            return min(self.settings.live_poll_interval, self.presence_refresh)
+        return self.settings.live_poll_interval
+
+    @property
+    def presence_refresh(self) -> float:
+        """Seconds between reads of every list: a page that vanished leaves within
+        PRESENCE_TTL plus this."""
+        return min(5.0, self.settings.presence_ttl / 4)
+
+    async def send_presence(self) -> None:
+        """Send the streams of each study whose presence list changed the new list: those
+        NOTIFY named, and every study's every `presence_refresh` seconds (expiries)."""
+        studies = {s.study_id for s in self.subscriptions() if s.study_id is not None}
+        for gone in set(self._presence_sent) - studies:
+            del self._presence_sent[gone]
+        now = time.monotonic()
+        if now - self._presence_read_at >= self.presence_refresh:
+            self._presence_read_at = now
+            wanted = studies
+        else:
+            wanted = self._presence_changed & studies
+        self._presence_changed.clear()
+        if not wanted:
+            return
+        async with self.sessions() as session:
+            lists = await presence.lists_of(session, sorted(wanted), self.settings.presence_ttl)
+        for study_id, viewers in lists.items():
+            # Streams start from "nobody" (the page's own heartbeat answers the list).
+            if self._presence_sent.get(study_id, NOBODY) == viewers:
+                continue
+            self._presence_sent[study_id] = viewers
+            for sub in list(self._routes.get(study_id, ())):
+                sub.offer(Presence(viewers))
 
     async def dispatch(self) -> None:
         """Offer every event committed since the last dispatch to the streams wanting it."""

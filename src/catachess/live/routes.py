@@ -1,17 +1,19 @@
-"""HTTP endpoints of live pages: the study stream (Server-Sent Events)."""
+"""HTTP endpoints of live pages: the study stream (Server-Sent Events) and presence."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from catachess.auth.deps import CurrentUser, Session
+from catachess.auth.deps import CurrentUser, Reader, Session
 from catachess.config import Settings
 from catachess.errors import Unprocessable
+from catachess.live import presence
 from catachess.live.hub import LiveHub, Subscription
+from catachess.live.schemas import PresenceList, PresenceUpdate
 from catachess.live.streams import HEADERS, follow
 from catachess.openapi import problems
 from catachess.routing import TransactionalRoute
@@ -88,3 +90,49 @@ async def study_stream(
         role=granted.role,
     )
     return open_stream(request, sub, after)
+
+
+PRESENCE = "/studies/{study_id}/presence"
+
+
+@router.get(PRESENCE, response_model=PresenceList, responses=problems(401, 404))
+async def list_presence(
+    study_id: uuid.UUID, request: Request, user: Reader, session: Session
+) -> PresenceList:
+    """Who views the study now, and which chapter (readers of the study only)."""
+    settings: Settings = request.app.state.settings
+    return await presence.list_viewers(session, user, study_id, settings.presence_ttl)
+
+
+@router.put(
+    PRESENCE + "/{page_id}", response_model=PresenceList, responses=problems(401, 404, 409, 422)
+)
+async def put_presence(
+    study_id: uuid.UUID,
+    page_id: uuid.UUID,
+    body: PresenceUpdate,
+    request: Request,
+    user: Reader,
+    session: Session,
+) -> PresenceList:
+    """Heartbeat of an open page (every ~8 s): it shows the study at that chapter now.
+
+    `page_id` is a random UUID the page makes once; the answer is who views the study."""
+    settings: Settings = request.app.state.settings
+    return await presence.heartbeat(
+        session, user, study_id, page_id, body.chapter_id, settings.presence_ttl
+    )
+
+
+@router.delete(
+    PRESENCE + "/{page_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problems(401, 404),
+)
+async def delete_presence(
+    study_id: uuid.UUID, page_id: uuid.UUID, user: Reader, session: Session
+) -> Response:
+    """The page closed: it leaves the presence list at once."""
+    await presence.leave(session, user, study_id, page_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

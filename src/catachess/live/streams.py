@@ -17,7 +17,8 @@ import orjson
 from catachess.events.models import Event
 from catachess.events.schemas import EventRead
 from catachess.live import repository
-from catachess.live.hub import PAGE, Closing, LiveHub, Subscription
+from catachess.live.hub import PAGE, Closing, LiveHub, Presence, Subscription
+from catachess.live.schemas import PresenceList
 
 # Milliseconds a client waits before reconnecting (EventSource's `retry`).
 RECONNECT_MS = 1000
@@ -27,6 +28,11 @@ HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 def message(kind: str, data: Any, position: int | None = None) -> bytes:
     lines = f"id: {position}\n" if position is not None else ""
     return f"{lines}event: {kind}\ndata: ".encode() + orjson.dumps(data) + b"\n\n"
+
+
+def presence_message(viewers: PresenceList) -> bytes:
+    """Who views the study now: no `id:`, so a client's Last-Event-ID stays where it was."""
+    return message("presence", viewers.model_dump(mode="json"))
 
 
 def event_message(event: Event) -> bytes:
@@ -58,6 +64,9 @@ async def follow(
             if isinstance(item, Closing):
                 yield message("closed", {"reason": item.reason})
                 return
+            if isinstance(item, Presence):
+                yield presence_message(item.viewers)
+                continue
             yield event_message(item)
     finally:
         hub.unsubscribe(sub)

@@ -37,6 +37,7 @@ JOB_MODULES: list[str] = [
     "catachess.history.jobs",
     "catachess.events.jobs",
     "catachess.idempotency.jobs",
+    "catachess.live.jobs",
 ]
 
 # Upper bound on batches per job per tick, so one tick always ends.

@@ -371,3 +371,35 @@ async def has_invitation(session: AsyncSession, email: str) -> bool:
 
 async def delete_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> None:
     await session.execute(delete(Invitation).where(Invitation.id == invitation_id))
+
+
+async def list_fellow_names(
+    session: AsyncSession, caller_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[uuid.UUID, str]]:
+    """(id, display name) of those users who hold a role on a live node on the same path
+    as one the caller holds a role on (the deeper of the two is one both may read),
+    and of the caller. Nobody else's name, nor whether they exist, comes out."""
+    theirs, mine = aliased(Grant), aliased(Grant)
+    their_node, my_node = aliased(Node), aliased(Node)
+    shared = (
+        select(theirs.id)
+        .join(their_node, their_node.id == theirs.node_id)
+        .join(mine, mine.user_id == caller_id)
+        .join(my_node, my_node.id == mine.node_id)
+        .where(
+            theirs.user_id == User.id,
+            their_node.trashed_at.is_(None),
+            my_node.trashed_at.is_(None),
+            or_(
+                theirs.node_id == func.any(ancestor_ids_of(my_node.path)),
+                mine.node_id == func.any(ancestor_ids_of(their_node.path)),
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(User.id, User.display_name)
+        .where(User.id.in_(user_ids), or_(User.id == caller_id, shared))
+        .order_by(User.display_name, User.id)
+    )
+    return (await session.execute(query)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from catachess.auth.deps import CurrentUser, Session
 from catachess.idempotency.http import KEYS_REFUSED
@@ -25,6 +25,8 @@ from catachess.sharing.schemas import (
     ShareLinkRead,
     ShareList,
     ShareRead,
+    UserName,
+    UserNameList,
 )
 
 router = APIRouter(route_class=TransactionalRoute, tags=["sharing"])
@@ -187,3 +189,17 @@ async def accept_link(
     """Accept a share link: you get its role on its node."""
     node, role = await service.accept_link(session, user, token)
     return ShareLinkAccepted(node_id=node.id, role=role)
+
+
+@router.get("/users", response_model=UserNameList, responses=problems(401, 422))
+async def user_names(
+    user: CurrentUser,
+    session: Session,
+    ids: Annotated[list[uuid.UUID], Query(description="user ids (repeat: ?ids=a&ids=b; ≤ 100)")],
+) -> UserNameList:
+    """Display names of people who share a workspace, folder or study with you.
+
+    Ids of anyone else are left out of the answer (never an error), so it tells nobody
+    who exists. For the names of who changed what and who is here on a study page."""
+    names = await service.fellow_names(session, user, ids)
+    return UserNameList(items=[UserName(id=i, display_name=name) for i, name in names])

@@ -105,3 +105,12 @@ class InvitationRead(BaseModel):
 
 class InvitationList(BaseModel):
     items: list[InvitationRead]
+
+
+class UserName(BaseModel):
+    id: uuid.UUID
+    display_name: str
+
+
+class UserNameList(BaseModel):
+    items: list[UserName]

@@ -329,3 +329,18 @@ async def accept_link(session: AsyncSession, user: User, token: str) -> tuple[No
         ),
     )
     return node, role
+
+
+# At most this many ids per name lookup (one page of a presence list or activity feed).
+MAX_NAME_LOOKUP = 100
+
+
+async def fellow_names(
+    session: AsyncSession, user: User, user_ids: list[uuid.UUID]
+) -> list[tuple[uuid.UUID, str]]:
+    """Display names of the given users who share a node with the caller (and the caller's
+    own); other ids are left out without saying whether they exist."""
+    if len(user_ids) > MAX_NAME_LOOKUP:
+        raise Unprocessable(f"at most {MAX_NAME_LOOKUP} ids per lookup", field="ids")
+    rows = await repository.list_fellow_names(session, user.id, list(dict.fromkeys(user_ids)))
+    return [(row[0], row[1]) for row in rows]

@@ -12,6 +12,8 @@ import { useNodeCrumbs } from '../layout/crumbs';
 import { navigate, paths } from '../router';
 import { useSession } from '../session';
 import { StudyCtrl } from './ctrl';
+import { useLive } from './live/hook';
+import { LiveBar } from './live/view';
 import { HistoryLayer } from './history/HistoryLayer';
 import { StudyActions } from './meta/StudyActions';
 import { Board, PromotionDialog } from './view/board';
@@ -173,6 +175,7 @@ export function StudyPage({ studyId, chapterId, moveId, threadId }: StudyPagePro
     return created;
   }, []);
   ctrl.me = user?.id ?? null;
+  const live = useLive(ctrl);
   const list = useRef<HTMLDivElement>(null);
   const marked = useRef(false);
   const shown = useRef<{ at: string | null; rev: number }>({ at: null, rev: -1 });
@@ -235,6 +238,7 @@ export function StudyPage({ studyId, chapterId, moveId, threadId }: StudyPagePro
         <h1>{study?.name ?? 'Loading…'}</h1>
         {chapter && <span class="chapter-title">{chapter.name}</span>}
         {study?.role && <span class="role">{study.role}</span>}
+        <LiveBar ctrl={ctrl} live={live} />
         <StudyActions ctrl={ctrl} />
       </header>
       <aside class="study-chapters">

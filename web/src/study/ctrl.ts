@@ -743,7 +743,7 @@ export class StudyCtrl {
   }
 
   /** Re-read the chapter list; reload the open chapter when it changed or went away. */
-  private async refreshChapters(): Promise<void> {
+  async refreshChapters(): Promise<void> {
     try {
       await this.loadStudy();
       const chapters = this.study!.chapters;

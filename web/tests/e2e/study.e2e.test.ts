@@ -203,7 +203,8 @@ test('a viewer sees the study without edit controls and cannot drag a move into 
   await step(page, 'ArrowRight', 20);
   const before = (await chapter(owner, game6)).version;
   const writes: string[] = [];
-  page.on('request', (r) => r.method() !== 'GET' && writes.push(`${r.method()} ${r.url()}`));
+  // Presence heartbeats are no writes to the study (docs/live.md).
+  page.on('request', (r) => r.method() !== 'GET' && !r.url().includes('/presence/') && writes.push(`${r.method()} ${r.url()}`));
   await drag(page, 'a2', 'a4');
   await page.locator('.moves .move.active').click({ button: 'right' });
   expect(await page.getByRole('menuitem', { name: 'Comment…' }).count()).toBe(0);
@@ -222,6 +223,8 @@ test('two editors on one chapter: the stale one gets 412, reloads, and both move
   await loginAs(first, owner);
   const second = await newPage();
   await loginAs(second, editor);
+  // The second page must not hear of the first's move (its live stream would reload it).
+  await second.route('**/stream', (route) => route.abort());
   const path = `/s/${studyId}/${game6}`;
   await openStudy(first, path);
   await openStudy(second, path);
