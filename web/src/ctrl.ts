@@ -26,6 +26,10 @@ export function useController<C extends Controller>(make: () => C, deps: unknown
   const [, setTick] = useState(0);
   useEffect(() => {
     const unsubscribe = ctrl.subscribe(() => setTick((n) => n + 1));
+    // A controller starts its first request while the view renders, before this effect
+    // subscribes: an answer that came back in between changed it unseen, so render once
+    // more now (the settings page stayed on "Loading…" when the answer beat the effect).
+    setTick((n) => n + 1);
     return () => {
       unsubscribe();
       ctrl.dispose();
