@@ -28,6 +28,7 @@ import dataclasses
 import io
 import itertools
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,19 +79,31 @@ class Pair:
         ]
 
 
+def own_cpu() -> float:
+    """CPU seconds of this process (every thread) and of its children that have ended (the
+    command-line import's reading process)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
 async def paired(url: str, ours: Run, theirs: Run, rounds: int) -> tuple[Any, Any]:
     """(wall, CPU) medians of `ours` and `theirs`, run alternately after one warm-up round.
-    CPU: this process's (every thread) plus the PostgreSQL server's."""
+    CPU: this process's (every thread, and its reading process) plus PostgreSQL's."""
     postmaster = postmaster_pid(url)
     walls: tuple[list[float], list[float]] = ([], [])
     cpus: tuple[list[float], list[float]] = ([], [])
     for index in range(rounds + 1):
         for side, run in enumerate((ours, theirs)):
-            cpu = time.process_time() + cpu_seconds(postmaster)
+            cpu = own_cpu() + cpu_seconds(postmaster)
             started = time.perf_counter()
             await run()
             wall = time.perf_counter() - started
-            cpu = time.process_time() + cpu_seconds(postmaster) - cpu
+            cpu = own_cpu() + cpu_seconds(postmaster) - cpu
             if index > 0:  # the first round warms up
                 walls[side].append(wall)
                 cpus[side].append(cpu)
@@ -101,7 +114,8 @@ async def paired(url: str, ours: Run, theirs: Run, rounds: int) -> tuple[Any, An
 
 
 def peak_rss_of_cli_import(url: str, text: str, into: str, email: str) -> int:
-    """Peak resident memory (KiB) of a `catachess import` process importing `text`."""
+    """Peak resident memory (KiB) of a `catachess import` process importing `text` (the
+    larger of the importing process and its reading process)."""
     with tempfile.NamedTemporaryFile("w", suffix=".pgn", delete=False) as file:
         file.write(text)
     script = (
@@ -111,7 +125,8 @@ def peak_rss_of_cli_import(url: str, text: str, into: str, email: str) -> int:
         "    app(sys.argv[1:])\n"
         "except SystemExit as end:\n"
         "    assert not end.code, end.code\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print(max(resource.getrusage(who).ru_maxrss\n"
+        "          for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))\n"
     )
     try:
         done = subprocess.run(
