@@ -198,39 +198,15 @@ async def main(figures: str = FIGURES) -> None:
                 )
                 assert response.status_code == 201, response.text[:500]
 
-            if "a" in figures:
-                wall, cpu = await paired(url, cli_import, parse_alone, ROUNDS)
-                pair = Pair(
-                    "(a) catachess import (CLI, studies.bulk_import)",
-                    "import",
-                    "read_game loop",
-                    2.5,
-                    wall,
-                    cpu,
-                )
-                results += pair.lines()
-            if "b" in figures or "d" in figures:
-                wall, cpu = await paired(url, api_import, parse_alone, ROUNDS)
-                pair = Pair(
-                    "(b) POST /studies with the file (API)",
-                    "import",
-                    "read_game loop",
-                    2.5,
-                    wall,
-                    cpu,
-                )
-                results += pair.lines()
-            if "c" in figures:
-                wall, cpu = await paired(url, chapters_import, parse_alone, ROUNDS)
-                pair = Pair(
-                    "(c) POST /studies/{id}/chapters with the file (API)",
-                    "import",
-                    "read_game loop",
-                    2.5,
-                    wall,
-                    cpu,
-                )
-                results += pair.lines()
+            imports = [
+                ("a", "(a) catachess import (CLI, studies.bulk_import)", cli_import),
+                ("bd", "(b) POST /studies with the file (API)", api_import),
+                ("c", "(c) POST /studies/{id}/chapters with the file (API)", chapters_import),
+            ]
+            for letters, label, run in imports:
+                if set(letters) & set(figures):
+                    wall, cpu = await paired(url, run, parse_alone, ROUNDS)
+                    results += Pair(label, "import", "read_game loop", 2.5, wall, cpu).lines()
             if "d" in figures:
 
                 async def export_all() -> None:
