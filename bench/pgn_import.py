@@ -80,8 +80,7 @@ class Pair:
 
 
 def own_cpu() -> float:
-    """CPU seconds of this process (every thread) and of its children that have ended (the
-    command-line import's reading process)."""
+    """CPU seconds of this process (every thread) and of its children that have ended."""
     return sum(
         usage.ru_utime + usage.ru_stime
         for usage in (
@@ -93,7 +92,7 @@ def own_cpu() -> float:
 
 async def paired(url: str, ours: Run, theirs: Run, rounds: int) -> tuple[Any, Any]:
     """(wall, CPU) medians of `ours` and `theirs`, run alternately after one warm-up round.
-    CPU: this process's (every thread, and its reading process) plus PostgreSQL's."""
+    CPU: this process's (every thread, and its children) plus PostgreSQL's."""
     postmaster = postmaster_pid(url)
     walls: tuple[list[float], list[float]] = ([], [])
     cpus: tuple[list[float], list[float]] = ([], [])
@@ -114,8 +113,8 @@ async def paired(url: str, ours: Run, theirs: Run, rounds: int) -> tuple[Any, An
 
 
 def peak_rss_of_cli_import(url: str, text: str, into: str, email: str) -> int:
-    """Peak resident memory (KiB) of a `catachess import` process importing `text` (the
-    larger of the importing process and its reading process)."""
+    """Peak resident memory (KiB) of a `catachess import` process importing `text` (or of
+    a child process of it, if larger)."""
     with tempfile.NamedTemporaryFile("w", suffix=".pgn", delete=False) as file:
         file.write(text)
     script = (
@@ -192,9 +191,10 @@ async def main(figures: str = FIGURES) -> None:
 
             async def chapters_import() -> None:
                 body = {"name": next(names), "parent_id": ws["id"]}
-                study = (await client.post("/studies", json=body, headers=headers)).json()
+                created = (await client.post("/studies", json=body, headers=headers)).json()
+                study_id = created["studies"][0]["id"]
                 response = await client.post(
-                    f"/studies/{study['id']}/chapters", json={"pgn": text}, headers=headers
+                    f"/studies/{study_id}/chapters", json={"pgn": text}, headers=headers
                 )
                 assert response.status_code == 201, response.text[:500]
 
