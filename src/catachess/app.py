@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from catachess import __version__, openapi, problems, webapp
+from catachess import __version__, heavy, openapi, problems, webapp
 from catachess.auth.routes import router as auth_router
 from catachess.auth.throttle import Throttle
 from catachess.config import Settings, get_settings
@@ -98,6 +98,8 @@ def create_app(
                 await maintenance.stop()
             await relay.stop()
             await live.stop()
+            # The PGN worker processes (catachess.heavy), once their jobs are done.
+            await asyncio.to_thread(heavy.shutdown)
             if cache is not None:
                 await cache.close()
             if tracing is not None:

@@ -20,7 +20,7 @@ from catachess.errors import Unprocessable
 from catachess.pagination import cursor_int, decode_cursor, encode_cursor, invalid_cursor
 from catachess.pgn import MoveNotFound, MoveTree, find_node, path_to
 from catachess.search import repository
-from catachess.search.indexing import START_MOVE
+from catachess.search.tree_rows import START_MOVE
 from catachess.search.positions import key_of_fen, normalized, ply_of
 from catachess.search.repository import Filters
 from catachess.search.text import Snippet, fold, parse_query, snippet_of
