@@ -36,7 +36,7 @@ import types
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
@@ -75,6 +75,7 @@ def limiter() -> anyio.CapacityLimiter:
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_submitting = threading.Lock()
 # Imported by the fork server once, so each worker starts with them loaded.
 WORKER_MODULES = ["catachess.heavy_tasks"]
 
@@ -103,7 +104,8 @@ def shutdown() -> None:
 def _bare_main() -> Iterator[None]:
     """A new worker re-imports the parent's __main__ script (multiprocessing's "spawn"
     preparation): for `catachess serve` that is the command line, which imports the
-    whole app. Workers start inside `submit`, so hide the script for that call."""
+    whole app. Workers start inside `submit`, so hide the script for that call (made
+    in one thread at a time: `_submitting`)."""
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:
@@ -118,9 +120,15 @@ async def run(function: Callable[..., T], *args: object) -> T:
     `function` must be importable by name from a module that does not import the app
     (catachess.heavy_tasks), and its arguments and result cheap to pickle."""
     async with limiter():
-        with _bare_main():
-            future = pool().submit(function, *args)
+        # Submitting may start a worker (the first time, the fork server too) and wait
+        # for it: in a thread, not on the event loop.
+        future = await asyncio.to_thread(_submit, function, *args)
         return await asyncio.wrap_future(future)
+
+
+def _submit(function: Callable[..., T], *args: object) -> Future[T]:
+    with _submitting, _bare_main():
+        return pool().submit(function, *args)
 
 
 async def run_thread(function: Callable[..., T], *args: object) -> T:
