@@ -80,8 +80,8 @@ async def heavy_work(url: str) -> None:
     env = {"LOG_LEVEL": "WARNING", "LOGIN_MAX_PER_ADDRESS": "100000", "HEAVY_PER_USER": "4"}
     async with (
         running_servers(url, count=1, env=env) as [server],
-        httpx.AsyncClient(base_url=server.base_url, timeout=600) as client,
-        httpx.AsyncClient(base_url=server.base_url, timeout=600) as prober,
+        httpx.AsyncClient(base_url=server.base_url, timeout=1800) as client,
+        httpx.AsyncClient(base_url=server.base_url, timeout=1800) as prober,
     ):
         alice = await a_user(client, "alice")
         headers = {"Authorization": alice["Authorization"]}
