@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
+import os
 import sys
 import threading
 import types
@@ -46,6 +47,7 @@ import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catachess import heavy_tasks
 from catachess.config import get_settings
 from catachess.errors import TooManyRequests
 
@@ -87,7 +89,12 @@ def pool() -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(WORKER_MODULES)
-            _pool = ProcessPoolExecutor(get_settings().heavy_workers, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                get_settings().heavy_workers,
+                mp_context=context,
+                initializer=heavy_tasks.exit_with,
+                initargs=(os.getpid(),),
+            )
         return _pool
 
 

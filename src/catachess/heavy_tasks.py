@@ -9,7 +9,10 @@ objects, whose unpickling in the server would hold the GIL as long as the parse 
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -125,6 +128,37 @@ def chapter_text(
 def games_text(chapters: Sequence[ExportedChapter], options: ExportOptions) -> str:
     """Several chapters as one PGN text, games in the given order."""
     return "".join(chapter_text(chapter, options) for chapter in chapters)
+
+
+def exit_with(server: int) -> None:
+    """A worker's initializer: exit when the server process that started it is gone. A
+    server killed outright (SIGKILL, the OOM killer) cannot stop its pool, whose workers
+    would otherwise wait for work forever (and keep the fork server alive)."""
+
+    def watch() -> None:
+        while alive(server):
+            time.sleep(WATCH_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
+
+
+WATCH_SECONDS = 1.0
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, killed and not yet collected, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed process stays a zombie until its parent collects it
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def loaded_modules() -> list[str]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import resource
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text
@@ -144,3 +147,34 @@ async def test_finding_1_stored_exports_have_a_per_user_quota(settings: Settings
         assert (await client.delete(f"/exports/{first}", headers=alice.headers)).status_code == 204
         again = await client.post("/exports", json={"node_id": folder["id"]}, headers=alice.headers)
         assert again.status_code == 201
+
+
+WORKER_PIDS = """
+import asyncio, os, sys
+from catachess import heavy
+
+async def main() -> None:
+    print(await heavy.run(os.getpid), flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def test_finding_1_heavy_workers_exit_when_their_server_is_killed(tmp_path: Path) -> None:
+    # A server killed outright cannot stop its pool: its workers must notice on their own
+    # (else every SIGKILL or OOM kill leaves idle processes, and their memory, behind).
+    server = subprocess.Popen(
+        [sys.executable, "-c", WORKER_PIDS], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert server.stdout is not None
+        worker = int(server.stdout.readline())
+        assert worker != server.pid
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 60
+    while heavy_tasks.alive(worker):
+        assert time.monotonic() < deadline, f"worker {worker} outlived its server"
+        time.sleep(0.1)
