@@ -86,9 +86,30 @@ def cpu_of_other_threads() -> float:
     return usage.ru_utime + usage.ru_stime - time.thread_time()
 
 
-async def test_finding_1_heavy_workers_do_not_load_the_app(client: httpx.AsyncClient) -> None:
-    # A worker process imports what parsing and writing PGN need, not the server.
-    loaded = await heavy.run(heavy_tasks.loaded_modules)
+# A script that imports the server, as `catachess serve`'s command line does.
+LOADED_IN_WORKER = """
+import asyncio
+import catachess.app
+from catachess import heavy, heavy_tasks
+
+async def main() -> None:
+    print(" ".join(await heavy.run(heavy_tasks.loaded_modules)))
+    heavy.shutdown()
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_finding_1_heavy_workers_do_not_load_the_app(tmp_path: Path) -> None:
+    # A worker imports what parsing and writing PGN need, not the server (multiprocessing
+    # would run the parent's __main__ script again in each worker).
+    script = tmp_path / "serve.py"
+    script.write_text(LOADED_IN_WORKER)
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    loaded = ran.stdout.split()
     assert "catachess.pgn" in loaded
     for module in ("catachess.app", "catachess.db.engine", "sqlalchemy", "fastapi", "asyncpg"):
         assert module not in loaded
