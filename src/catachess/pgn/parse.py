@@ -21,16 +21,7 @@ from catachess.pgn.checks import check_characters, check_movetext, check_tags, q
 from catachess.pgn.errors import PgnError, PgnLimitExceeded, PgnWarning
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
 from catachess.pgn.nags import glyphs_of
-from catachess.pgn.position import (
-    Rows,
-    fen,
-    fen_after_move,
-    impossible,
-    placement_of,
-    rows_after,
-    rows_of,
-    san_from_rows,
-)
+from catachess.pgn.position import fen, impossible
 from catachess.pgn.tree import FORMAT_VERSION, IdPool, MoveNode, MoveTree
 
 
@@ -240,9 +231,6 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         self.movetext_start = 0  # index in reader.lines of the first movetext line
         self.stack: list[str | None] = [None]  # current move per open variation
         self.pending: MoveNode | None = None  # the move whose position comes next
-        self.pending_rows: Rows = ()  # its placement
-        # The placement after each move (None: at the start), for the next move's.
-        self.rows: dict[str | None, Rows] = {}
         self.in_variation = False
         self.starting_comment = ""
         self.san = ""
@@ -265,7 +253,6 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
     def visit_board(self, board: chess.Board) -> None:
         if self.start is None:
             self.start = board.copy(stack=False)
-            self.rows[None] = rows_of(board)
             if type(board) is not chess.Board:
                 self._fail_at_tag("Variant", "unsupported_variant", "unsupported variant")
             elif "FEN" in self.headers and (reasons := impossible(board)):
@@ -275,7 +262,7 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
                 )
         elif self.pending is not None:
             pending = self.pending
-            pending["fen"] = fen_after_move(placement_of(self.pending_rows), board)
+            pending["fen"] = fen(board)
             # The SAN's check suffix, read from the position after the move (python-chess
             # reaches it again from here; Board.san would push and pop the move again).
             if board.is_check() and pending["uci"] != "0000":
@@ -298,19 +285,13 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         parent_id = self.stack[-1]
         siblings = self._children(parent_id)
         node_id = self.ids.take(nodes)
-        rows = self.rows[parent_id]
-        # Board.san without its look-ahead: the suffix comes with the next position
-        # (visit_board), which python-chess computes anyway; most moves' SAN follows from
-        # the placement and the token, the others need python-chess's legal moves.
-        san = san_from_rows(rows, move, self.san)
-        if san is None:
-            san = board._algebraic_without_suffix(move)
         node: MoveNode = {
             "id": node_id,
             "parent": parent_id,
-            "san": san,
-            # A standard board's moves are already written as UCI writes them.
-            "uci": board.uci(move) if board.chess960 else move.uci(),
+            # Board.san without its look-ahead: the suffix comes with the next position
+            # (visit_board), which python-chess computes anyway.
+            "san": board._algebraic_without_suffix(move),
+            "uci": board.uci(move),
             "fen": "",
             "comment": "",
             "starting_comment": "",
@@ -332,7 +313,6 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         siblings.append(node_id)
         self.stack[-1] = node_id
         self.pending = node
-        self.pending_rows = self.rows[node_id] = rows_after(rows, move)
         self.in_variation = True
 
     def _children(self, node_id: str | None) -> list[str]:
