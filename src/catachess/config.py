@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     login_max_per_address: int = Field(default=100, ge=1, validation_alias="LOGIN_MAX_PER_ADDRESS")
     # Request bodies of every route (PGN routes: 2 x PGN_MAX_BYTES + 64 KiB).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, validation_alias="MAX_BODY_BYTES")
-    # CPU-bound PGN work: worker threads per process, and concurrent heavy requests per user.
+    # CPU-bound PGN work: worker processes per server process, and heavy requests per user.
     heavy_workers: int = Field(default=2, ge=1, le=64, validation_alias="HEAVY_WORKERS")
     heavy_per_user: int = Field(default=2, ge=1, le=64, validation_alias="HEAVY_PER_USER")
     export_max_per_user: int = Field(default=20, ge=1, validation_alias="EXPORT_MAX_PER_USER")

@@ -4,15 +4,21 @@ user; permissions are checked before any parsing; stored exports have a quota.""
 from __future__ import annotations
 
 import asyncio
+import gc
+import resource
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catachess import heavy
+from catachess import heavy, heavy_tasks
 from catachess.config import Settings, get_settings
+from catachess.pgn import DEFAULT_LIMITS, read_pgn
 from tests.factories import a_folder, a_user, a_workspace
 from tests.security.test_login_flood import PROBLEM, served
 
@@ -30,31 +36,83 @@ async def test_finding_1_health_answers_while_a_large_import_is_parsed(
 ) -> None:
     alice = await a_user(client, "alice")
     ws = await a_workspace(client, alice)
-    pgn = "".join(shuffle_game(3_000, n) for n in range(1, 9))
-    started = time.perf_counter()
-    importing = asyncio.create_task(
-        client.post(
-            "/studies",
-            json={"name": "Long", "parent_id": ws["id"], "pgn": pgn},
-            headers=alice.headers,
+    games = 8
+    pgn = "".join(shuffle_game(3_000, n) for n in range(1, games + 1))
+    # What parsing these games costs in CPU, measured here on one of them.
+    before = time.thread_time()
+    read_pgn(shuffle_game(3_000), DEFAULT_LIMITS)
+    parse_cpu = games * (time.thread_time() - before)
+    # This process holds a whole test session's objects: a full collection of them took
+    # 0.7 s here, which is not what this test measures (a server freezes what it holds
+    # at startup likewise: catachess.app).
+    gc.collect()
+    gc.freeze()
+    try:
+        started, cpu_before = time.perf_counter(), cpu_of_other_threads()
+        importing = asyncio.create_task(
+            client.post(
+                "/studies",
+                json={"name": "Long", "parent_id": ws["id"], "pgn": pgn},
+                headers=alice.headers,
+            )
         )
-    )
-    latencies = []
-    while not importing.done():
-        asked = time.perf_counter()
-        # In-process requests never wait on a socket: yield, as a network client would,
-        # so the import runs; whatever it does on the loop is inside the measured time.
-        await asyncio.sleep(0)
-        assert (await client.get("/health")).status_code == 200
-        latencies.append(time.perf_counter() - asked)
-    took = time.perf_counter() - started
+        latencies = []
+        while not importing.done():
+            asked = time.perf_counter()
+            # In-process requests never wait on a socket: yield, as a network client would,
+            # so the import runs; whatever it does on the loop is inside the measured time.
+            await asyncio.sleep(0)
+            assert (await client.get("/health")).status_code == 200
+            latencies.append(time.perf_counter() - asked)
+        took = time.perf_counter() - started
+        other_threads = cpu_of_other_threads() - cpu_before
+    finally:
+        gc.unfreeze()
     assert (await importing).status_code == 201
     # A loose bound for CI (bench/hardening.py has the strict one): on the event loop the
-    # parse stalled /health for the whole import. Off the loop, the longest wait is still
-    # about a third of the import (work that holds the GIL in the worker threads and the
-    # writes on the loop: issue 11's open p99 target), so the bound is half of it.
+    # parse stalled /health for the whole import. In worker processes, what is left on
+    # the loop is the writing of rows prepared there, in batches.
     assert len(latencies) > 3, (took, latencies)
-    assert max(latencies) < max(0.5 * took, 0.05), (took, max(latencies))
+    assert max(latencies) < max(0.15 * took, 0.05), (took, max(latencies))
+    # Nor does it run in this process's threads, which hold the GIL the loop needs (the
+    # parse and the position hashing did: /health p99 of 225-1276 ms in the bench).
+    # Measured in CPU seconds, which a loaded machine does not stretch as it does time.
+    assert other_threads < 0.4 * parse_cpu, (other_threads, parse_cpu)
+
+
+def cpu_of_other_threads() -> float:
+    """CPU seconds used so far by every thread of this process but the event loop's."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime - time.thread_time()
+
+
+# A script that imports the server, as `catachess serve`'s command line does.
+LOADED_IN_WORKER = """
+import asyncio
+import catachess.app
+from catachess import heavy, heavy_tasks
+
+async def main() -> None:
+    print(" ".join(await heavy.run(heavy_tasks.loaded_modules)))
+    heavy.shutdown()
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_finding_1_heavy_workers_do_not_load_the_app(tmp_path: Path) -> None:
+    # A worker imports what parsing and writing PGN need, not the server (multiprocessing
+    # would run the parent's __main__ script again in each worker).
+    script = tmp_path / "serve.py"
+    script.write_text(LOADED_IN_WORKER)
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    loaded = ran.stdout.split()
+    assert "catachess.pgn" in loaded
+    for module in ("catachess.app", "catachess.db.engine", "sqlalchemy", "fastapi", "asyncpg"):
+        assert module not in loaded
 
 
 async def test_finding_1_an_import_is_refused_before_its_pgn_is_parsed(
@@ -110,3 +168,34 @@ async def test_finding_1_stored_exports_have_a_per_user_quota(settings: Settings
         assert (await client.delete(f"/exports/{first}", headers=alice.headers)).status_code == 204
         again = await client.post("/exports", json={"node_id": folder["id"]}, headers=alice.headers)
         assert again.status_code == 201
+
+
+WORKER_PIDS = """
+import asyncio, os, sys
+from catachess import heavy
+
+async def main() -> None:
+    print(await heavy.run(os.getpid), flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def test_finding_1_heavy_workers_exit_when_their_server_is_killed(tmp_path: Path) -> None:
+    # A server killed outright cannot stop its pool: its workers must notice on their own
+    # (else every SIGKILL or OOM kill leaves idle processes, and their memory, behind).
+    server = subprocess.Popen(
+        [sys.executable, "-c", WORKER_PIDS], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert server.stdout is not None
+        worker = int(server.stdout.readline())
+        assert worker != server.pid
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 60
+    while heavy_tasks.alive(worker):
+        assert time.monotonic() < deadline, f"worker {worker} outlived its server"
+        time.sleep(0.1)

@@ -173,10 +173,15 @@ def _annotation_words(change: dict[str, Any], what: str) -> str:
     return f"changed the comment before {where}"
 
 
+def created_words(name: str, moves: int) -> str:
+    """The summary of a chapter's first version."""
+    return f"created the chapter “{name}” ({_count(moves, 'move')})"
+
+
 def describe(old: State | None, new: State, changed: set[str] | None = None) -> str:
     """One line a person reads, naming the moves that changed (`changed`: as in compare)."""
     if old is None:
-        return f"created the chapter “{new['name']}” ({_count(len(new['tree']['nodes']), 'move')})"
+        return created_words(new["name"], len(new["tree"]["nodes"]))
     found = compare(old, new, changed)
     parts: list[str] = []
     chapter = found["chapter"]

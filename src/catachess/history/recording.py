@@ -11,15 +11,17 @@ with the changes, not with the chapter) or when the chain reaches MAX_CHAIN vers
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+import zlib
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import context, heavy
 from catachess.db.base import utcnow
 from catachess.history import repository
-from catachess.history.compare import describe
+from catachess.history.compare import created_words, describe
 from catachess.history.state import State, delta_between, encode, state_of
 from catachess.pgn import MoveTree
 
@@ -83,7 +85,10 @@ def _row(
 
 
 def _snapshot_blobs(state: State) -> dict[str, Any]:
-    snapshot = encode(state)
+    return _blobs_of(encode(state))
+
+
+def _blobs_of(snapshot: bytes) -> dict[str, Any]:
     return {
         "snapshot": snapshot,
         "delta": None,
@@ -99,33 +104,59 @@ async def record_created(
     *,
     actor_id: uuid.UUID,
     source: str,
+    trees: Mapping[uuid.UUID, str] | None = None,
 ) -> None:
     """Version 1 of new chapters (imports, FEN chapters, extracted variations): snapshots.
 
-    Compressing the snapshots of an import's long games is CPU-bound (seconds for a large
-    file), so they are made in a worker thread (catachess.heavy), off the event loop."""
-    made = await heavy.run(_created, list(chapters))
+    `trees`: chapters (by id) whose tree is at hand as JSON text (an import's, made in a
+    worker process); the others' trees are encoded here. Compressing the snapshots of an
+    import's long games takes seconds, so they are made in a worker thread
+    (catachess.heavy; zlib lets go of the GIL), off the event loop."""
+    known = trees or {}
+    items = [
+        (
+            chapter.name,
+            chapter.orientation,
+            chapter.headers,
+            known.get(chapter.id),
+            None if chapter.id in known else chapter.tree,
+        )
+        for chapter in chapters
+    ]
+    blobs = await heavy.run_thread(_created, items)
     rows = [
         _row(
             chapter,
             chapter.version,
             "created",
             actor_id,
-            summary,
+            created_words(chapter.name, chapter.node_count),
             {"source": source, "position": chapter.position},
-            **blobs,
+            **made,
         )
-        for chapter, (summary, blobs) in zip(chapters, made, strict=True)
+        for chapter, made in zip(chapters, blobs, strict=True)
     ]
     await repository.insert_versions(session, rows)
 
 
-def _created(chapters: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+def _created(
+    items: list[tuple[str, str, list[list[str]], str | None, Any]],
+) -> list[dict[str, Any]]:
     made = []
-    for chapter in chapters:
-        state = state_of_chapter(chapter)
-        made.append((describe(None, state), _snapshot_blobs(state)))
+    for name, orientation, headers, tree_json, tree in items:
+        tree_bytes = orjson.dumps(tree) if tree_json is None else tree_json.encode()
+        made.append(_snapshot_of_json(name, orientation, headers, tree_bytes))
     return made
+
+
+def _snapshot_of_json(
+    name: str, orientation: str, headers: list[list[str]], tree_json: bytes
+) -> dict[str, Any]:
+    """`_snapshot_blobs` of a state whose tree is JSON already: the JSON of the state is
+    written around it (exactly as orjson writes `state_of(...)`), not decoded and
+    encoded again."""
+    head = orjson.dumps({"name": name, "orientation": orientation, "headers": headers})
+    return _blobs_of(zlib.compress(head[:-1] + b',"tree":' + tree_json + b"}", 6))
 
 
 async def record_change(

@@ -7,9 +7,25 @@ limit, every other `PgnError` to 422, and the `TreeEditError` family to 404/422.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
-class PgnError(ValueError):
+def _restored(kind: type[ValueError], args: tuple[object, ...], fields: dict[str, object]) -> Any:
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
+
+
+class _Picklable(ValueError):
+    """Pickled with its fields, not through `__init__` (whose arguments differ from
+    `args`): the errors cross from catachess.heavy's worker processes to the server."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+class PgnError(_Picklable):
     """PGN text we refuse, located as precisely as the input allows.
 
     `game_number` and `line` are 1-based; `token` is the offending text as written.
@@ -72,7 +88,7 @@ class PgnLimitExceeded(PgnError):
         )
 
 
-class TreeEditError(ValueError):
+class TreeEditError(_Picklable):
     """An edit of a move tree that cannot be applied; the tree is left unchanged."""
 
     code = "invalid_edit"

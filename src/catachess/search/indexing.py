@@ -17,22 +17,26 @@ trashing nodes needs nothing (searches join the node's path and trash state).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-import chess
 from sqlalchemy import TextClause, func, literal_column, text
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
+from catachess.heavy_tasks import IDS, PreparedGame
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
 from catachess.search.models import SearchEntry
-from catachess.search.positions import key_of_fen, ply_of
+from catachess.search.positions import key_of_fen
 from catachess.search.text import fold
+from catachess.search.tree_rows import START_MOVE
+from catachess.search.tree_rows import comments_of as _comments
+from catachess.search.tree_rows import position_ids as _position_ids
+from catachess.search.tree_rows import positions_of as _positions
 from catachess.studies.models import Chapter
 
 # Headers a chapter is found by, in the order its snippet shows them.
@@ -43,7 +47,6 @@ UNKNOWN = ("", "?", "-", "??")
 # Text search configurations: names as typed, prose with English stemming.
 NAME_CONFIG = "simple"
 PROSE_CONFIG = "english"
-START_MOVE = ""  # move_id of a chapter's own start (its pre-game comment, a custom start)
 
 
 def _headers(chapter: Chapter) -> dict[str, str]:
@@ -235,20 +238,6 @@ def _chapter_rows(chapters: Iterable[Chapter]) -> list[Statement]:
     return _entries_statement(rows, _CHAPTER_TSV)
 
 
-def _comments(tree: MoveTree) -> dict[str, tuple[str, int, str | None]]:
-    """move id -> (text, ply, SAN) of every comment in the tree."""
-    found: dict[str, tuple[str, int, str | None]] = {}
-    if tree["comment"].strip():
-        found[START_MOVE] = (tree["comment"], ply_of(tree["fen"]), None)
-    for node in tree["nodes"].values():
-        written = " ".join(
-            part for part in (node["starting_comment"], node["comment"]) if part.strip()
-        )
-        if written:
-            found[node["id"]] = (written, ply_of(node["fen"]), node["san"])
-    return found
-
-
 def _comment_rows(
     items: Iterable[tuple[_ChapterFacts, str, tuple[str, int, str | None]]],
 ) -> list[Statement]:
@@ -264,23 +253,6 @@ def _comment_rows(
             folded=fold(body),
         )
     return _entries_statement(rows, _PROSE_TSV)
-
-
-def _positions(tree: MoveTree, move_ids: Iterable[str]) -> list[tuple[str, int, int, str]]:
-    """(move id, ply, zobrist, key) of the position after each move ("": the start)."""
-    found = []
-    nodes = tree["nodes"]
-    for move_id in move_ids:
-        fen = tree["fen"] if move_id == START_MOVE else nodes[move_id]["fen"]
-        key = key_of_fen(fen)
-        found.append((move_id, key.ply, key.zobrist, key.key))
-    return found
-
-
-def _position_ids(tree: MoveTree) -> list[str]:
-    """Moves whose positions are indexed, plus the start when it is not the usual one."""
-    custom = tree["fen"] != chess.STARTING_FEN or tree["chess960"]
-    return ([START_MOVE] if custom else []) + list(tree["nodes"])
 
 
 def _position_rows(
@@ -315,10 +287,55 @@ def _position_rows(
 async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> None:
     """Index new chapters whole: name and headers, comments, positions (3 statements).
 
-    Hashing every position of an import is CPU-bound (seconds for long games), so the
-    statements are built in a worker thread (catachess.heavy), off the event loop.
+    Hashing every position of long games is CPU-bound, so the statements are built in a
+    worker thread (catachess.heavy), off the event loop. A PGN import's chapters come
+    with their rows made in a worker process instead (`prepared_chapters_added`).
     """
-    await _run(session, await heavy.run(new_chapter_statements, chapters))
+    await _run(session, await heavy.run_thread(new_chapter_statements, chapters))
+
+
+_POSITION_COLUMNS = ["workspace_id", "study_id", "chapter_id", "move_id", "ply", "zobrist", "key"]
+
+
+async def prepared_chapters_added(
+    session: AsyncSession, chapters: Sequence[Chapter], prepared: Mapping[uuid.UUID, PreparedGame]
+) -> None:
+    """Index new chapters whose comments and positions a worker process extracted (an
+    import): the positions are COPYed as the worker wrote them, in batches of about
+    POSITION_BATCH rows, so the event loop only splices in each chapter's ids."""
+    facts = [(chapter, _ChapterFacts.of(chapter)) for chapter in chapters]
+    await _run(session, _chapter_rows(chapters))
+    await _run(
+        session,
+        _comment_rows(
+            (fact, move_id, (body, ply, san))
+            for chapter, fact in facts
+            for move_id, body, ply, san in prepared[chapter.id].comments
+        ),
+    )
+    parts: list[bytes] = []
+    rows = 0
+    for chapter, fact in facts:
+        ids = f"{fact.workspace_id}\t{fact.study_id}\t{fact.chapter_id}\t".encode()
+        parts.append(prepared[chapter.id].positions.replace(IDS, ids))
+        rows += chapter.node_count
+        if rows >= POSITION_BATCH:
+            await copy_rows(session, "search_positions", _POSITION_COLUMNS, b"".join(parts))
+            parts, rows = [], 0
+    if parts:
+        await copy_rows(session, "search_positions", _POSITION_COLUMNS, b"".join(parts))
+
+
+async def copy_rows(session: AsyncSession, table: str, columns: list[str], data: bytes) -> None:
+    """COPY rows (text format) into `table` on the session's connection, in its
+    transaction: asyncpg streams the bytes, with no per-value work in Python."""
+    if not data:
+        return
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None  # an open connection of the asyncpg driver
+    # A memoryview: asyncpg would take bytes for a file name.
+    await driver.copy_to_table(table, source=memoryview(data), columns=columns)
 
 
 def new_chapter_statements(chapters: Sequence[Chapter]) -> list[Statement]:

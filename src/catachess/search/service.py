@@ -20,10 +20,10 @@ from catachess.errors import Unprocessable
 from catachess.pagination import cursor_int, decode_cursor, encode_cursor, invalid_cursor
 from catachess.pgn import MoveNotFound, MoveTree, find_node, path_to
 from catachess.search import repository
-from catachess.search.indexing import START_MOVE
 from catachess.search.positions import key_of_fen, normalized, ply_of
 from catachess.search.repository import Filters
 from catachess.search.text import Snippet, fold, parse_query, snippet_of
+from catachess.search.tree_rows import START_MOVE
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies import service as studies

@@ -12,16 +12,16 @@ import math
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any, cast
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess import heavy
+from catachess import heavy, heavy_tasks
 from catachess.auth.models import User, id_of
 from catachess.config import Settings
 from catachess.db.base import utcnow
@@ -29,9 +29,10 @@ from catachess.errors import Gone, NotFound, TooManyRequests
 from catachess.events import service as events
 from catachess.events.service import Target
 from catachess.events.types import EventType, ExportCreated, ExportDeleted
+from catachess.heavy_tasks import ExportedChapter
 from catachess.nodes.errors import NodeNotFound
 from catachess.nodes.models import Node, NodeKind
-from catachess.pgn import ExportOptions, MoveTree, PgnError, TreeEditError, clip, export_game
+from catachess.pgn import ExportOptions, MoveTree, PgnError, TreeEditError
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
@@ -56,35 +57,62 @@ class ExportOutdated(Gone):
     code = "export_outdated"
 
 
+def exported(chapter: Chapter | ExportRow) -> ExportedChapter:
+    """What writing a chapter as PGN reads of it (its tree as JSON text when read so)."""
+    tree = chapter.tree_json if isinstance(chapter, ExportRow) else cast(MoveTree, chapter.tree)
+    return (chapter.headers, chapter.orientation, tree)
+
+
 def chapter_text(
     chapter: Chapter | ExportRow, options: ExportOptions, *, from_move: str | None = None
 ) -> str:
-    """One chapter as a PGN game; `from_move` clips it to start after that move.
-    Runs in a worker thread (it also decodes an ExportRow's tree)."""
-    headers = {tag: value for tag, value in chapter.headers}
-    # The board orientation is the chapter's (PATCH can turn it), written as Lichess
-    # writes it; a white board without an Orientation tag stays without one.
-    tagged = "Orientation" in headers
-    headers.pop("Orientation", None)
-    if options.orientation and (chapter.orientation == "black" or tagged):
-        headers["Orientation"] = chapter.orientation
-    if isinstance(chapter, ExportRow):
-        tree = cast(MoveTree, orjson.loads(chapter.tree_json))
-    else:
-        tree = cast(MoveTree, chapter.tree)
+    """One chapter as a PGN game, here and now (short work: the command line, a version);
+    `from_move` clips it to start after that move."""
+    with problems_named():
+        return heavy_tasks.chapter_text(exported(chapter), options, from_move)
+
+
+def games_text(chapters: Iterable[Chapter | ExportRow], options: ExportOptions) -> str:
+    """Several chapters as one PGN file, games in chapter order (here and now)."""
+    with problems_named():
+        return heavy_tasks.games_text([exported(chapter) for chapter in chapters], options)
+
+
+@contextmanager
+def problems_named() -> Iterator[None]:
+    """PGN writing's errors as the problems a client reads."""
     try:
-        if from_move is not None:
-            headers, tree = clip(headers, tree, from_move)
-        return export_game(headers, tree, options) + "\n\n"
+        yield
     except TreeEditError as error:
         raise from_edit_error(error) from None
     except PgnError as error:
         raise from_pgn_error(error) from None
 
 
-def games_text(chapters: Iterable[Chapter | ExportRow], options: ExportOptions) -> str:
-    """Several chapters as one PGN file, games in chapter order."""
-    return "".join(chapter_text(chapter, options) for chapter in chapters)
+# Tree JSON sent to a worker process in one job: pickling holds the GIL, so a large study
+# goes in several jobs of a few MB each rather than one of hundreds.
+JOB_BYTES = 8_000_000
+
+
+async def _games_text(chapters: Iterable[ExportRow], options: ExportOptions) -> str:
+    """games_text in worker processes: writing PGN is CPU-bound (catachess.heavy)."""
+    parts: list[str] = []
+    job: list[ExportedChapter] = []
+    size = 0
+    for chapter in chapters:
+        job.append(exported(chapter))
+        size += len(chapter.tree_json)
+        if size >= JOB_BYTES:
+            parts.append(await _write_games(job, options))
+            job, size = [], 0
+    if job:
+        parts.append(await _write_games(job, options))
+    return "".join(parts)
+
+
+async def _write_games(job: list[ExportedChapter], options: ExportOptions) -> str:
+    with problems_named():
+        return await heavy.run(heavy_tasks.games_text, job, options)
 
 
 async def study_pgn(
@@ -98,11 +126,6 @@ async def study_pgn(
     await heavy.claim_slot(session, id_of(user))
     chapters = await repository.list_for_export(session, study_id)
     return granted.node, await _games_text(chapters, options)
-
-
-async def _games_text(chapters: Iterable[ExportRow], options: ExportOptions) -> str:
-    """games_text in a worker thread: writing PGN is CPU-bound (catachess.heavy)."""
-    return await heavy.run(partial(games_text, chapters, options))
 
 
 async def study_text(
@@ -130,8 +153,9 @@ async def chapter_pgn(
     granted = await require_study(session, user, study_id, Action.read)
     chapter = await require_chapter(session, granted, chapter_id)
     await heavy.claim_slot(session, id_of(user))
-    write = partial(chapter_text, chapter, options, from_move=from_move)
-    return chapter, await heavy.run(write)
+    row = (chapter.headers, chapter.orientation, orjson.dumps(chapter.tree).decode())
+    with problems_named():
+        return chapter, await heavy.run(heavy_tasks.chapter_text, row, options, from_move)
 
 
 @dataclass
@@ -223,20 +247,20 @@ async def _build_zip(session: AsyncSession, root: Node, options: ExportOptions) 
             if chapter.study_id not in texts:
                 continue
             if current is not None and chapter.study_id != current:
-                await heavy.run(_write, archive, studies[current], texts.pop(current))
+                await heavy.run_thread(_write, archive, studies[current], texts.pop(current))
             current = chapter.study_id
-            write = partial(chapter_text, chapter, options)
-            texts[current].append(await heavy.run(write))
+            texts[current].append(await _write_games([exported(chapter)], options))
             chapter_count += 1
         # The last study streamed, then the studies without chapters (empty files).
         for study_id, parts in texts.items():
-            await heavy.run(_write, archive, studies[study_id], parts)
+            await heavy.run_thread(_write, archive, studies[study_id], parts)
     return Built(
         "zip", file_name(root.name) + ".zip", buffer.getvalue(), list(studies), chapter_count
     )
 
 
 def _write(archive: zipfile.ZipFile, name: str, parts: list[str]) -> None:
+    """One study's file into the zip (in a thread: zlib lets go of the GIL)."""
     archive.writestr(name, "".join(parts).encode())
 
 

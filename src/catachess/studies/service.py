@@ -13,17 +13,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import orjson
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
 from catachess.auth.models import User, id_of
 from catachess.config import Settings
+from catachess.db.base import utcnow
 from catachess.events import service as events
 from catachess.events.service import Target
 from catachess.events.types import (
     EventType,
     StudyChapterAdded,
 )
+from catachess.heavy_tasks import PreparedGame, PreparedPgn, parse_games
 from catachess.history import recording as history
 from catachess.nodes import service as nodes
 from catachess.nodes.models import Node, NodeKind
@@ -145,17 +149,28 @@ def parse(text: str, limits: PgnLimits) -> ParsedPgn:
         raise from_pgn_error(error) from None
 
 
-async def parse_heavy(session: AsyncSession, user: User, text: str, limits: PgnLimits) -> ParsedPgn:
-    """`parse` in a worker thread (catachess.heavy), holding one of the user's heavy slots."""
+async def parse_heavy(
+    session: AsyncSession, user: User, pgn: str, limits: PgnLimits
+) -> PreparedPgn:
+    """`parse` in a worker process (catachess.heavy), holding one of the user's heavy
+    slots; the games come back ready to store (trees as JSON, index rows made)."""
     await heavy.claim_slot(session, user.id)
-    return await heavy.run(parse, text, limits)
+    try:
+        return await heavy.run(parse_games, pgn, limits)
+    except PgnError as error:
+        raise from_pgn_error(error) from None
+
+
+# A game to store as a chapter: parsed here (FEN chapters, the command line) or prepared
+# by a worker process (API imports).
+NewGame = ParsedGame | PreparedGame
 
 
 async def create_study(
     session: AsyncSession, user: User, body: StudyCreate, limits: PgnLimits
 ) -> Imported:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
-    parsed = ParsedPgn([], [])
+    parsed: ParsedPgn | PreparedPgn = ParsedPgn([], [])
     if body.pgn is not None:
         # Permission first: a stranger's upload is refused before any parsing.
         await access.require(session, user.id, body.parent_id, Action.edit)
@@ -169,7 +184,7 @@ async def create_study_of_games(
     user: User,
     parent_id: uuid.UUID,
     name: str,
-    games: Sequence[ParsedGame],
+    games: Sequence[NewGame],
     *,
     numbered_from: int | None = None,
 ) -> list[FilledStudy]:
@@ -192,6 +207,7 @@ async def add_chapters(
     """Add one chapter per PGN game, or one empty chapter at a FEN, at the end of a study."""
     # Permission first, so strangers learn nothing; the lock only after the (slow) parse.
     await require_study(session, user, study_id, Action.edit)
+    parsed: ParsedPgn | PreparedPgn
     if body.pgn is not None:
         parsed = await parse_heavy(session, user, body.pgn, limits)
     else:
@@ -228,7 +244,7 @@ async def fill(
     session: AsyncSession,
     user: User,
     first: Access,
-    games: Sequence[ParsedGame],
+    games: Sequence[NewGame],
     *,
     existing: int,
     name: str | None = None,
@@ -240,21 +256,28 @@ async def fill(
     The further studies are siblings of `first` named "Name (2)", "Name (3)" ...
     """
     filled: list[FilledStudy] = []
+    prepared: dict[uuid.UUID, PreparedGame] = {}
     placed = iter(games)
     for slot in await place(session, user, first, len(games), existing=existing):
-        rows = [
-            chapter_of(
-                slot.study.node, user, next(placed), position, name=name, orientation=orientation
+        rows = []
+        for position in slot.positions:
+            game = next(placed)
+            chapter = chapter_of(
+                slot.study.node, user, game, position, name=name, orientation=orientation
             )
-            for position in slot.positions
-        ]
+            if isinstance(game, PreparedGame):
+                prepared[chapter.id] = game
+            rows.append(chapter)
         filled.append(FilledStudy(slot.study, rows))
-    await add_all(session, filled)
+    await add_all(session, filled, prepared)
     await record_added(
         session, user, [chapter for entry in filled for chapter in entry.chapters], source=source
     )
+    trees = {chapter_id: game.tree_json for chapter_id, game in prepared.items()}
     for entry in filled:
-        await history.record_created(session, entry.chapters, actor_id=user.id, source=source)
+        await history.record_created(
+            session, entry.chapters, actor_id=user.id, source=source, trees=trees
+        )
     return filled
 
 
@@ -285,9 +308,21 @@ async def place(
 FLUSH_NODES = 20_000
 
 
-async def add_all(session: AsyncSession, filled: list[FilledStudy]) -> None:
-    """Write new chapters, and their search entries in the same transaction."""
-    chapters = [chapter for entry in filled for chapter in entry.chapters]
+async def add_all(
+    session: AsyncSession,
+    filled: list[FilledStudy],
+    prepared: dict[uuid.UUID, PreparedGame] | None = None,
+) -> None:
+    """Write new chapters, and their search entries in the same transaction.
+
+    `prepared`: chapters (by id) whose games a worker process prepared: their trees are
+    written as the JSON text it made, never decoded here (`add_prepared`)."""
+    prepared = prepared or {}
+    everything = [chapter for entry in filled for chapter in entry.chapters]
+    chapters = [chapter for chapter in everything if chapter.id not in prepared]
+    await add_prepared(
+        session, [chapter for chapter in everything if chapter.id in prepared], prepared
+    )
     # Flushed in batches of about FLUSH_NODES moves: the trees are encoded to JSON on the
     # event loop, and a large import's in one flush would stall every other request.
     pending = 0
@@ -298,7 +333,60 @@ async def add_all(session: AsyncSession, filled: list[FilledStudy]) -> None:
             await session.flush()
             pending = 0
     await session.flush()
-    await search_index.chapters_added(session, chapters)
+    if chapters:
+        await search_index.chapters_added(session, chapters)
+
+
+_INSERT_CHAPTERS = text(
+    "INSERT INTO chapters (id, workspace_id, study_id, name, description, position, "
+    "orientation, start_fen, headers, tree, node_count, version, created_by, created_at, "
+    "updated_at) VALUES (:id, :workspace_id, :study_id, :name, :description, :position, "
+    ":orientation, :start_fen, CAST(:headers AS jsonb), CAST(:tree AS jsonb), :node_count, "
+    ":version, :created_by, :created_at, :updated_at)"
+)
+
+
+async def add_prepared(
+    session: AsyncSession, chapters: list[Chapter], prepared: dict[uuid.UUID, PreparedGame]
+) -> None:
+    """Insert chapters whose trees arrive as JSON text from a worker process, in batches
+    of about FLUSH_NODES moves (each a few ms on the event loop: the text is copied, not
+    encoded), then their search entries and positions."""
+    if not chapters:
+        return
+    batch: list[dict[str, object]] = []
+    pending = 0
+    for chapter in chapters:
+        chapter.description = ""
+        chapter.created_at = chapter.updated_at = utcnow()
+        batch.append(_chapter_params(chapter, prepared[chapter.id].tree_json))
+        pending += chapter.node_count
+        if pending >= FLUSH_NODES:
+            await session.execute(_INSERT_CHAPTERS, batch)
+            batch, pending = [], 0
+    if batch:
+        await session.execute(_INSERT_CHAPTERS, batch)
+    await search_index.prepared_chapters_added(session, chapters, prepared)
+
+
+def _chapter_params(chapter: Chapter, tree_json: str) -> dict[str, object]:
+    return {
+        "id": chapter.id,
+        "workspace_id": chapter.workspace_id,
+        "study_id": chapter.study_id,
+        "name": chapter.name,
+        "description": chapter.description,
+        "position": chapter.position,
+        "orientation": chapter.orientation,
+        "start_fen": chapter.start_fen,
+        "headers": orjson.dumps(chapter.headers).decode(),
+        "tree": tree_json,
+        "node_count": chapter.node_count,
+        "version": chapter.version,
+        "created_by": chapter.created_by,
+        "created_at": chapter.created_at,
+        "updated_at": chapter.updated_at,
+    }
 
 
 async def _next_study(
@@ -317,28 +405,31 @@ async def _next_study(
 def chapter_of(
     study: Node,
     user: User,
-    game: ParsedGame,
+    game: NewGame,
     position: int,
     *,
     name: str | None = None,
     orientation: str | None = None,
 ) -> Chapter:
-    """A new chapter row for a parsed game at `position` of `study`."""
-    tree = game.tree
-    return Chapter(
+    """A new chapter row for a parsed game at `position` of `study` (a prepared game's
+    tree stays JSON text, out of the row: `add_prepared` writes it)."""
+    chapter = Chapter(
         id=uuid.uuid4(),
         workspace_id=study.workspace_id,
         study_id=study.id,
         name=name or chapter_name(game.headers, position + 1),
         position=position,
         orientation=orientation or _orientation_of(game.headers),
-        start_fen=tree["fen"],
         headers=[[tag, value] for tag, value in game.headers.items()],
-        tree=dict(tree),
-        node_count=count_nodes(tree),
         version=1,
         created_by=user.id,
     )
+    if isinstance(game, PreparedGame):
+        chapter.start_fen, chapter.node_count = game.start_fen, game.node_count
+    else:
+        chapter.start_fen, chapter.node_count = game.tree["fen"], count_nodes(game.tree)
+        chapter.tree = dict(game.tree)
+    return chapter
 
 
 def chapter_name(headers: dict[str, str], number: int) -> str:
