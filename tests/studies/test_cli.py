@@ -1,5 +1,6 @@
 """The command-line import and export, through their service and as real processes."""
 
+import asyncio
 import io
 import os
 import subprocess
@@ -67,9 +68,12 @@ class _WatchedFile(io.StringIO):
         super().__init__(text)
         self.storing = False
         self.reads: list[tuple[int, bool]] = []
+        self.read_while_storing = threading.Event()
 
     def readline(self, size: int | None = -1, /) -> str:
         self.reads.append((threading.get_ident(), self.storing))
+        if self.storing:
+            self.read_while_storing.set()
         return super().readline(size)
 
 
@@ -87,9 +91,18 @@ async def test_finding_the_import_reads_the_next_study_while_one_is_stored(
     handle = _WatchedFile(games(130))
     store = bulk_import._store
 
+    stores = 0
+
     async def watched_store(*args: Any, **kwargs: Any) -> None:
+        nonlocal stores
+        stores += 1
         handle.storing = True
         try:
+            if stores == 1:
+                # The first study's store holds still until the next study's reading has
+                # read a line (it never does when reading waits for the store): the
+                # overlap is checked, not left to how long a store happens to take.
+                await asyncio.to_thread(handle.read_while_storing.wait, 30)
             await store(*args, **kwargs)
         finally:
             handle.storing = False
