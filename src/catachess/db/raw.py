@@ -1,0 +1,69 @@
+"""Hot statements compiled once and sent to asyncpg directly, inside the session's work.
+
+SQLAlchemy spends most of a hot request's CPU around each statement (ORM execution
+state, cache lookups, the cursor adapter, result and ORM row processing), far more than
+asyncpg spends sending it (docs/performance.md). A `Prebuilt` statement is compiled once
+for asyncpg; `fetchrow` sends it on the connection the session already holds, so it runs
+in the session's transaction (a BEGIN is sent first if the session has not begun one, as
+SQLAlchemy's own adapter does) and rows come back as asyncpg records, read by position.
+
+While SQL tracing is on (ops.telemetry), statements go through the session instead, so
+every statement still gets its span. Errors are translated as SQLAlchemy's adapter
+translates them (sqlalchemy.dialects.postgresql.asyncpg), so a connection that broke is
+still invalidated by the pool. Only statements that write nothing belong here: the
+commit guard (events.guard) does not see what is sent past the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from catachess.ops import telemetry
+
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+class Prebuilt:
+    """A SELECT whose SQL and constant parameters are computed once; `names` are the bind
+    parameters given at each execution."""
+
+    def __init__(self, statement: Select[Any], *names: str) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        self.statement = statement
+        self.sql = compiled.string
+        order = compiled.positiontup or []
+        fixed = compiled.construct_params({name: None for name in names}, _check=False)
+        processors: dict[str, Any] = dict(compiled._bind_processors)
+        unknown = set(names) - set(order)
+        assert not unknown, f"no such bind parameters: {unknown}"
+        assert not any(name in processors for name in names), "a given parameter needs processing"
+        self._template = [
+            processors[name](fixed[name]) if name in processors else fixed[name] for name in order
+        ]
+        self._slots = [(order.index(name), name) for name in names]
+
+    async def fetchrow(self, session: AsyncSession, **params: Any) -> Sequence[Any] | None:
+        """The first row (indexable by position), or None."""
+        if telemetry.tracing_sql():
+            traced: Sequence[Any] | None = (await session.execute(self.statement, params)).first()
+            return traced
+        args = list(self._template)
+        for position, name in self._slots:
+            args[position] = params[name]
+        connection = await session.connection()
+        adapter: Any = (await connection.get_raw_connection()).dbapi_connection
+        # The same steps as the adapter's cursor (AsyncAdapt_asyncpg_cursor._prepare_and_execute).
+        async with adapter._execute_mutex:
+            if adapter._transaction is None:
+                await adapter._start_transaction()  # returns at once in autocommit
+            try:
+                row: Sequence[Any] | None = await adapter._connection.fetchrow(self.sql, *args)
+            except Exception as error:
+                adapter._handle_exception(error)
+                raise
+        return row
