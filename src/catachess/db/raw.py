@@ -20,10 +20,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import Select
 
 from catachess.ops import telemetry
+
+# session.info key: a session of db.engine.make_read_sessionmaker (autocommit).
+READ_ONLY = "catachess.db.read_only"
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
@@ -55,6 +58,8 @@ class Prebuilt:
         args = list(self._template)
         for position, name in self._slots:
             args[position] = params[name]
+        if session.info.get(READ_ONLY) and not session.in_transaction():
+            return await self._fetchrow_pooled(session, args)
         connection = await session.connection()
         adapter: Any = (await connection.get_raw_connection()).dbapi_connection
         # The same steps as the adapter's cursor (AsyncAdapt_asyncpg_cursor._prepare_and_execute).
@@ -67,3 +72,24 @@ class Prebuilt:
                 adapter._handle_exception(error)
                 raise
         return row
+
+    async def _fetchrow_pooled(
+        self, session: AsyncSession, args: list[Any]
+    ) -> Sequence[Any] | None:
+        """An autocommit read that holds no connection yet: a pool connection for this one
+        statement, without the Session's connection and transaction bookkeeping."""
+        engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        pooled = await engine.raw_connection()
+        try:
+            driver: Any = pooled.driver_connection
+            row: Sequence[Any] | None = await driver.fetchrow(self.sql, *args)
+            return row
+        except Exception as error:
+            adapter: Any = pooled.dbapi_connection
+            if adapter._connection.is_closed():
+                pooled.invalidate(error)  # the pool drops it instead of handing it out again
+            adapter._handle_exception(error)
+            raise
+        finally:
+            pooled.close()  # back to the pool; no transaction, so no ROLLBACK is sent
