@@ -10,33 +10,38 @@ SQLAlchemy's own adapter does) and rows come back as asyncpg records, read by po
 While SQL tracing is on (ops.telemetry), statements go through the session instead, so
 every statement still gets its span. Errors are translated as SQLAlchemy's adapter
 translates them (sqlalchemy.dialects.postgresql.asyncpg), so a connection that broke is
-still invalidated by the pool. Only statements that write nothing belong here: the
-commit guard (events.guard) does not see what is sent past the session.
+still invalidated by the pool. The commit guard (events.guard) does not see what is
+sent past the session: a caller that writes this way tells it (guard.note_written).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.sql import Select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from catachess.ops import telemetry
 
 # session.info key: a session of db.engine.make_read_sessionmaker (autocommit).
 READ_ONLY = "catachess.db.read_only"
 
+T = TypeVar("T")
+
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
 class Prebuilt:
-    """A SELECT whose SQL and constant parameters are computed once; `names` are the bind
-    parameters given at each execution."""
+    """A statement (a SELECT, or a write with RETURNING) whose SQL and constant parameters
+    are computed once; `names` are the bind parameters given at each execution."""
 
-    def __init__(self, statement: Select[Any], *names: str) -> None:
-        compiled = statement.compile(dialect=_DIALECT)
+    def __init__(self, statement: Executable, *names: str) -> None:
+        compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=_DIALECT))
         self.statement = statement
         self.sql = compiled.string
         order = compiled.positiontup or []
@@ -44,11 +49,14 @@ class Prebuilt:
         processors: dict[str, Any] = dict(compiled._bind_processors)
         unknown = set(names) - set(order)
         assert not unknown, f"no such bind parameters: {unknown}"
-        assert not any(name in processors for name in names), "a given parameter needs processing"
         self._template = [
             processors[name](fixed[name]) if name in processors else fixed[name] for name in order
         ]
-        self._slots = [(order.index(name), name) for name in names]
+        self._slots = [
+            (position, name, processors.get(name))
+            for position, name in enumerate(order)
+            if name in names  # every occurrence (a parameter may be used twice)
+        ]
 
     async def fetchrow(self, session: AsyncSession, **params: Any) -> Sequence[Any] | None:
         """The first row (indexable by position), or None."""
@@ -56,8 +64,9 @@ class Prebuilt:
             traced: Sequence[Any] | None = (await session.execute(self.statement, params)).first()
             return traced
         args = list(self._template)
-        for position, name in self._slots:
-            args[position] = params[name]
+        for position, name, process in self._slots:
+            value = params[name]
+            args[position] = value if process is None or value is None else process(value)
         if session.info.get(READ_ONLY) and not session.in_transaction():
             return await self._fetchrow_pooled(session, args)
         connection = await session.connection()
@@ -93,3 +102,22 @@ class Prebuilt:
             raise
         finally:
             pooled.close()  # back to the pool; no transaction, so no ROLLBACK is sent
+
+
+def attach(session: AsyncSession, entity: type[T], values: dict[str, Any]) -> T:
+    """The persistent instance of `entity` with these column values, as a query would
+    have loaded it into the session: the one already there, else a new one, unmodified."""
+    sync = session.sync_session
+    key = sync.identity_key(entity, ident=tuple(values[k] for k in _primary_keys(entity)))
+    existing = sync.identity_map.get(key)
+    if existing is not None:
+        found: T = existing
+        return found
+    instance = entity(**values)
+    make_transient_to_detached(instance)  # attribute history reset, as if just loaded
+    sync.add(instance)
+    return instance
+
+
+def _primary_keys(entity: type[Any]) -> list[str]:
+    return [column.key for column in entity.__table__.primary_key.columns]

@@ -149,6 +149,15 @@ NODE_WITH_RANK = {
     )
     for with_visibility in (False, True)
 }
+# The parent check of a create (access.require with lock_live_path): columns, sent to
+# asyncpg directly (db.raw); the node comes back built from its row, not in the session.
+NODE_WITH_RANK_LOCKING_PATH = Prebuilt(
+    select(*NODE_COLUMNS, _rank_of(USER_ID, with_visibility=True), _live_path_locked()).where(
+        Node.id == NODE_ID, Node.trashed_at.is_(None)
+    ),
+    "user_id",
+    "node_id",
+)
 # Visibility included: the same answers as access.require gives a caller it authenticated.
 # Columns, not entities: sent to asyncpg directly (db.raw), the node built from its row.
 CALLER_AND_NODE = Prebuilt(
@@ -181,7 +190,12 @@ async def get_node_with_rank(
 
     `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
     also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
+    With `lock_live_path` (and visibility, no row lock) the node is built from the row and
+    is not in the session: for reading only (a create's parent).
     """
+    if lock_live_path and with_visibility and not for_update:
+        raw = await NODE_WITH_RANK_LOCKING_PATH.fetchrow(session, user_id=user_id, node_id=node_id)
+        return (node_from_row(raw), raw[-2], raw[-1]) if raw is not None else None
     query = NODE_WITH_RANK[with_visibility][for_update, lock_live_path]
     row = (await session.execute(query, {"user_id": user_id, "node_id": node_id})).first()
     return tuple(row) if row is not None else None
