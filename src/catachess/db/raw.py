@@ -8,18 +8,20 @@ in the session's transaction (a BEGIN is sent first if the session has not begun
 SQLAlchemy's own adapter does) and rows come back as asyncpg records, read by position.
 
 While SQL tracing is on (ops.telemetry), statements go through the session instead, so
-every statement still gets its span. Errors are translated as SQLAlchemy's adapter
-translates them (sqlalchemy.dialects.postgresql.asyncpg), so a connection that broke is
-still invalidated by the pool. The commit guard (events.guard) does not see what is
-sent past the session: a caller that writes this way tells it (guard.note_written).
+every statement still gets its span. Errors are translated as SQLAlchemy would (its
+DBAPIError subclasses, the driver's error in `.orig`), so the same handlers apply; a
+pool connection found closed is invalidated. The commit guard (events.guard) does not
+see what is sent past the session: a caller that writes this way tells it
+(guard.note_written).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.base import Executable
@@ -78,9 +80,11 @@ class Prebuilt:
             try:
                 row: Sequence[Any] | None = await adapter._connection.fetchrow(self.sql, *args)
             except Exception as error:
-                adapter._handle_exception(error)
-                raise
+                self._raise_translated(adapter, error, args)
         return row
+
+    def _raise_translated(self, adapter: Any, error: Exception, args: list[Any]) -> NoReturn:
+        raise _translated(adapter, error, self.sql, args) from error
 
     async def _fetchrow_pooled(
         self, session: AsyncSession, args: list[Any]
@@ -98,10 +102,28 @@ class Prebuilt:
             adapter: Any = pooled.dbapi_connection
             if adapter._connection.is_closed():
                 pooled.invalidate(error)  # the pool drops it instead of handing it out again
-            adapter._handle_exception(error)
-            raise
+            self._raise_translated(adapter, error, args)
         finally:
             pooled.close()  # back to the pool; no transaction, so no ROLLBACK is sent
+
+
+def _translated(adapter: Any, error: Exception, sql: str, args: list[Any]) -> Exception:
+    """The exception SQLAlchemy would have raised for this driver error (an IntegrityError,
+    an OperationalError, ... with the driver's in `.orig`), so handlers and callers that
+    catch SQLAlchemy's exceptions (lock conflicts as 409, say) treat both paths alike."""
+    dbapi_error = adapter.dbapi.Error
+    try:
+        adapter._handle_exception(error)  # raises the adapter's DB-API translation
+    except dbapi_error as translated:
+        wrapped: Exception = DBAPIError.instance(
+            sql,
+            args,
+            translated,
+            dbapi_error,
+            connection_invalidated=adapter._connection.is_closed(),
+        )
+        return wrapped
+    return error  # pragma: no cover (_handle_exception always raises)
 
 
 def attach(session: AsyncSession, entity: type[T], values: dict[str, Any]) -> T:

@@ -96,9 +96,14 @@ NODE_COLUMNS = tuple(Node.__table__.c)
 _NODE_KEYS = tuple(column.key for column in NODE_COLUMNS)
 
 
-def node_from_row(row: Sequence[Any], start: int = 0) -> Node:
-    """A transient Node from NODE_COLUMNS read by position (a raw asyncpg record)."""
+def node_values(row: Sequence[Any], start: int = 0) -> dict[str, Any]:
+    """A node's attributes from NODE_COLUMNS read by position (a raw asyncpg record)."""
     values = dict(zip(_NODE_KEYS, row[start : start + len(_NODE_KEYS)], strict=True))
     values["kind"] = NodeKind(values["kind"])
     values["visibility"] = Visibility(values["visibility"])
-    return Node(**values)
+    return values
+
+
+def node_from_row(row: Sequence[Any], start: int = 0) -> Node:
+    """A transient Node (not in any session: for reading) from NODE_COLUMNS by position."""
+    return Node(**node_values(row, start))

@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from catachess.db.base import utcnow
-from catachess.db.raw import Prebuilt
+from catachess.db.raw import Prebuilt, attach
 from catachess.events import guard
 from catachess.nodes.errors import ConcurrentChange
-from catachess.nodes.models import NODE_COLUMNS, Node, NodeKind, Visibility, node_from_row
+from catachess.nodes.models import NODE_COLUMNS, Node, NodeKind, Visibility, node_values
 from catachess.studies.models import Star
 
 # SQLSTATEs of two transactions waiting on each other's row locks (PostgreSQL aborts one).
@@ -130,7 +130,9 @@ async def insert_unless_name_taken(
         if row is None:
             return None
         guard.note_written(session.sync_session, ["nodes"])
-        return node_from_row(row)
+        # In the session, as the ORM insert left it: callers may still change it (a copy
+        # takes its source's description) and the change must be flushed.
+        return attach(session, Node, node_values(row))
     statement = insert(Node).values(values).on_conflict_do_nothing().returning(Node)
     if along_with is not None:
         statement = statement.add_cte(along_with.cte("along_with"))
