@@ -1,15 +1,18 @@
 """PGN import, export and chapter reads against python-chess doing the same work alone.
 
-(a) Import of a 64-game study with heavy variations and comments through the API
-    (POST /studies: JSON body, parse, store 64 chapters and their events, commit) vs
-    python-chess `read_game` over the same text. Target <= 2.5x.
+(a) Import of a 64-game study of real annotated games, the 64 heaviest of
+    bench/data/world-matches.pgn (bench/data/world-matches-heavy64.pgn: variations and
+    comments), through the API (POST /studies: JSON body, parse, store 64 chapters with
+    their events, history and search index, commit) vs python-chess `read_game` over the
+    same text. Target <= 2.5x.
 (b) Export of that study (GET /studies/{id}/pgn) vs python-chess `str(game)` of the same
     games. Target <= 2x.
 (c) Reading a chapter of 300 main-line moves and 200 variation moves: SQL statements
-    and latency of GET /studies/{id}/chapters/{chapter_id}.
+    and latency of GET /studies/{id}/chapters/{chapter_id} (a game generated with
+    python-chess from a fixed seed, so every run measures the same text).
 
-The games are generated with python-chess from a fixed seed, so every run measures the
-same text.
+bench/pgn_import.py measures the whole world-matches.pgn (580 games) the same way,
+through the command line and both API routes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import random
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import chess
@@ -32,7 +36,7 @@ from bench.common import app_client, median_seconds, register, throwaway_databas
 Run = Callable[[], Awaitable[object]]
 
 SEED = 20261125
-COMMENTS = ["a key idea", "the only move", "White is better", "threatening mate", "forced"]
+HEAVY = Path(__file__).parent / "data" / "world-matches-heavy64.pgn"
 
 
 def random_line(board: chess.Board, rng: random.Random, length: int) -> list[chess.Move]:
@@ -45,47 +49,6 @@ def random_line(board: chess.Board, rng: random.Random, length: int) -> list[che
         line.append(rng.choice(moves))
         board.push(line[-1])
     return line
-
-
-def annotate(node: chess.pgn.ChildNode, rng: random.Random) -> None:
-    if rng.random() < 0.35:
-        node.comment = rng.choice(COMMENTS)
-    if rng.random() < 0.2:
-        node.nags.add(rng.choice([1, 2, 3, 4, 5, 6, 14, 15]))
-    if rng.random() < 0.1:
-        squares = rng.sample(chess.SQUARES, 3)
-        node.set_arrows([(squares[0], squares[1]), (squares[2], squares[2])])
-
-
-def heavy_game(rng: random.Random, number: int) -> chess.pgn.Game:
-    """About 80 main-line plies, a 6-move variation every 4 plies (some nested), comments."""
-    game = chess.pgn.Game()
-    game.headers.update(
-        {"Event": "Bench", "White": f"White {number}", "Black": f"Black {number}", "Round": "1"}
-    )
-    node: chess.pgn.GameNode = game
-    for ply, move in enumerate(random_line(chess.Board(), rng, 80)):
-        if ply % 4 == 3:
-            alternatives = [m for m in node.board().legal_moves if m != move]
-            if alternatives:
-                branch: chess.pgn.GameNode = node.add_variation(rng.choice(alternatives))
-                for extra in random_line(branch.board(), rng, 5):
-                    branch = branch.add_main_variation(extra)
-                    annotate(branch, rng)
-                    if rng.random() < 0.1:  # a variation inside the variation
-                        inner = random_line(branch.parent.board(), rng, 3)  # type: ignore[union-attr]
-                        if inner and inner[0] != branch.move:
-                            sub = branch.parent.add_variation(inner[0])  # type: ignore[union-attr]
-                            for deeper in inner[1:]:
-                                sub = sub.add_main_variation(deeper)
-        node = node.add_main_variation(move)
-        annotate(node, rng)  # type: ignore[arg-type]
-    return game
-
-
-def corpus() -> str:
-    rng = random.Random(SEED)
-    return "\n\n".join(str(heavy_game(rng, n)) for n in range(1, 65)) + "\n"
 
 
 def long_chapter(rng: random.Random) -> str:
@@ -136,10 +99,13 @@ def read_all(text: str) -> list[chess.pgn.Game]:
 
 
 async def main() -> None:
-    text = corpus()
+    text = HEAVY.read_text(encoding="utf-8")
     games = read_all(text)
     moves = sum(1 for game in games for _ in _all_nodes(game))
-    print(f"corpus: 64 games, {moves} moves with variations, {len(text) / 1024:.0f} KiB")
+    print(
+        f"{HEAVY.name}: {len(games)} games, {moves} moves with variations, "
+        f"{len(text) / 1024:.0f} KiB"
+    )
     with throwaway_database() as url:
         async with app_client(url) as client:
             headers = await register(client, "bench-pgn")

@@ -1,11 +1,12 @@
 """Search stays fast as the index grows, for owners and for readers of a sliver.
 
 1. Text: GET /search?q=marshall (1,000 matching comments, a page of 20, access filter
-   included) over a workspace of 10,000 indexed comments, then again after growing it to
-   1,000,000 (bulk SQL). Prints both medians and the ratio (target <= 2x), and the same
-   for the search-as-you-type form (prefix).
-2. Positions: GET /search/positions?fen=… over 10,000 indexed positions, then
-   1,000,000 (bulk SQL). Ratio target <= 2x.
+   included) over a workspace of 10,000 indexed comments and over one of 1,000,000 (bulk
+   SQL), each in its own PostgreSQL cluster, measured in alternating rounds so that drift
+   on a shared machine hits both alike. Prints both medians and the ratio (target <= 2x),
+   and the same for the search-as-you-type form (prefix).
+2. Positions: GET /search/positions?fen=… over 10,000 indexed positions and over
+   1,000,000 (bulk SQL), alternating likewise. Ratio target <= 2x.
 3. Import: POST /studies with the 64 heaviest games of world-matches.pgn (bench/data),
    with the search indexing and with it switched off, in alternating rounds. Ratio
    target <= 1.3x.
@@ -28,12 +29,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench.common import app_client, median_seconds, register, throwaway_database
+from catachess.db.engine import throwaway_database as database
 from catachess.search import indexing
 
 SMALL, LARGE = 10_000, 1_000_000
 FOLDERS = 100
 NEEDLES = 1_000  # comments that contain "Marshall", spread over every folder
-REPEAT = 60
+REPEAT = 60  # requests per figure and side, in ROUNDS alternating rounds
+ROUNDS = 5
 IMPORT_ROUNDS = 5
 HEAVY = Path(__file__).parent / "data" / "world-matches-heavy64.pgn"
 GAME = """[Event "Bench"]\n[Site "?"]\n[Date "2020.01.01"]\n[Round "?"]\n[White "A"]
@@ -77,29 +80,51 @@ async def fill(engine: AsyncEngine, statement: Any, table: str, params: dict[str
     return time.perf_counter() - started
 
 
-async def timed_get(
-    client: httpx.AsyncClient, path: str, params: dict[str, Any], headers: dict[str, str]
-) -> tuple[float, int]:
-    found = 0
+Query = tuple[str, dict[str, Any], dict[str, str]]  # path, parameters, headers
 
-    async def run() -> None:
-        nonlocal found
+
+async def sample(client: httpx.AsyncClient, query: Query, repeat: int) -> tuple[list[float], int]:
+    """Wall times of `repeat` requests (after one warm-up), and the items of the last."""
+    path, params, headers = query
+    found = 0
+    times = []
+    for n in range(repeat + 1):
+        started = time.perf_counter()
         response = await client.get(path, params=params, headers=headers)
+        elapsed = time.perf_counter() - started
         assert response.status_code == 200, response.text
         found = len(response.json()["items"])
+        if n:
+            times.append(elapsed)
+    return times, found
 
-    return await median_seconds(run, REPEAT), found
 
-
-async def text_figures(
-    client: httpx.AsyncClient, owner: dict[str, str], reader: dict[str, str]
-) -> dict[str, tuple[float, int]]:
+def queries(owner: dict[str, str], reader: dict[str, str]) -> dict[str, Query]:
     return {
-        "words": await timed_get(client, "/search", {"q": "marshall gambit"}, owner),
-        "prefix": await timed_get(client, "/search", {"q": "marsh", "prefix": "true"}, owner),
-        "reader": await timed_get(client, "/search", {"q": "marshall gambit"}, reader),
-        "position": await timed_get(client, "/search/positions", {"fen": AFTER_E4}, owner),
+        "words": ("/search", {"q": "marshall gambit"}, owner),
+        "prefix": ("/search", {"q": "marsh", "prefix": "true"}, owner),
+        "reader": ("/search", {"q": "marshall gambit"}, reader),
+        "position": ("/search/positions", {"fen": AFTER_E4}, owner),
     }
+
+
+async def side_by_side(
+    small: tuple[httpx.AsyncClient, dict[str, Query]],
+    large: tuple[httpx.AsyncClient, dict[str, Query]],
+) -> tuple[dict[str, tuple[float, int]], dict[str, tuple[float, int]]]:
+    """Median and items of each query on both sides, measured in alternating rounds."""
+    times: dict[tuple[int, str], list[float]] = {}
+    found: dict[tuple[int, str], int] = {}
+    for _ in range(ROUNDS):
+        for key in small[1]:
+            for side, (client, named) in enumerate((small, large)):
+                got, found[side, key] = await sample(client, named[key], REPEAT // ROUNDS)
+                times.setdefault((side, key), []).extend(got)
+    small_figures, large_figures = (
+        {key: (statistics.median(times[side, key]), found[side, key]) for key in small[1]}
+        for side in (0, 1)
+    )
+    return small_figures, large_figures
 
 
 async def import_cost(
@@ -138,63 +163,64 @@ def ms(value: float) -> str:
     return f"{value * 1000:7.2f} ms"
 
 
-async def main() -> None:
-    with throwaway_database() as url:
-        engine = create_async_engine(url)
-        async with app_client(url) as client:
-            owner = await register(client, "bench-owner")
-            reader = await register(client, "bench-reader")
-            reader_id = (await client.get("/users/me", headers=reader)).json()["id"]
-            ws = (
-                await client.post("/nodes", json={"kind": "workspace", "name": "W"}, headers=owner)
-            ).json()
-            chapters: list[uuid.UUID] = []
-            for n in range(FOLDERS):
-                folder = (
-                    await client.post(
-                        "/nodes",
-                        json={"kind": "folder", "name": f"F{n}", "parent_id": ws["id"]},
-                        headers=owner,
-                    )
-                ).json()
-                if n == 0:
-                    share = {"user_id": reader_id, "role": "viewer"}
-                    await client.post(f"/nodes/{folder['id']}/shares", json=share, headers=owner)
-                study = (
-                    await client.post(
-                        "/studies",
-                        json={"name": f"S{n}", "parent_id": folder["id"], "pgn": GAME},
-                        headers=owner,
-                    )
-                ).json()
-                chapters.append(uuid.UUID(study["studies"][0]["chapters"][0]["id"]))
-            params = {"chapters": chapters, "folders": FOLDERS, "needles": NEEDLES}
+async def workspace(
+    client: httpx.AsyncClient,
+) -> tuple[dict[str, str], dict[str, str], str, dict[str, Any]]:
+    """Owner, reader (viewer of 1 of the FOLDERS folders), workspace id, fill parameters."""
+    owner = await register(client, "bench-owner")
+    reader = await register(client, "bench-reader")
+    reader_id = (await client.get("/users/me", headers=reader)).json()["id"]
+    ws = (
+        await client.post("/nodes", json={"kind": "workspace", "name": "W"}, headers=owner)
+    ).json()
+    chapters: list[uuid.UUID] = []
+    for n in range(FOLDERS):
+        folder = (
+            await client.post(
+                "/nodes",
+                json={"kind": "folder", "name": f"F{n}", "parent_id": ws["id"]},
+                headers=owner,
+            )
+        ).json()
+        if n == 0:
+            share = {"user_id": reader_id, "role": "viewer"}
+            await client.post(f"/nodes/{folder['id']}/shares", json=share, headers=owner)
+        study = (
+            await client.post(
+                "/studies",
+                json={"name": f"S{n}", "parent_id": folder["id"], "pgn": GAME},
+                headers=owner,
+            )
+        ).json()
+        chapters.append(uuid.UUID(study["studies"][0]["chapters"][0]["id"]))
+    return owner, reader, ws["id"], {"chapters": chapters, "folders": FOLDERS, "needles": NEEDLES}
 
-            print(f"search: filling {SMALL:,} comments and {SMALL:,} positions")
-            await timed(
-                "comments",
-                lambda: fill(
-                    engine, FILL_COMMENTS, "search_entries", {**params, "first": 1, "last": SMALL}
-                ),
+
+async def filled(engine: AsyncEngine, params: dict[str, Any], size: int) -> None:
+    """`size` comments and `size` positions, in the workspace's chapters."""
+    grow = {**params, "first": 1, "last": size}
+    await timed("comments", lambda: fill(engine, FILL_COMMENTS, "search_entries", grow))
+    await timed("positions", lambda: fill(engine, FILL_POSITIONS, "search_positions", grow))
+
+
+async def main() -> None:
+    with throwaway_database() as url, database() as small_url:
+        engine, small_engine = create_async_engine(url), create_async_engine(small_url)
+        async with app_client(url) as client, app_client(small_url) as small_client:
+            owner, reader, ws, params = await workspace(client)
+            s_owner, s_reader, _, s_params = await workspace(small_client)
+            print(f"search: filling {SMALL:,} comments and positions (small cluster)")
+            await filled(small_engine, s_params, SMALL)
+            print(f"search: filling {LARGE:,} comments and positions (bulk SQL, large cluster)")
+            await filled(engine, params, LARGE)
+            print(f"search: {REPEAT} requests per query and side, {ROUNDS} alternating rounds")
+            small, large = await side_by_side(
+                (small_client, queries(s_owner, s_reader)), (client, queries(owner, reader))
             )
-            await timed(
-                "positions",
-                lambda: fill(
-                    engine,
-                    FILL_POSITIONS,
-                    "search_positions",
-                    {**params, "first": 1, "last": SMALL},
-                ),
-            )
-            small = await text_figures(client, owner, reader)
-            print(f"search: growing to {LARGE:,} comments and {LARGE:,} positions (bulk SQL)")
-            grow = {**params, "first": SMALL + 1, "last": LARGE}
-            await timed("comments", lambda: fill(engine, FILL_COMMENTS, "search_entries", grow))
-            await timed("positions", lambda: fill(engine, FILL_POSITIONS, "search_positions", grow))
-            large = await text_figures(client, owner, reader)
             print(f"search: importing 64 heavy games, {IMPORT_ROUNDS} alternating rounds of 3")
-            indexed, plain = await import_cost(client, owner, ws["id"])
+            indexed, plain = await import_cost(client, owner, ws)
         await engine.dispose()
+        await small_engine.dispose()
 
     print(f"search (median of {REPEAT}; each figure includes the access filter):")
     for label, key in (

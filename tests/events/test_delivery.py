@@ -21,6 +21,7 @@ from catachess.events.types import EventType
 from catachess.maintenance import runner
 from tests.events.support import count, deliveries_of, time_passes
 from tests.factories import a_folder, a_user, a_workspace
+from tests.studies.test_chapter_read import statements
 
 AddSubscriber = Callable[..., None]
 Deliver = Callable[..., Any]
@@ -295,3 +296,49 @@ async def test_outbox_backlog_and_deliveries_by_subscriber_are_on_metrics(
             client, "catachess_event_deliveries_total", subscriber=subscriber, outcome=outcome
         )
         assert counted == 1
+
+
+async def test_an_import_records_its_chapter_events_in_one_statement_each_owed_and_delivered(
+    client: httpx.AsyncClient, engine: AsyncEngine, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    """Issue 17: the study.chapter_added events of an import are appended by one statement
+    (events.record_many), not one round trip per chapter; each is still owed to every
+    subscriber of its type, in the import's chain, and delivered once."""
+    seen: list[tuple[str, str | None]] = []
+
+    async def remember(session: AsyncSession, event: Event) -> None:
+        seen.append((str(event.target_id), context.correlation_id.get()))
+
+    add_subscriber("test-chapters", [EventType.study_chapter_added], remember)
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    pgn = "".join(f'[White "W{n}"]\n[Black "B{n}"]\n\n1. e4 e5 *\n\n' for n in range(70))
+    with statements(client) as sql:
+        response = await client.post(
+            "/studies",
+            json={"name": "Seventy", "parent_id": ws["id"], "pgn": pgn},
+            headers={**alice.headers, "X-Correlation-ID": "import-70"},
+        )
+    assert response.status_code == 201, response.text
+    chapters = [c["id"] for study in response.json()["studies"] for c in study["chapters"]]
+    assert len(chapters) == 70
+    # Two studies (64 + 6): their node.created events, and one statement for 70 chapters.
+    assert len([statement for statement in sql if "INSERT INTO events" in statement]) == 3
+    async with engine.connect() as connection:
+        owed = await connection.scalar(
+            text(
+                "SELECT count(*) FROM event_deliveries d JOIN events e USING (event_id) "
+                "WHERE d.subscriber = 'test-chapters' AND e.correlation_id = 'import-70'"
+            )
+        )
+        positions = await connection.scalar(
+            text(
+                "SELECT count(DISTINCT (payload->>'position')) FROM events "
+                "WHERE event_type = 'study.chapter_added' AND correlation_id = 'import-70'"
+            )
+        )
+    assert owed == 70 and positions == 64
+    assert await deliver() >= 70
+    assert sorted(target for target, _ in seen) == sorted(chapters)
+    assert {correlation for _, correlation in seen} == {"import-70"}
+    assert await deliver() == 0

@@ -97,6 +97,83 @@ async def record(
     return existing
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of `record_many` (what `record` takes, but for the event id: always new)."""
+
+    actor_id: uuid.UUID | None
+    target: Target
+    workspace_id: uuid.UUID | None
+    version: int | None
+    payload: Payload | dict[str, Any]
+
+
+# Rows per statement of record_many: 13 parameters each, far below asyncpg's 32,767.
+MANY_BATCH = 1_000
+
+
+async def record_many(
+    session: AsyncSession, event_type: EventType, events: Sequence[NewEvent]
+) -> None:
+    """Append several new events of one type in the caller's transaction, each owed to
+    its subscribers as `record` does: one statement per MANY_BATCH events instead of one
+    round trip each (an import of 580 games records 580 events)."""
+    if not events:
+        return
+    owed = subscribers.names_for(event_type)
+    correlation = context.correlation_id.get()
+    causation = _context_causation()
+    rows = [
+        {
+            "event_id": new_id(),
+            "workspace_id": event.workspace_id,
+            "event_type": str(event_type),
+            "actor_id": event.actor_id,
+            "target_id": event.target.id,
+            "target_type": event.target.type,
+            "node_id": event.target.visible_through,
+            "timestamp": utcnow(),
+            "version": event.version,
+            "payload": validate_payload(event_type, event.payload),
+            "correlation_id": correlation or new_id().hex,
+            "causation_id": causation,
+        }
+        for event in events
+    ]
+    for start in range(0, len(rows), MANY_BATCH):
+        appended = (
+            insert(Event)
+            .values(rows[start : start + MANY_BATCH])
+            .returning(Event.__table__.c.event_id, Event.__table__.c.workspace_id)
+            .cte("appended")
+        )
+        statement = select(func.count()).select_from(appended)
+        if owed:
+            statement = statement.add_cte(_deliveries_of(appended, owed).cte("owed_deliveries"))
+        await session.execute(statement)
+    if owed:
+        session.info[DELIVERIES_OWED] = True
+    guard.note_recorded(session.sync_session)
+
+
+def _deliveries_of(appended: Any, owed: list[str] | None = None) -> Insert:
+    """One delivery row per appended event and subscriber name (the :subscribers array,
+    or the names given)."""
+    names = (
+        bindparam("subscribers", type_=ARRAY(String))
+        if owed is None
+        else literal(owed, type_=ARRAY(String))
+    )
+    table = func.unnest(names).table_valued("subscriber").render_derived(name="owed")
+    now = func.now()
+    return insert(EventDelivery).from_select(
+        ["event_id", "subscriber", "workspace_id", "attempts", "next_attempt_at", "created_at"],
+        select(
+            appended.c.event_id, table.c.subscriber, appended.c.workspace_id, literal(0), now, now
+        ).join_from(appended, table, true()),
+    )
+
+
 def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
     """The append as one statement, built once (every write runs it).
 
@@ -115,20 +192,7 @@ def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
     query = select(aliased(Event, appended))
     if not owe_deliveries:
         return query
-    # One delivery row per subscriber name in the :subscribers array.
-    owed = (
-        func.unnest(bindparam("subscribers", type_=ARRAY(String)))
-        .table_valued("subscriber")
-        .render_derived(name="owed")
-    )
-    now = func.now()
-    deliveries = insert(EventDelivery).from_select(
-        ["event_id", "subscriber", "workspace_id", "attempts", "next_attempt_at", "created_at"],
-        select(
-            appended.c.event_id, owed.c.subscriber, appended.c.workspace_id, literal(0), now, now
-        ).join_from(appended, owed, true()),
-    )
-    return query.add_cte(deliveries.cte("owed_deliveries"))
+    return query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
 
 
 APPEND = _append_statement(owe_deliveries=False)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TextIO
+from dataclasses import dataclass
+from multiprocessing.queues import Queue
+from typing import TextIO, cast
 
 import chess
 
@@ -102,3 +104,78 @@ class _ReadOnward(_TreeBuilder):
         if self.stopped is not None:
             raise self.stopped
         return super().parsed_game()
+
+
+# The reading process of the command-line import (studies.bulk_import): python-chess parses
+# in pure Python, so a thread parsing the next study held the GIL the storing of the
+# current one needed; in a process of its own, the parse runs on the other core.
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A game that cannot be imported (its `PgnError`, as it crosses between processes)."""
+
+    game_number: int | None
+    line: int | None
+    message: str
+
+
+Read = ParsedGame | Unreadable | PgnWarning
+
+
+class _Unfed(Exception):
+    """The importing process could not read the file (an empty block says so)."""
+
+
+class _QueuedLines:
+    """A text stream whose lines arrive in blocks through a queue (None: the end; an empty
+    block: the file could not be read), as chess.pgn.read_game reads it (readline only)."""
+
+    def __init__(self, blocks: Queue[list[str] | None]) -> None:
+        self._blocks = blocks
+        self._block: list[str] = []
+        self._at = 0
+        self._ended = False
+
+    def readline(self) -> str:
+        while self._at == len(self._block):
+            if self._ended:
+                return ""
+            block = self._blocks.get()
+            if block is None:
+                self._ended = True
+                return ""
+            if not block:
+                raise _Unfed
+            self._block, self._at = block, 0
+        line = self._block[self._at]
+        self._at += 1
+        return line
+
+
+def read_studies(
+    blocks: Queue[list[str] | None],
+    studies: Queue[list[Read] | BaseException | None],
+    limits: PgnLimits,
+    games_per_study: int,
+) -> None:
+    """The reading process: lines in (`blocks`), one study's worth of games at a time out
+    (`studies`: the items up to and including the `games_per_study`-th game, as
+    iter_games_or_errors gives them; None at the end; an exception if reading failed)."""
+    try:
+        read: list[Read] = []
+        games = 0
+        for item in iter_games_or_errors(cast(TextIO, _QueuedLines(blocks)), limits):
+            if isinstance(item, PgnError):
+                read.append(Unreadable(item.game_number, item.line, item.message))
+            else:
+                read.append(item)
+                games += isinstance(item, ParsedGame)
+            if games == games_per_study:
+                studies.put(read)
+                read, games = [], 0
+        if read:
+            studies.put(read)
+        studies.put(None)
+    except BaseException as error:  # reported to the importing process, which stops
+        studies.put(RuntimeError(f"reading failed: {error!r}"))

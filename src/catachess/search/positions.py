@@ -47,17 +47,69 @@ def normalized(fen: str) -> str:
 def key_of_fen(fen: str) -> PositionKey:
     """The key of a FEN that python-chess wrote (a stored move, or `normalized`)."""
     fields = fen.split()
-    placement, side = fields[0], fields[1] if len(fields) > 1 else "w"
-    castling = fields[2] if len(fields) > 2 else "-"
-    ep = fields[3] if len(fields) > 3 else "-"
+    count = len(fields)
+    placement = fields[0]
+    side = fields[1] if count > 1 else "w"
+    castling = fields[2] if count > 2 else "-"
+    ep = fields[3] if count > 3 else "-"
+    rows = placement.split("/")
+    zobrist = 0
+    for table, row in zip(_ROW_HASHES, rows, strict=False):
+        zobrist ^= table[row]
+    if castling != "-":
+        zobrist ^= _castling_hash(castling, rows)
+    if ep != "-":
+        zobrist ^= RANDOM[772 + _FILES.index(ep[0])]
+    if side == "w":
+        zobrist ^= RANDOM[780]
+    signed = zobrist - (1 << 64) if zobrist >= _SIGN else zobrist
+    number = int(fields[5]) if count > 5 and fields[5].isdigit() else 1
+    ply = max(2 * (number - 1) + (1 if side == "b" else 0), 0)
+    return PositionKey(signed, f"{placement} {side} {castling} {ep}", ply)
+
+
+class _RowHash(dict[str, int]):
+    """The hash of one rank of a FEN placement by the rank's text, computed once: a move
+    changes one or two ranks, so the others come back from here."""
+
+    def __init__(self, rank: int) -> None:
+        super().__init__()
+        self.rank = rank
+
+    def __missing__(self, row: str) -> int:
+        if len(self) > 50_000:
+            self.clear()
+        found = self[row] = _row(self.rank, row)[0]
+        return found
+
+
+# In the order of a FEN placement: rank 8 first.
+_ROW_HASHES = [_RowHash(rank) for rank in range(7, -1, -1)]
+_CASTLING_HASHES: dict[tuple[str, str, str], int] = {}
+
+
+def _castling_hash(castling: str, rows: list[str]) -> int:
+    """The castling part of the hash: a right counts when its king is on its back rank.
+    With one king a side, that reads the back ranks only, so it is cached on them."""
+    placement = "".join(rows)
+    if placement.count("K") != 1 or placement.count("k") != 1:
+        return _castling_of_kings(castling, rows)
+    key = (castling, rows[0], rows[7])
+    found = _CASTLING_HASHES.get(key)
+    if found is None:
+        if len(_CASTLING_HASHES) > 10_000:
+            _CASTLING_HASHES.clear()
+        found = _CASTLING_HASHES[key] = _castling_of_kings(castling, rows)
+    return found
+
+
+def _castling_of_kings(castling: str, rows: list[str]) -> int:
     zobrist = 0
     kings: dict[str, int] = {}
-    for rank, row in enumerate(placement.split("/")):
-        row_hash, row_kings = _row(7 - rank, row)
-        zobrist ^= row_hash
-        for symbol, file in row_kings:
+    for rank, row in enumerate(rows):
+        for symbol, file in _row(7 - rank, row)[1]:
             kings[symbol] = 8 * (7 - rank) + file
-    for char in castling if castling != "-" else "":
+    for char in castling:
         white = char.isupper()
         square = kings.get("K" if white else "k", -1)
         king_rank, king_file = divmod(square, 8)
@@ -66,18 +118,12 @@ def key_of_fen(fen: str) -> PositionKey:
         upper = char.upper()
         kingside = upper == "K" or (upper != "Q" and _FILES.index(upper.lower()) > king_file)
         zobrist ^= RANDOM[768 + (0 if kingside else 1) + (0 if white else 2)]
-    if ep != "-":
-        zobrist ^= RANDOM[772 + _FILES.index(ep[0])]
-    if side == "w":
-        zobrist ^= RANDOM[780]
-    signed = zobrist - (1 << 64) if zobrist >= _SIGN else zobrist
-    return PositionKey(signed, f"{placement} {side} {castling} {ep}", ply_of(fen))
+    return zobrist
 
 
 @lru_cache(maxsize=65536)
 def _row(rank: int, row: str) -> tuple[int, tuple[tuple[str, int], ...]]:
-    """The hash of one rank of a FEN placement, and where its kings stand. Cached: a move
-    changes one or two ranks, so the others come back from the cache."""
+    """The hash of one rank of a FEN placement, and where its kings stand."""
     zobrist, file, kings = 0, 0, []
     for char in row:
         if char.isdigit():

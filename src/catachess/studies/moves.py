@@ -9,6 +9,7 @@ version and records one event naming the moves it touched. An edit that changes 
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -240,6 +241,25 @@ async def comment(
     return Edited(editing.chapter, node, touched, True)
 
 
+async def _annotate(
+    session: AsyncSession,
+    editing: _Editing,
+    move_id: str,
+    key: str,
+    change: Callable[[], list[str]],
+    event_type: EventType,
+    payload: Callable[[MoveNode], Payload],
+) -> Edited:
+    """Apply `change` to one annotation (`key`) of a move; store an event when it changed."""
+    node = _node(editing, move_id)
+    before = copy.deepcopy(node[key])  # type: ignore[literal-required]
+    touched = change()
+    if node[key] == before:  # type: ignore[literal-required]
+        return Edited(editing.chapter, node, touched, False)
+    await _store(session, editing, event_type, payload(node))
+    return Edited(editing.chapter, node, touched, True)
+
+
 async def nags(
     session: AsyncSession,
     user: User,
@@ -252,14 +272,15 @@ async def nags(
 ) -> Edited:
     """Replace the NAGs of a move (numbers or symbols; empty clears them)."""
     editing = await _open(session, user, study_id, chapter_id, if_match)
-    node = _node(editing, move_id)
-    before = list(node["nags"])
-    touched = _apply(set_nags, editing.tree, move_id, values)
-    if node["nags"] == before:
-        return Edited(editing.chapter, node, touched, False)
-    payload = ChapterNagsSet(study_id=study_id, move_id=move_id, nags=node["nags"])
-    await _store(session, editing, EventType.chapter_nags_set, payload)
-    return Edited(editing.chapter, node, touched, True)
+    return await _annotate(
+        session,
+        editing,
+        move_id,
+        "nags",
+        lambda: _apply(set_nags, editing.tree, move_id, values),
+        EventType.chapter_nags_set,
+        lambda node: ChapterNagsSet(study_id=study_id, move_id=move_id, nags=node["nags"]),
+    )
 
 
 async def shapes(
@@ -275,14 +296,17 @@ async def shapes(
 ) -> Edited:
     """Replace the arrows and circles of a move (empty clears them)."""
     editing = await _open(session, user, study_id, chapter_id, if_match)
-    node = _node(editing, move_id)
-    before = [dict(shape) for shape in node["shapes"]]
-    touched = _apply(set_shapes, editing.tree, move_id, values, limits)
-    if [dict(shape) for shape in node["shapes"]] == before:
-        return Edited(editing.chapter, node, touched, False)
-    payload = ChapterShapesSet(study_id=study_id, move_id=move_id, shape_count=len(node["shapes"]))
-    await _store(session, editing, EventType.chapter_shapes_set, payload)
-    return Edited(editing.chapter, node, touched, True)
+    return await _annotate(
+        session,
+        editing,
+        move_id,
+        "shapes",
+        lambda: _apply(set_shapes, editing.tree, move_id, values, limits),
+        EventType.chapter_shapes_set,
+        lambda node: ChapterShapesSet(
+            study_id=study_id, move_id=move_id, shape_count=len(node["shapes"])
+        ),
+    )
 
 
 async def clock(
@@ -297,14 +321,15 @@ async def clock(
 ) -> Edited:
     """Set or clear the clock ([%clk]) after a move."""
     editing = await _open(session, user, study_id, chapter_id, if_match)
-    node = _node(editing, move_id)
-    before = node["clock"]
-    touched = _apply(set_clock, editing.tree, move_id, seconds)
-    if node["clock"] == before:
-        return Edited(editing.chapter, node, touched, False)
-    payload = ChapterClockSet(study_id=study_id, move_id=move_id, clock=node["clock"])
-    await _store(session, editing, EventType.chapter_clock_set, payload)
-    return Edited(editing.chapter, node, touched, True)
+    return await _annotate(
+        session,
+        editing,
+        move_id,
+        "clock",
+        lambda: _apply(set_clock, editing.tree, move_id, seconds),
+        EventType.chapter_clock_set,
+        lambda node: ChapterClockSet(study_id=study_id, move_id=move_id, clock=node["clock"]),
+    )
 
 
 async def evaluation(
@@ -321,14 +346,15 @@ async def evaluation(
 ) -> Edited:
     """Set or clear the evaluation ([%eval], in the comment) after a move."""
     editing = await _open(session, user, study_id, chapter_id, if_match)
-    node = _node(editing, move_id)
-    before = node["comment"]
-    touched = _apply(set_eval, editing.tree, move_id, pawns=pawns, mate=mate, depth=depth)
-    if node["comment"] == before:
-        return Edited(editing.chapter, node, touched, False)
-    payload = ChapterEvalSet(study_id=study_id, move_id=move_id, pawns=pawns, mate=mate)
-    await _store(session, editing, EventType.chapter_eval_set, payload)
-    return Edited(editing.chapter, node, touched, True)
+    return await _annotate(
+        session,
+        editing,
+        move_id,
+        "comment",
+        lambda: _apply(set_eval, editing.tree, move_id, pawns=pawns, mate=mate, depth=depth),
+        EventType.chapter_eval_set,
+        lambda _node: ChapterEvalSet(study_id=study_id, move_id=move_id, pawns=pawns, mate=mate),
+    )
 
 
 async def cut(

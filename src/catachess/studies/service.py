@@ -250,9 +250,10 @@ async def fill(
         ]
         filled.append(FilledStudy(slot.study, rows))
     await add_all(session, filled)
+    await record_added(
+        session, user, [chapter for entry in filled for chapter in entry.chapters], source=source
+    )
     for entry in filled:
-        for chapter in entry.chapters:
-            await record_added(session, user, chapter, source=source)
         await history.record_created(session, entry.chapters, actor_id=user.id, source=source)
     return filled
 
@@ -365,19 +366,27 @@ def _orientation_of(headers: dict[str, str]) -> str:
     return value if value in ("white", "black") else "white"
 
 
-async def record_added(session: AsyncSession, user: User, chapter: Chapter, *, source: str) -> None:
-    await events.record(
+async def record_added(
+    session: AsyncSession, user: User, chapters: Sequence[Chapter], *, source: str
+) -> None:
+    """The study.chapter_added events of new chapters (one statement for all of them)."""
+    await events.record_many(
         session,
         EventType.study_chapter_added,
-        actor_id=user.id,
-        target=target_of(chapter),
-        workspace_id=chapter.workspace_id,
-        version=chapter.version,
-        payload=StudyChapterAdded(
-            study_id=chapter.study_id,
-            name=chapter.name,
-            position=chapter.position,
-            node_count=chapter.node_count,
-            source=source,
-        ),
+        [
+            events.NewEvent(
+                actor_id=user.id,
+                target=target_of(chapter),
+                workspace_id=chapter.workspace_id,
+                version=chapter.version,
+                payload=StudyChapterAdded(
+                    study_id=chapter.study_id,
+                    name=chapter.name,
+                    position=chapter.position,
+                    node_count=chapter.node_count,
+                    source=source,
+                ),
+            )
+            for chapter in chapters
+        ],
     )
