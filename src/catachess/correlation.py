@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 
 import orjson
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catachess import context
 from catachess.errors import problem_body
 
 HEADER = "x-correlation-id"
+HEADER_BYTES = HEADER.encode()
 CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
 TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
 
@@ -25,16 +27,21 @@ class MalformedHeader(ValueError):
     pass
 
 
-def correlation_from(headers: Headers) -> str:
-    """The request's correlation id; raises MalformedHeader rather than store junk."""
-    given = headers.get(HEADER)
+def correlation_from(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """The request's correlation id from its raw ASGI headers (names are lowercase there;
+    the first of repeated headers counts); raises MalformedHeader rather than store junk."""
+    given = traceparent = None
+    for name, value in headers:  # one pass: no Headers object, no scan per name
+        if name == HEADER_BYTES and given is None:
+            given = value.decode("latin-1")
+        elif name == b"traceparent" and traceparent is None:
+            traceparent = value.decode("latin-1")
     if given is not None:
         if not CORRELATION_ID.match(given):
             raise MalformedHeader(
                 "X-Correlation-ID must be 1-64 characters of letters, digits, '.', '_', ':' or '-'"
             )
         return given
-    traceparent = headers.get("traceparent")
     if traceparent is not None:
         match = TRACEPARENT.match(traceparent.strip())
         if not match or match.group(1) == "0" * 32 or match.group(2) == "0" * 16:
@@ -52,7 +59,7 @@ class CorrelationMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            correlation_id = correlation_from(Headers(scope=scope))
+            correlation_id = correlation_from(scope["headers"])
         except MalformedHeader as error:
             await _reject(scope, send, str(error))
             return

@@ -159,3 +159,21 @@ async def test_finding_8_no_share_link_token_in_any_span(traced: Traced) -> None
         assert token not in span.name
         for name, value in (span.attributes or {}).items():
             assert token not in str(value), (span.name, name)
+
+
+async def test_a_node_read_sent_past_the_orm_still_traces_its_statement(traced: Traced) -> None:
+    """GET /nodes/{id} sends its one statement to asyncpg directly (db.raw) unless SQL is
+    traced: with tracing on, the statement still has its span under the request's."""
+    user = await a_user(traced.client, "traced")
+    workspace = await a_workspace(traced.client, user)
+    traced.exporter.clear()
+
+    response = await traced.client.get(f"/nodes/{workspace['id']}", headers=user.headers)
+
+    assert response.status_code == 200
+    spans = traced.exporter.get_finished_spans()
+    request = request_span(spans, "/nodes/{node_id}")
+    statements = sql_spans(spans)
+    assert any("api_tokens" in str((s.attributes or {}).get("db.statement")) for s in statements)
+    assert all(descends_from(s, request, spans) for s in statements)
+    assert (request.attributes or {})["enduser.id"] == user.id

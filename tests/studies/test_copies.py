@@ -223,3 +223,24 @@ async def test_copies_and_tag_edits_are_searchable_in_the_same_transaction(
     )
     by_player = await client.get("/search", params={"white": "Kieseritzky"}, headers=coach.headers)
     assert [hit["chapter"]["id"] for hit in by_player.json()["items"]] == [chapter_id]
+
+
+async def test_finding_a_clone_keeps_its_sources_description_when_the_node_insert_skips_the_orm(
+    client: httpx.AsyncClient,
+) -> None:
+    """The new node of a create comes back from a statement sent past the ORM (db.raw); a
+    clone then sets its description on it, which must still be flushed with the clone."""
+    coach = await a_user(client, "coach")
+    ws = await a_workspace(client, coach)
+    study_id, _ = await a_chapter(client, coach, ws)
+    described = await client.patch(
+        f"/nodes/{study_id}", json={"description": "Sharp lines"}, headers=coach.headers
+    )
+    assert described.status_code == 200, described.text
+    response = await client.post(
+        f"/studies/{study_id}/clone", json={"parent_id": ws["id"]}, headers=coach.headers
+    )
+    assert response.status_code == 201, response.text
+    [clone] = response.json()["studies"]
+    read = await client.get(f"/nodes/{clone['id']}", headers=coach.headers)
+    assert read.json()["description"] == "Sharp lines"

@@ -69,23 +69,27 @@ async def caller_and_node(
     session: AsyncSession,
     node_id: uuid.UUID,
     action: Action,
-) -> tuple[User, Access]:
-    """The authenticated caller and their access to a node: one statement (one round
-    trip) resolves the token, the user, the node and the caller's role on it.
+) -> Access:
+    """The authenticated caller's access to a node: one statement (one round trip)
+    resolves the token, the user, the node and the caller's role on it.
 
     Raises 401 for an unknown or expired token, then 404/403 as access.require does.
+    Leaves the caller's id (not the user: nothing else of it is loaded) in
+    request.state.user_id, for the request's log line and span.
     """
     if hasattr(request.state, "user"):  # already authenticated (idempotency key, auto-key)
         user = await current_user(request, session)
-        return user, await access.require(session, user.id, node_id, action)
+        return await access.require(session, user.id, node_id, action)
     token = bearer_token(request)
     if token is None:
         raise unauthorized()
     row = await sharing_repository.get_caller_and_node(session, token_digest(token), node_id)
-    request.state.user = row[0] if row is not None else None
     if row is None:
+        request.state.user = None
         raise unauthorized()
-    return row[0], access.checked(node_id, row[1], row[2], action, live_path=None)
+    user_id, node, rank = row
+    request.state.user_id = user_id
+    return access.checked(node_id, node, rank, action, live_path=None)
 
 
 async def reader_and_node(
@@ -96,7 +100,7 @@ async def reader_and_node(
     if bearer_token(request) is None:
         request.state.user = None
         return await access.require(session, None, node_id, action)
-    return (await caller_and_node(request, session, node_id, action))[1]
+    return await caller_and_node(request, session, node_id, action)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

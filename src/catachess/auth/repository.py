@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import ApiToken, User
 from catachess.db.base import utcnow
+from catachess.db.raw import Prebuilt, attach
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
@@ -20,20 +21,29 @@ async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
 
-# Built once (every authenticated request runs it): no statement construction per call.
-BY_TOKEN_DIGEST = (
-    select(User)
+# Built once (every authenticated request runs it) and sent to asyncpg directly (db.raw):
+# no statement construction nor ORM loading per call; the user is attached to the session
+# as a query would have loaded it.
+USER_COLUMNS = tuple(User.__table__.c)
+_USER_KEYS = tuple(column.key for column in USER_COLUMNS)
+BY_TOKEN_DIGEST = Prebuilt(
+    select(*USER_COLUMNS)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("digest", type_=String),
         ApiToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
         User.disabled_at.is_(None),
-    )
+    ),
+    "digest",
+    "now",
 )
 
 
 async def get_by_token_digest(session: AsyncSession, digest: str) -> User | None:
-    return await session.scalar(BY_TOKEN_DIGEST, {"digest": digest, "now": utcnow()})
+    row = await BY_TOKEN_DIGEST.fetchrow(session, digest=digest, now=utcnow())
+    if row is None:
+        return None
+    return attach(session, User, dict(zip(_USER_KEYS, row, strict=True)))
 
 
 async def get_for_update(session: AsyncSession, user_id: uuid.UUID) -> User | None:

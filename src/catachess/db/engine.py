@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 
 from catachess.config import Settings
 from catachess.db.embedded import alive, handle_pids, pgdata_of
+from catachess.db.raw import READ_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -123,4 +124,9 @@ def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     transaction takes its own snapshot anyway, so a read that holds no locks sees what it
     would see inside BEGIN/COMMIT; a write must never run here (routing checks).
     """
-    return make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+        info={READ_ONLY: True},  # db.raw may then borrow a pool connection per statement
+    )

@@ -70,6 +70,11 @@ def note_recorded(session: Session) -> None:
     _marks(session).recorded = True
 
 
+def note_written(session: Session, table_names: Iterable[str]) -> None:
+    """Rows changed by a statement sent past the session (db.raw) count as its own."""
+    _note_written(session, table_names)
+
+
 def upkeep(session: Session, reason: str) -> None:
     """Declare this transaction routine upkeep with no domain meaning (deleting expired
     tokens or exports): its writes need no event. Only maintenance jobs call this."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -87,3 +89,21 @@ class Node(CreatedAt, Base):
     def ancestor_ids(self) -> list[uuid.UUID]:
         """Ids from the workspace root down to and including this node."""
         return [uuid.UUID(part) for part in self.path.split("/")]
+
+
+# The columns of a node, in the order node_from_row reads them.
+NODE_COLUMNS = tuple(Node.__table__.c)
+_NODE_KEYS = tuple(column.key for column in NODE_COLUMNS)
+
+
+def node_values(row: Sequence[Any], start: int = 0) -> dict[str, Any]:
+    """A node's attributes from NODE_COLUMNS read by position (a raw asyncpg record)."""
+    values = dict(zip(_NODE_KEYS, row[start : start + len(_NODE_KEYS)], strict=True))
+    values["kind"] = NodeKind(values["kind"])
+    values["visibility"] = Visibility(values["visibility"])
+    return values
+
+
+def node_from_row(row: Sequence[Any], start: int = 0) -> Node:
+    """A transient Node (not in any session: for reading) from NODE_COLUMNS by position."""
+    return Node(**node_values(row, start))

@@ -6,16 +6,31 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from catachess.db.base import utcnow
+from catachess.db.raw import Prebuilt, attach
+from catachess.events import guard
 from catachess.nodes.errors import ConcurrentChange
-from catachess.nodes.models import Node, NodeKind, Visibility
+from catachess.nodes.models import NODE_COLUMNS, Node, NodeKind, Visibility, node_values
 from catachess.studies.models import Star
 
 # SQLSTATEs of two transactions waiting on each other's row locks (PostgreSQL aborts one).
@@ -76,6 +91,17 @@ async def list_children(
     return (await session.scalars(query.order_by(Node.name, Node.id).limit(limit))).all()
 
 
+# A node's INSERT, built once, sent to asyncpg directly (db.raw); every column is given.
+NODE_KEYS = tuple(column.key for column in NODE_COLUMNS)
+INSERT_NODE = Prebuilt(
+    insert(cast(Table, Node.__table__))
+    .values({c.key: bindparam(f"n_{c.key}", type_=c.type) for c in NODE_COLUMNS})
+    .on_conflict_do_nothing()
+    .returning(*NODE_COLUMNS),
+    *(f"n_{key}" for key in NODE_KEYS),
+)
+
+
 async def insert_unless_name_taken(
     session: AsyncSession, node: Node, *, along_with: Insert | None = None
 ) -> Node | None:
@@ -97,6 +123,16 @@ async def insert_unless_name_taken(
             value = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
         if value is not None:
             values[column.key] = value
+    if along_with is None:
+        row = await INSERT_NODE.fetchrow(
+            session, **{f"n_{key}": values.get(key) for key in NODE_KEYS}
+        )
+        if row is None:
+            return None
+        guard.note_written(session.sync_session, ["nodes"])
+        # In the session, as the ORM insert left it: callers may still change it (a copy
+        # takes its source's description) and the change must be flushed.
+        return attach(session, Node, node_values(row))
     statement = insert(Node).values(values).on_conflict_do_nothing().returning(Node)
     if along_with is not None:
         statement = statement.add_cte(along_with.cte("along_with"))

@@ -38,7 +38,10 @@ def route_template(scope: Scope) -> str:
 
 def user_id_of(scope: Scope) -> str | None:
     """The authenticated user's id, if the request authenticated one (see auth.deps)."""
-    user: Any = scope.get("state", {}).get("user")
+    state = scope.get("state", {})
+    if state.get("user_id") is not None:  # a read that loaded only the caller's id
+        return str(state["user_id"])
+    user: Any = state.get("user")
     if user is None:
         return None
     # The identity key survives the session's rollback and close, unlike the attributes.

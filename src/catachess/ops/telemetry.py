@@ -148,6 +148,11 @@ def stop() -> None:
     _provider = None
 
 
+def tracing_sql() -> bool:
+    """Whether SQL statements are being traced (db.raw then sends them through SQLAlchemy)."""
+    return _provider is not None
+
+
 def tracer() -> trace.Tracer:
     return (_provider or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
 

@@ -35,7 +35,8 @@ async def require(
     nobody learns that a node exists; with read access but too weak a role, Forbidden.
     `for_update` locks the node row, which serializes concurrent writes to it.
     `lock_live_path` key-share-locks the node and its ancestors and fails if any is
-    trashed (nodes.repository.lock_live_path), in the same statement.
+    trashed (nodes.repository.lock_live_path), in the same statement; the node it
+    returns is then not in the session (read it, do not change it).
     An unlisted or public node (or one under such a folder) makes everyone a viewer,
     anonymous callers (`user_id` None) included: they take the viewer's code paths.
     """

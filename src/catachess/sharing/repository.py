@@ -29,7 +29,8 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from catachess.auth.models import ApiToken, User
 from catachess.db.base import new_id, utcnow
-from catachess.nodes.models import VISIBILITY_RANKS, Node
+from catachess.db.raw import Prebuilt
+from catachess.nodes.models import NODE_COLUMNS, VISIBILITY_RANKS, Node, node_from_row
 from catachess.sharing.models import Grant, Invitation, ShareLink
 from catachess.sharing.policy import RANKS, Role
 
@@ -148,17 +149,30 @@ NODE_WITH_RANK = {
     )
     for with_visibility in (False, True)
 }
+# The parent check of a create (access.require with lock_live_path): columns, sent to
+# asyncpg directly (db.raw); the node comes back built from its row, not in the session.
+NODE_WITH_RANK_LOCKING_PATH = Prebuilt(
+    select(*NODE_COLUMNS, _rank_of(USER_ID, with_visibility=True), _live_path_locked()).where(
+        Node.id == NODE_ID, Node.trashed_at.is_(None)
+    ),
+    "user_id",
+    "node_id",
+)
 # Visibility included: the same answers as access.require gives a caller it authenticated.
-CALLER_AND_NODE = (
-    select(User, Node, _rank_of(User.id, with_visibility=True))
+# Columns, not entities: sent to asyncpg directly (db.raw), the node built from its row.
+CALLER_AND_NODE = Prebuilt(
+    select(User.id, *NODE_COLUMNS, _rank_of(User.id, with_visibility=True))
+    .select_from(User)
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(Node, and_(Node.id == NODE_ID, Node.trashed_at.is_(None)))
     .where(
         ApiToken.token_hash == bindparam("token_digest", type_=String),
         ApiToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
         User.disabled_at.is_(None),  # as auth.repository.BY_TOKEN_DIGEST
-    )
-    .execution_options(populate_existing=True)
+    ),
+    "token_digest",
+    "node_id",
+    "now",
 )
 
 
@@ -176,7 +190,12 @@ async def get_node_with_rank(
 
     `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
     also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
+    With `lock_live_path` (and visibility, no row lock) the node is built from the row and
+    is not in the session: for reading only (a create's parent).
     """
+    if lock_live_path and with_visibility and not for_update:
+        raw = await NODE_WITH_RANK_LOCKING_PATH.fetchrow(session, user_id=user_id, node_id=node_id)
+        return (node_from_row(raw), raw[-2], raw[-1]) if raw is not None else None
     query = NODE_WITH_RANK[with_visibility][for_update, lock_live_path]
     row = (await session.execute(query, {"user_id": user_id, "node_id": node_id})).first()
     return tuple(row) if row is not None else None
@@ -184,14 +203,18 @@ async def get_node_with_rank(
 
 async def get_caller_and_node(
     session: AsyncSession, token_digest: str, node_id: uuid.UUID
-) -> tuple[Any, ...] | None:
-    """The user of a live bearer token (of an account not disabled), the live node (None
-    when missing or trashed), the user's role rank on it (visibility included), in one
-    statement: what an authorized read of one node needs, in one round trip. None when
-    the token is unknown or expired or its account disabled."""
-    parameters = {"token_digest": token_digest, "node_id": node_id, "now": utcnow()}
-    row = (await session.execute(CALLER_AND_NODE, parameters)).first()
-    return tuple(row) if row is not None else None
+) -> tuple[uuid.UUID, Node | None, int | None] | None:
+    """The id of the user of a live bearer token (of an account not disabled), the live
+    node (None when missing or trashed), the user's role rank on it (visibility
+    included), in one statement: what an authorized read of one node needs, in one
+    round trip. None when the token is unknown or expired or its account disabled."""
+    row = await CALLER_AND_NODE.fetchrow(
+        session, token_digest=token_digest, node_id=node_id, now=utcnow()
+    )
+    if row is None:
+        return None
+    node = node_from_row(row, 1) if row[1] is not None else None
+    return row[0], node, row[-1]
 
 
 async def readable_ids(

@@ -1,0 +1,145 @@
+"""Hot statements compiled once and sent to asyncpg directly, inside the session's work.
+
+SQLAlchemy spends most of a hot request's CPU around each statement (ORM execution
+state, cache lookups, the cursor adapter, result and ORM row processing), far more than
+asyncpg spends sending it (docs/performance.md). A `Prebuilt` statement is compiled once
+for asyncpg; `fetchrow` sends it on the connection the session already holds, so it runs
+in the session's transaction (a BEGIN is sent first if the session has not begun one, as
+SQLAlchemy's own adapter does) and rows come back as asyncpg records, read by position.
+
+While SQL tracing is on (ops.telemetry), statements go through the session instead, so
+every statement still gets its span. Errors are translated as SQLAlchemy would (its
+DBAPIError subclasses, the driver's error in `.orig`), so the same handlers apply; a
+pool connection found closed is invalidated. The commit guard (events.guard) does not
+see what is sent past the session: a caller that writes this way tells it
+(guard.note_written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NoReturn, TypeVar, cast
+
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+from catachess.ops import telemetry
+
+# session.info key: a session of db.engine.make_read_sessionmaker (autocommit).
+READ_ONLY = "catachess.db.read_only"
+
+T = TypeVar("T")
+
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+class Prebuilt:
+    """A statement (a SELECT, or a write with RETURNING) whose SQL and constant parameters
+    are computed once; `names` are the bind parameters given at each execution."""
+
+    def __init__(self, statement: Executable, *names: str) -> None:
+        compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=_DIALECT))
+        self.statement = statement
+        self.sql = compiled.string
+        order = compiled.positiontup or []
+        fixed = compiled.construct_params({name: None for name in names}, _check=False)
+        processors: dict[str, Any] = dict(compiled._bind_processors)
+        unknown = set(names) - set(order)
+        assert not unknown, f"no such bind parameters: {unknown}"
+        self._template = [
+            processors[name](fixed[name]) if name in processors else fixed[name] for name in order
+        ]
+        self._slots = [
+            (position, name, processors.get(name))
+            for position, name in enumerate(order)
+            if name in names  # every occurrence (a parameter may be used twice)
+        ]
+
+    async def fetchrow(self, session: AsyncSession, **params: Any) -> Sequence[Any] | None:
+        """The first row (indexable by position), or None."""
+        if telemetry.tracing_sql():
+            traced: Sequence[Any] | None = (await session.execute(self.statement, params)).first()
+            return traced
+        args = list(self._template)
+        for position, name, process in self._slots:
+            value = params[name]
+            args[position] = value if process is None or value is None else process(value)
+        if session.info.get(READ_ONLY) and not session.in_transaction():
+            return await self._fetchrow_pooled(session, args)
+        connection = await session.connection()
+        adapter: Any = (await connection.get_raw_connection()).dbapi_connection
+        # The same steps as the adapter's cursor (AsyncAdapt_asyncpg_cursor._prepare_and_execute).
+        async with adapter._execute_mutex:
+            if adapter._transaction is None:
+                await adapter._start_transaction()  # returns at once in autocommit
+            try:
+                row: Sequence[Any] | None = await adapter._connection.fetchrow(self.sql, *args)
+            except Exception as error:
+                self._raise_translated(adapter, error, args)
+        return row
+
+    def _raise_translated(self, adapter: Any, error: Exception, args: list[Any]) -> NoReturn:
+        raise _translated(adapter, error, self.sql, args) from error
+
+    async def _fetchrow_pooled(
+        self, session: AsyncSession, args: list[Any]
+    ) -> Sequence[Any] | None:
+        """An autocommit read that holds no connection yet: a pool connection for this one
+        statement, without the Session's connection and transaction bookkeeping."""
+        engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        pooled = await engine.raw_connection()
+        try:
+            driver: Any = pooled.driver_connection
+            row: Sequence[Any] | None = await driver.fetchrow(self.sql, *args)
+            return row
+        except Exception as error:
+            adapter: Any = pooled.dbapi_connection
+            if adapter._connection.is_closed():
+                pooled.invalidate(error)  # the pool drops it instead of handing it out again
+            self._raise_translated(adapter, error, args)
+        finally:
+            pooled.close()  # back to the pool; no transaction, so no ROLLBACK is sent
+
+
+def _translated(adapter: Any, error: Exception, sql: str, args: list[Any]) -> Exception:
+    """The exception SQLAlchemy would have raised for this driver error (an IntegrityError,
+    an OperationalError, ... with the driver's in `.orig`), so handlers and callers that
+    catch SQLAlchemy's exceptions (lock conflicts as 409, say) treat both paths alike."""
+    dbapi_error = adapter.dbapi.Error
+    try:
+        adapter._handle_exception(error)  # raises the adapter's DB-API translation
+    except dbapi_error as translated:
+        wrapped: Exception = DBAPIError.instance(
+            sql,
+            args,
+            translated,
+            dbapi_error,
+            connection_invalidated=adapter._connection.is_closed(),
+        )
+        return wrapped
+    return error  # pragma: no cover (_handle_exception always raises)
+
+
+def attach(session: AsyncSession, entity: type[T], values: dict[str, Any]) -> T:
+    """The persistent instance of `entity` with these column values, as a query would
+    have loaded it into the session: the one already there, else a new one, unmodified."""
+    sync = session.sync_session
+    key = sync.identity_key(entity, ident=tuple(values[k] for k in _primary_keys(entity)))
+    existing = sync.identity_map.get(key)
+    if existing is not None:
+        found: T = existing
+        return found
+    instance = entity(**values)
+    make_transient_to_detached(instance)  # attribute history reset, as if just loaded
+    sync.add(instance)
+    return instance
+
+
+def _primary_keys(entity: type[Any]) -> list[str]:
+    return [column.key for column in entity.__table__.primary_key.columns]

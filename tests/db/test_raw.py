@@ -1,0 +1,49 @@
+"""Statements sent to asyncpg past the ORM (catachess.db.raw) behave as through SQLAlchemy."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import Integer, String, bindparam, cast, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catachess.auth.models import User
+from catachess.db.engine import make_read_sessionmaker, make_sessionmaker
+from catachess.db.raw import Prebuilt
+
+AS_NUMBER = Prebuilt(select(cast(bindparam("text", type_=String), Integer)), "text")
+# A user row whose created_by-free columns are all given: NOT NULL email left NULL.
+BAD_USER = Prebuilt(
+    select(User.id)
+    .where(User.id == bindparam("id", type_=User.id.type))
+    .add_cte(
+        User.__table__.insert()
+        .values(id=bindparam("id", type_=User.id.type), email=None)
+        .cte("bad_user")
+    ),
+    "id",
+)
+
+
+@pytest.mark.parametrize("read_session", [False, True], ids=["transaction", "autocommit read"])
+async def test_a_driver_error_is_the_error_sqlalchemy_raises_with_the_drivers_inside(
+    engine: AsyncEngine, read_session: bool
+) -> None:
+    sessions = make_read_sessionmaker(engine) if read_session else make_sessionmaker(engine)
+    async with sessions() as session:
+        assert await AS_NUMBER.fetchrow(session, text="42") == (42,)
+        with pytest.raises(DBAPIError) as through_sqlalchemy:
+            await session.execute(AS_NUMBER.statement, {"text": "forty-two"})
+    async with sessions() as session:
+        with pytest.raises(DBAPIError) as raw:
+            await AS_NUMBER.fetchrow(session, text="forty-two")
+    assert type(raw.value) is type(through_sqlalchemy.value)
+    assert getattr(raw.value.orig, "sqlstate", None) == "22P02"
+
+
+async def test_a_constraint_violation_is_sqlalchemys_integrity_error(engine: AsyncEngine) -> None:
+    async with make_sessionmaker(engine)() as session:
+        with pytest.raises(IntegrityError):
+            await BAD_USER.fetchrow(session, id=uuid.uuid4())
