@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 
 import pytest
-from sqlalchemy import Integer, String, bindparam, cast, select
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.auth.models import User
-from catachess.db.engine import make_read_sessionmaker, make_sessionmaker
+from catachess.db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
 from catachess.db.raw import Prebuilt
 
 AS_NUMBER = Prebuilt(select(cast(bindparam("text", type_=String), Integer)), "text")
@@ -47,3 +49,28 @@ async def test_a_constraint_violation_is_sqlalchemys_integrity_error(engine: Asy
     async with make_sessionmaker(engine)() as session:
         with pytest.raises(IntegrityError):
             await BAD_USER.fetchrow(session, id=uuid.uuid4())
+
+
+async def test_finding_a_borrowed_connection_returned_to_a_full_pool_is_closed_cleanly(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An autocommit read borrows a pool connection for its one statement. Returned to a
+    pool that is full (an overflow connection), the pool closes it, which awaits the
+    driver: outside a greenlet that raised MissingGreenlet, logged as an error by the pool
+    (two server processes under load, tests/ops/test_two_processes_as_one.py)."""
+    engine = make_engine(database_url, pool_size=1)
+    sleep = Prebuilt(select(func.pg_sleep(bindparam("seconds", type_=Float))), "seconds")
+    sessions = make_read_sessionmaker(engine)
+
+    async def one_read() -> None:
+        async with sessions() as session:
+            await sleep.fetchrow(session, seconds=0.2)
+
+    try:
+        with caplog.at_level(logging.ERROR, logger="sqlalchemy.pool"):
+            await asyncio.gather(*(one_read() for _ in range(4)))
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert engine.pool.overflow() <= 0  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()

@@ -27,6 +27,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import greenlet_spawn
 
 from catachess.ops import telemetry
 
@@ -101,10 +102,15 @@ class Prebuilt:
         except Exception as error:
             adapter: Any = pooled.dbapi_connection
             if adapter._connection.is_closed():
-                pooled.invalidate(error)  # the pool drops it instead of handing it out again
+                # The pool drops it instead of handing it out again.
+                await greenlet_spawn(pooled.invalidate, error)
             self._raise_translated(adapter, error, args)
         finally:
-            pooled.close()  # back to the pool; no transaction, so no ROLLBACK is sent
+            # Back to the pool (no transaction, so no ROLLBACK is sent). In a greenlet, as
+            # SQLAlchemy's own AsyncConnection.close does: a pool that is full closes the
+            # connection, which awaits the driver; called plainly, that raised
+            # MissingGreenlet, logged as an error, and left the connection open.
+            await greenlet_spawn(pooled.close)
 
 
 def _translated(adapter: Any, error: Exception, sql: str, args: list[Any]) -> Exception:
