@@ -8,6 +8,8 @@ per-study sequencer.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import re
 import uuid
 from collections.abc import Sequence
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
 from catachess.auth.models import User, id_of
-from catachess.config import Settings
+from catachess.config import Settings, get_settings
 from catachess.db.base import utcnow
 from catachess.events import service as events
 from catachess.events.service import Target
@@ -27,7 +29,7 @@ from catachess.events.types import (
     EventType,
     StudyChapterAdded,
 )
-from catachess.heavy_tasks import PreparedGame, PreparedPgn, parse_games
+from catachess.heavy_tasks import PreparedGame, PreparedPgn, parse_part
 from catachess.history import recording as history
 from catachess.nodes import service as nodes
 from catachess.nodes.models import Node, NodeKind
@@ -37,12 +39,14 @@ from catachess.pgn import (
     ParsedPgn,
     PgnError,
     PgnLimits,
+    PgnPart,
     PgnWarning,
     TreeEditError,
     count_nodes,
     new_tree,
     read_pgn,
     setup_headers,
+    split_pgn,
 )
 from catachess.search import indexing as search_index
 from catachess.sharing import access
@@ -152,13 +156,53 @@ def parse(text: str, limits: PgnLimits) -> ParsedPgn:
 async def parse_heavy(
     session: AsyncSession, user: User, pgn: str, limits: PgnLimits
 ) -> PreparedPgn:
-    """`parse` in a worker process (catachess.heavy), holding one of the user's heavy
+    """`parse` in the worker processes (catachess.heavy), holding one of the user's heavy
     slots; the games come back ready to store (trees as JSON, index rows made)."""
     await heavy.claim_slot(session, user.id)
     try:
-        return await heavy.run(parse_games, pgn, limits)
+        # Cut where games start (a pass that reads no move, ~3 ms per MB: in a thread)
+        # into parts that the workers parse at once: a big import takes every worker
+        # (HEAVY_WORKERS) instead of one, and no single result is large to unpickle.
+        parts = await asyncio.to_thread(
+            split_pgn,
+            pgn,
+            limits,
+            parts=PARTS_PER_WORKER * get_settings().heavy_workers,
+            max_part_games=MAX_CHAPTERS,
+        )
+        return await _parse_parts(parts, limits)
     except PgnError as error:
         raise from_pgn_error(error) from None
+
+
+# Parts per worker process of an API import: more than one, so a worker that is done
+# early (or slowed by other work on the machine) takes over the rest.
+PARTS_PER_WORKER = 2
+
+
+async def _parse_parts(parts: list[PgnPart], limits: PgnLimits) -> PreparedPgn:
+    """The parts parsed in the worker processes, joined in order (the first problem in
+    the text, as `PgnError`, if any)."""
+    jobs = [asyncio.ensure_future(heavy.run(parse_part, part, limits)) for part in parts]
+    joined = PreparedPgn([], [])
+    try:
+        for job in jobs:
+            before = len(joined.games)
+            try:
+                parsed = await job
+            except PgnError as error:
+                raise error.renumbered(before) from None
+            joined.games.extend(
+                dataclasses.replace(game, number=game.number + before) for game in parsed.games
+            )
+            joined.warnings.extend(parsed.warnings)
+    finally:
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+    if not joined.games:
+        raise PgnError("no games found", code="empty")
+    return joined
 
 
 # A game to store as a chapter: parsed here (FEN chapters, the command line) or prepared
