@@ -71,7 +71,7 @@ def whole(text: str) -> ParsedPgn | PgnError:
 
 
 def in_parts(text: str, games_per_part: int, limits: PgnLimits = LIMITS) -> ParsedPgn | PgnError:
-    """The API's way (studies.service.parse_heavy, in one process)."""
+    """The API's way (studies.service.parsing_heavy, in one process)."""
     try:
         parts = split_pgn(text, limits, parts=10**6, max_part_games=games_per_part)
     except PgnError as error:
