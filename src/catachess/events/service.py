@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, String, bindparam, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from catachess import context
 from catachess.db.base import new_id, utcnow
+from catachess.db.raw import Prebuilt, attach
 from catachess.events import guard, subscribers
 from catachess.events.models import Event, EventDelivery
 from catachess.events.types import EventType, Payload, validate_payload
@@ -42,6 +42,17 @@ class Target:
         return self.node_id or (self.id if self.type in NODE_TYPES else None)
 
 
+@dataclass(frozen=True)
+class Companion:
+    """An insert of the same change sent in the event's own statement (one round trip
+    fewer): `statement` is built once, with bind parameters; `params` gives their values.
+    `name` keys the compiled statement, so one name always means the same statement."""
+
+    name: str
+    statement: Insert
+    params: Mapping[str, Any]
+
+
 async def record(
     session: AsyncSession,
     event_type: EventType,
@@ -54,7 +65,7 @@ async def record(
     event_id: uuid.UUID | None = None,
     causation_id: uuid.UUID | None = None,
     correlation_id: str | None = None,
-    along_with: Sequence[Insert] = (),
+    along_with: Sequence[Companion] = (),
 ) -> Event:
     """Append one event in the caller's transaction; an existing event_id returns the stored one.
 
@@ -63,6 +74,9 @@ async def record(
     causation default to the current context, so a handler reacting to an event
     inherits that event's chain. `along_with`: inserts of the same change (a search
     entry, say) sent in the same statement, one round trip fewer each.
+
+    The statement is compiled once per shape (subscribers owed or not, companions) and
+    sent to asyncpg directly (db.raw): every write runs it.
     """
     event_values: dict[str, Any] = {
         "event_id": event_id or new_id(),
@@ -79,17 +93,16 @@ async def record(
         "causation_id": causation_id or _context_causation(),
     }
     params = {f"e_{name}": value for name, value in event_values.items()}
-    statement = APPEND
     owed = subscribers.names_for(event_type)
     if owed:
-        statement, params["subscribers"] = APPEND_AND_OWE, owed
+        params["subscribers"] = owed
         session.info[DELIVERIES_OWED] = True
-    for number, extra in enumerate(along_with):
-        statement = statement.add_cte(extra.cte(f"along_with_{number}"))
-    inserted: Event | None = await session.scalar(statement, params)
+    for companion in along_with:
+        params.update(companion.params)
+    row = await _append(bool(owed), along_with).fetchrow(session, **params)
     guard.note_recorded(session.sync_session)
-    if inserted is not None:
-        return inserted
+    if row is not None:
+        return attach(session, Event, dict(zip(EVENT_KEYS, row, strict=True)))
     existing: Event | None = await session.scalar(
         select(Event).where(Event.event_id == event_values["event_id"])
     )
@@ -174,12 +187,23 @@ def _deliveries_of(appended: Any, owed: list[str] | None = None) -> Insert:
     )
 
 
-def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
-    """The append as one statement, built once (every write runs it).
+EVENT_KEYS = tuple(column.key for column in Event.__table__.c)
+
+# The append statements compiled so far, by (deliveries owed, companion names).
+_APPENDS: dict[tuple[bool, tuple[str, ...]], Prebuilt] = {}
+
+
+def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
+    """The append as one statement, compiled once per shape (every write runs it).
 
     ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip; a
-    skipped event owes no deliveries either, since they hang off the RETURNING rows.
+    skipped event owes no deliveries either, since they hang off the RETURNING rows, and
+    the statement returns no row.
     """
+    shape = (owe_deliveries, tuple(companion.name for companion in along_with))
+    found = _APPENDS.get(shape)
+    if found is not None:
+        return found
     # seq is an identity; position is assigned at commit (docs/live.md).
     columns = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
     appended = (
@@ -189,14 +213,16 @@ def _append_statement(*, owe_deliveries: bool) -> Select[Event]:
         .returning(*Event.__table__.c)
         .cte("appended")
     )
-    query = select(aliased(Event, appended))
-    if not owe_deliveries:
-        return query
-    return query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
-
-
-APPEND = _append_statement(owe_deliveries=False)
-APPEND_AND_OWE = _append_statement(owe_deliveries=True)
+    query: Select[Any] = select(*appended.c)
+    names = [f"e_{c.key}" for c in columns]
+    if owe_deliveries:
+        query = query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
+        names.append("subscribers")
+    for number, companion in enumerate(along_with):
+        query = query.add_cte(companion.statement.cte(f"along_with_{number}"))
+        names += companion.params
+    built = _APPENDS[shape] = Prebuilt(query, *names)
+    return built
 
 
 def _context_causation() -> uuid.UUID | None:

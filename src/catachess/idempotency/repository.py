@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -11,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     LargeBinary,
-    Row,
     SmallInteger,
     String,
     Table,
@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
+from catachess.db.raw import Prebuilt
 from catachess.idempotency.models import IdempotencyRecord
 
 records = cast(Table, IdempotencyRecord.__table__)
@@ -40,8 +41,11 @@ class StoredRow:
     expires_at: datetime
 
 
-# The hot-path statements are prebuilt text: building and cache-keying an equivalent Core
-# construct costs more CPU per request than the round trip itself (see bench/idempotency.py).
+# The hot-path statements are prebuilt text, compiled once and sent to asyncpg directly
+# (db.raw): building and cache-keying an equivalent Core construct, and SQLAlchemy's work
+# around each execution, cost more CPU per request than the round trip itself
+# (bench/idempotency.py, docs/performance.md). Their writes need no note to the commit
+# guard (events.guard): idempotency_records is event-exempt bookkeeping.
 _RESULT_TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     "fingerprint": String,
     "status_code": SmallInteger,
@@ -61,7 +65,8 @@ _RESULT_TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
 #   one (committed by the previous holder between our snapshot and our lock) is left
 #   alone and `claimed` comes back NULL, and the caller reads it with a fresh snapshot.
 # CASE, not AND, fixes the order: the planner may reorder AND-ed conditions.
-_CLAIM = text("""
+_CLAIM = Prebuilt(
+    text("""
     WITH live AS (
         SELECT fingerprint, status_code, headers, body, expires_at
         FROM idempotency_records
@@ -87,17 +92,28 @@ _CLAIM = text("""
     )
     SELECT live.*, lock.locked, claim.claimed
     FROM lock LEFT JOIN live ON true LEFT JOIN claim ON true
-""").columns(**_RESULT_TYPES, locked=Boolean, claimed=Boolean)
+""").columns(**_RESULT_TYPES, locked=Boolean, claimed=Boolean),
+    "user_id",
+    "operation",
+    "key",
+    "fingerprint",
+    "lock",
+    "ttl_seconds",
+)
+_KEY = ("user_id", "operation", "key")
 
-_GET_LIVE = text("""
+_GET_LIVE = Prebuilt(
+    text("""
     SELECT fingerprint, status_code, headers, body, expires_at
     FROM idempotency_records
     WHERE user_id = :user_id AND operation = :operation AND key = :key
         AND completed AND expires_at > now()
-""").columns(**_RESULT_TYPES)
+""").columns(**_RESULT_TYPES),
+    *_KEY,
+)
 
 # Only unindexed columns change, so PostgreSQL can update the placeholder in place (HOT).
-_STORE_RESULT = (
+_STORE_RESULT = Prebuilt(
     text("""
     UPDATE idempotency_records
     SET completed = true, status_code = :status_code, headers = :headers, body = :body
@@ -105,12 +121,17 @@ _STORE_RESULT = (
     RETURNING expires_at
 """)
     .bindparams(bindparam("headers", type_=JSONB), bindparam("body", type_=LargeBinary))
-    .columns(expires_at=DateTime(timezone=True))
+    .columns(expires_at=DateTime(timezone=True)),
+    *_KEY,
+    "status_code",
+    "headers",
+    "body",
 )
 
 
-def _row(row: Row[Any]) -> StoredRow:
-    return StoredRow(row.fingerprint, row.status_code, row.headers, row.body, row.expires_at)
+def _row(row: Sequence[Any]) -> StoredRow:
+    """The first five columns: fingerprint, status_code, headers, body, expires_at."""
+    return StoredRow(row[0], row[1], row[2], row[3], row[4])
 
 
 @dataclass(frozen=True)
@@ -133,19 +154,18 @@ async def claim(
     (another transaction holds it). One round trip in the common cases.
     """
     params = {"user_id": user_id, "operation": operation, "key": key}
-    found = (
-        await session.execute(
-            _CLAIM,
-            {**params, "fingerprint": fingerprint, "lock": lock, "ttl_seconds": ttl_seconds},
-        )
-    ).one()
-    if found.fingerprint is not None:
+    found = await _CLAIM.fetchrow(
+        session, **params, fingerprint=fingerprint, lock=lock, ttl_seconds=ttl_seconds
+    )
+    assert found is not None  # the statement always returns its one row
+    fingerprint_found, locked, claimed = found[0], found[5], found[6]
+    if fingerprint_found is not None:
         return Claim(_row(found), claimed=False)
-    if found.locked and not found.claimed:
+    if locked and not claimed:
         # The previous holder committed between our snapshot and our lock: read it now.
-        live = (await session.execute(_GET_LIVE, params)).first()
+        live = await _GET_LIVE.fetchrow(session, **params)
         return Claim(_row(live) if live is not None else None, claimed=False)
-    return Claim(None, claimed=bool(found.claimed))
+    return Claim(None, claimed=bool(claimed))
 
 
 async def store_result(
@@ -159,17 +179,18 @@ async def store_result(
     body: bytes,
 ) -> datetime | None:
     """Fill the claimed placeholder with the result; its expiry (None: no claim found)."""
-    expires_at: datetime | None = await session.scalar(
-        _STORE_RESULT,
-        {
-            "user_id": user_id,
-            "operation": operation,
-            "key": key,
-            "status_code": status_code,
-            "headers": headers,
-            "body": body,
-        },
+    row = await _STORE_RESULT.fetchrow(
+        session,
+        user_id=user_id,
+        operation=operation,
+        key=key,
+        status_code=status_code,
+        headers=headers,
+        body=body,
     )
+    if row is None:
+        return None
+    expires_at: datetime = row[0]
     return expires_at
 
 

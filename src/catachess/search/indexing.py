@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import TextClause, func, literal_column, text
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy import String, TextClause, bindparam, func, literal_column, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
+from catachess.events import service as events
 from catachess.heavy_tasks import IDS, PreparedGame
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
@@ -196,15 +197,29 @@ def node_statements(nodes: Iterable[tuple[uuid.UUID, uuid.UUID, str]]) -> list[S
     return _entries_statement(rows, _NAME_TSV)
 
 
-def new_node_entry(node: Node) -> Insert:
-    """A new node's search entry as one INSERT (nothing to delete: the node is new), for
-    the caller to send along with another statement (events.record(along_with=...))."""
-    return insert(SearchEntry).values(
-        workspace_id=node.workspace_id,
-        kind="node",
-        node_id=node.id,
-        body=node.name,
-        tsv=func.to_tsvector(literal_column(f"'{NAME_CONFIG}'"), fold(node.name)),
+_NEW_NODE_ENTRY = insert(SearchEntry).values(
+    workspace_id=bindparam("entry_workspace_id", type_=SearchEntry.workspace_id.type),
+    kind="node",
+    node_id=bindparam("entry_node_id", type_=SearchEntry.node_id.type),
+    body=bindparam("entry_body", type_=SearchEntry.body.type),
+    tsv=func.to_tsvector(
+        literal_column(f"'{NAME_CONFIG}'"), bindparam("entry_folded", type_=String)
+    ),
+)
+
+
+def new_node_entry(node: Node) -> events.Companion:
+    """A new node's search entry as one INSERT (nothing to delete: the node is new), sent
+    in the statement of the node's event (events.record(along_with=...))."""
+    return events.Companion(
+        "new_node_search_entry",
+        _NEW_NODE_ENTRY,
+        {
+            "entry_workspace_id": node.workspace_id,
+            "entry_node_id": node.id,
+            "entry_body": node.name,
+            "entry_folded": fold(node.name),
+        },
     )
 
 

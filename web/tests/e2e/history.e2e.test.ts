@@ -122,7 +122,7 @@ test('five edits, three undone with Ctrl+Z, the first version restored from the 
   expect(await page.locator('.preview-banner').textContent()).toContain('removes 2 moves (2... Nc6)');
   expect(await page.locator('.study-page').getAttribute('class')).not.toContain('can-edit');
   await page.keyboard.press('End');
-  expect(await fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2');
+  await eventually(() => fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2');
   await shot(page, 'history-preview-1280x800');
 
   await page.locator('.preview-banner .restore-version').click();
@@ -140,7 +140,7 @@ test('five edits, three undone with Ctrl+Z, the first version restored from the 
   expect(now.version).toBe(10);
   expect(lines(now)).toEqual(pythonChessLines(first));
   await page.keyboard.press('End');
-  expect(await fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2');
+  await eventually(() => fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2');
 });
 
 test('Ctrl+Z undoes the last move and Ctrl+Shift+Z brings it back; after another member’s edit it says who and offers the history', async () => {
@@ -159,7 +159,7 @@ test('Ctrl+Z undoes the last move and Ctrl+Shift+Z brings it back; after another
   await page.keyboard.press('Control+z');
   await eventually(() => moveIn(page, 'c4').count()).toBe(0);
   expect(lines(await tree(owner, id, chapterId))).toEqual(['d4 d5']);
-  expect(await fen(page)).toBe('rnbqkbnr/ppp1pppp/8/3p4/3P4/8/PPP1PPPP/RNBQKBNR w KQkq - 0 2');
+  await eventually(() => fen(page)).toBe('rnbqkbnr/ppp1pppp/8/3p4/3P4/8/PPP1PPPP/RNBQKBNR w KQkq - 0 2');
 
   await page.keyboard.press('Control+Shift+Z');
   await moveIn(page, 'c4').waitFor();
@@ -197,7 +197,7 @@ test('replace a move from the move menu: the new move is played on the board and
   await page.getByRole('menuitem', { name: 'Replace move…' }).click();
   await page.locator('.replace-banner').waitFor();
   expect(await page.locator('.replace-banner').textContent()).toContain('1. e4');
-  expect(await fen(page)).toBe('rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1');
+  await eventually(() => fen(page)).toBe('rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1');
 
   const replaced = page.waitForResponse((r) => r.url().endsWith('/replace'));
   await drag(page, 'd2', 'd4');

@@ -61,7 +61,7 @@ test('the header box finds a comment as you type; Enter opens the study at that 
   await eventually(() => page.url()).toBe(`${BASE_URL}/s/${study.id}/${chapter.id}?move=${nf3.id}`);
   await ready(page);
   await eventually(() => page.locator('.study-page').getAttribute('data-at')).toBe(nf3.id);
-  expect(await page.locator('.moves .move.active .san').textContent()).toBe('Nf3');
+  await eventually(() => page.locator('.moves .move.active .san').textContent()).toBe('Nf3');
 });
 
 test('the results page: highlighted snippet as text, the place, a link to the move, filters and More results', async () => {

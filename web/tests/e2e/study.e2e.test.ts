@@ -89,14 +89,14 @@ test('import the match from a PGN file, open game 6, step to ply 20: the FEN is 
   await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
 
   await step(page, 'ArrowRight', 20);
-  expect(await fen(page)).toBe(pythonChessFen(6, 20));
-  expect(await page.locator('.moves .move.active .san').textContent()).toBe('Kd8');
+  await eventually(() => fen(page)).toBe(pythonChessFen(6, 20));
+  await eventually(() => page.locator('.moves .move.active .san').textContent()).toBe('Kd8');
   await step(page, 'ArrowLeft', 2);
-  expect(await fen(page)).toBe(pythonChessFen(6, 18));
+  await eventually(() => fen(page)).toBe(pythonChessFen(6, 18));
   await page.keyboard.press('End');
-  expect(await fen(page)).toBe(pythonChessFen(6, 37));
+  await eventually(() => fen(page)).toBe(pythonChessFen(6, 37));
   await page.keyboard.press('Home');
-  expect(await fen(page)).toBe(pythonChessFen(6, 0));
+  await eventually(() => fen(page)).toBe(pythonChessFen(6, 0));
   await page.keyboard.press('f');
   await eventually(() => page.locator('.cg-wrap').getAttribute('class')).toContain('orientation-black');
   await page.keyboard.press('f');
@@ -135,7 +135,7 @@ test('an arrow drawn with a right-click drag is saved to the move and survives a
   expect((await saved).status()).toBe(200);
   await page.goto(`${BASE_URL}/s/${studyId}/${game6}?move=${moveId}`);
   await ready(page);
-  expect(await at(page)).toBe(moveId);
+  await eventually(() => at(page)).toBe(moveId);
   await page.locator('.cg-wrap svg.cg-shapes line').first().waitFor({ state: 'attached' });
   const stored = await chapter(owner, game6);
   expect(stored.tree.nodes[moveId!].shapes).toEqual([{ kind: 'arrow', from: 'd4', to: 'd5', color: 'G' }]);
@@ -210,7 +210,7 @@ test('a viewer sees the study without edit controls and cannot drag a move into 
   expect(await page.getByRole('menuitem', { name: 'Comment…' }).count()).toBe(0);
   await page.keyboard.press('Escape');
   expect(writes).toEqual([]);
-  expect(await fen(page)).toBe(pythonChessFen(6, 20));
+  await eventually(() => fen(page)).toBe(pythonChessFen(6, 20));
   expect((await chapter(owner, game6)).version).toBe(before);
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, 'study-390x844-viewer');
@@ -319,7 +319,7 @@ test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big
   await page.fill('.add-chapter input[name=name]', 'Rook ending');
   await page.click('.add-chapter button[type=submit]');
   await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Rook ending');
-  expect(await fen(page)).toBe('1K1k4/1P6/8/8/8/8/r7/2R5 w - - 0 1');
+  await eventually(() => fen(page)).toBe('1K1k4/1P6/8/8/8/8/r7/2R5 w - - 0 1');
 
   await page.click('.chapters button.add');
   await page.click('.add-chapter .segmented button:has-text("Empty")');
@@ -327,7 +327,7 @@ test('chapters: add from a FEN and empty, rename, reorder by drag, delete; a big
   await page.click('.add-chapter button[type=submit]');
   await eventually(() => page.locator('.chapters .chapter-name').allTextContents()).toEqual(['First', 'Rook ending', 'Scratch']);
   await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Scratch');
-  expect(await fen(page)).toBe('rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1');
+  await eventually(() => fen(page)).toBe('rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1');
 
   // Rename the open chapter (Scratch), then drag it to the top, then delete "First".
   await page.click('.chapter.active .chapter-tools button[title=Rename]');
@@ -385,7 +385,7 @@ test('move menu: promote a variation, copy a line into a new chapter, cut before
   await openStudy(page, `/s/${id}/${chapterId}`);
   await menu('e5', 'Cut the chapter before this move');
   await eventually(() => page.locator('.moves .move:not(.empty) .san').first().textContent()).toBe('e5');
-  expect(await fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2');
+  await eventually(() => fen(page)).toBe('rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2');
 
   // The first Bc4 is now the main line's 2. Bc4: it goes with Nf6 after it.
   await menu('Bc4', 'Delete from here');
