@@ -19,6 +19,7 @@ from catachess.pgn import (
     max_variation_depth,
     parse_pgn,
 )
+from catachess.pgn.parse import _Board
 from tests.pgn.helpers import (
     GOOD_FILES,
     check_links,
@@ -232,3 +233,23 @@ def test_iter_games_or_errors_reports_bad_games_and_reads_on() -> None:
 def test_iter_games_or_errors_of_nothing_is_one_empty_error() -> None:
     [item] = list(iter_games_or_errors(io.StringIO("\n\n")))
     assert isinstance(item, PgnError) and item.code == "empty"
+
+
+def test_the_reading_board_copies_as_python_chess_does_sharing_the_moves() -> None:
+    """Issue 17: read_game copies the board with its move stack at every variation; the
+    board the parse reads with shares the Move objects instead of copying each one, and
+    is otherwise python-chess's copy (the position, and the stack it can pop)."""
+    board, plain = _Board(), chess.Board()
+    for san in ["e4", "e5", "Nf3", "Nc6", "Bb5", "a6"]:
+        board.push_san(san)
+        plain.push_san(san)
+    for stack in (True, 2, 0, False):
+        copied, expected = board.copy(stack=stack), plain.copy(stack=stack)
+        assert type(copied) is _Board
+        assert copied.move_stack == expected.move_stack
+        assert copied.fen() == expected.fen()
+        if copied.move_stack:
+            assert copied.move_stack[-1] is board.move_stack[-1]
+            assert copied.pop() == expected.pop()
+            assert copied.fen() == expected.fen()
+    assert board.fen() == plain.fen() and len(board.move_stack) == 6

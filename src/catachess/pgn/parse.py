@@ -13,7 +13,7 @@ import math
 import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import TextIO, cast
+from typing import Self, TextIO, cast
 
 import chess
 import chess.pgn
@@ -282,6 +282,31 @@ class _LineReader:
         return self.first_line_number
 
 
+class _Board(chess.Board):
+    """python-chess's board, copied as `Board.copy` copies it except that the copy shares
+    the `Move` objects of the move stack instead of copying each one (python-chess never
+    changes a Move once made, nor does this module). `read_game` copies the board with
+    its whole stack at every variation: copying each move was a sixth of an import's
+    parse (bench/data/world-matches.pgn)."""
+
+    def copy(self, *, stack: bool | int = True) -> Self:
+        board = super().copy(stack=False)
+        if stack:
+            kept = len(self.move_stack) if stack is True else stack
+            board.move_stack = self.move_stack[-kept:]
+            board._stack = self._stack[-kept:]
+        return board
+
+
+class _Headers(chess.pgn.Headers):
+    """Headers whose standard-chess board is a `_Board` (read_game sets up the board of
+    the class that the headers' `variant()` names)."""
+
+    def variant(self) -> type[chess.Board]:
+        found = super().variant()
+        return _Board if found is chess.Board else found
+
+
 def _join(first: str, second: str) -> str:
     # How python-chess's GameBuilder merges several comments at one place.
     return " ".join(filter(None, (first, second)))
@@ -299,7 +324,7 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
         self.limits = limits
         self.number = number
         # Starting from the Seven Tag Roster defaults, as python-chess's Game does.
-        self.headers = chess.pgn.Headers()
+        self.headers = _Headers()
         self.tag_count = 0
         self.start: chess.Board | None = None
         self.root_comment = ""
@@ -331,7 +356,7 @@ class _TreeBuilder(chess.pgn.BaseVisitor["_TreeBuilder"]):
     def visit_board(self, board: chess.Board) -> None:
         if self.start is None:
             self.start = board.copy(stack=False)
-            if type(board) is not chess.Board:
+            if type(board) is not _Board:
                 self._fail_at_tag("Variant", "unsupported_variant", "unsupported variant")
             elif "FEN" in self.headers and (reasons := impossible(board)):
                 # No move can be added to a position no game reaches.
