@@ -90,19 +90,39 @@ def own_cpu() -> float:
     )
 
 
+def living_children() -> list[int]:
+    """This process's children that run: catachess.heavy's fork server, whose worker
+    processes parse and export (their CPU counts: cpu_seconds adds a process's children)."""
+    me = str(os.getpid())
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                found.append(int(stat.parent.name))
+        except OSError:
+            continue
+    return found
+
+
 async def paired(url: str, ours: Run, theirs: Run, rounds: int) -> tuple[Any, Any]:
     """(wall, CPU) medians of `ours` and `theirs`, run alternately after one warm-up round.
-    CPU: this process's (every thread, and its children) plus PostgreSQL's."""
+    CPU: this process's (every thread, and its children, the worker processes included)
+    plus PostgreSQL's."""
     postmaster = postmaster_pid(url)
     walls: tuple[list[float], list[float]] = ([], [])
     cpus: tuple[list[float], list[float]] = ([], [])
+
+    def cpu_now() -> float:
+        others = [pid for pid in living_children() if pid not in postmaster]
+        return own_cpu() + cpu_seconds(postmaster) + cpu_seconds(others)
+
     for index in range(rounds + 1):
         for side, run in enumerate((ours, theirs)):
-            cpu = own_cpu() + cpu_seconds(postmaster)
+            cpu = cpu_now()
             started = time.perf_counter()
             await run()
             wall = time.perf_counter() - started
-            cpu = own_cpu() + cpu_seconds(postmaster) - cpu
+            cpu = cpu_now() - cpu
             if index > 0:  # the first round warms up
                 walls[side].append(wall)
                 cpus[side].append(cpu)

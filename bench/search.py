@@ -151,8 +151,8 @@ async def import_cost(
     real_run = heavy.run
 
     async def run_unindexed(function: Callable[..., Any], *args: object) -> Any:
-        if function is heavy_tasks.parse_games:
-            function = unindexed.parse_games
+        if function is heavy_tasks.parse_part:
+            function = unindexed.parse_part
         return await real_run(function, *args)
 
     with_index: list[float] = []

@@ -57,21 +57,21 @@ T = TypeVar("T")
 # exports take seconds, not milliseconds.
 RETRY_AFTER_SECONDS = 5
 
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+_Limiters = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter]
+_limiters: _Limiters = weakref.WeakKeyDictionary()
+_thread_limiters: _Limiters = weakref.WeakKeyDictionary()
 
 
 class TooManyHeavyRequests(TooManyRequests):
     code = "too_many_heavy_requests"
 
 
-def limiter() -> anyio.CapacityLimiter:
+def limiter(limiters: _Limiters = _limiters) -> anyio.CapacityLimiter:
     """The process's heavy-work limiter (one per event loop: tests run several loops)."""
     loop = asyncio.get_running_loop()
-    found = _limiters.get(loop)
+    found = limiters.get(loop)
     if found is None:
-        found = _limiters[loop] = anyio.CapacityLimiter(get_settings().heavy_workers)
+        found = limiters[loop] = anyio.CapacityLimiter(get_settings().heavy_workers)
     return found
 
 
@@ -139,9 +139,13 @@ def _submit(function: Callable[..., T], *args: object) -> Future[T]:
 
 
 async def run_thread(function: Callable[..., T], *args: object) -> T:
-    """`function(*args)` in a worker thread (bounded as `run`): for work that cannot be
-    sent to another process and spends its time with the GIL released (zlib)."""
-    return await anyio.to_thread.run_sync(partial(function, *args), limiter=limiter())
+    """`function(*args)` in a worker thread, at most HEAVY_WORKERS at a time: for work
+    that cannot be sent to another process and spends its time with the GIL released
+    (zlib). Bounded apart from `run`: an import compresses the history of the games it
+    stores while its next games are parsed, and must not wait for its own parse jobs."""
+    return await anyio.to_thread.run_sync(
+        partial(function, *args), limiter=limiter(_thread_limiters)
+    )
 
 
 def slot_key(user_id: uuid.UUID | None, slot: int) -> int:

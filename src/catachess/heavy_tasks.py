@@ -23,12 +23,15 @@ from catachess.pgn import (
     ExportOptions,
     MoveTree,
     ParsedGame,
+    PgnError,
     PgnLimits,
+    PgnPart,
     PgnWarning,
     clip,
     count_nodes,
     export_game,
-    read_pgn,
+    read_part,
+    read_part_or_errors,
 )
 from catachess.search.tree_rows import comments_of, position_ids, positions_of
 
@@ -95,10 +98,23 @@ def prepare(game: ParsedGame) -> PreparedGame:
     )
 
 
-def parse_games(text: str, limits: PgnLimits) -> PreparedPgn:
-    """Every game of a PGN text, prepared for storing (PgnError: nothing is)."""
-    parsed = read_pgn(text, limits)
+def parse_part(part: PgnPart, limits: PgnLimits) -> PreparedPgn:
+    """Every game of a part of a PGN text (`split_pgn`), prepared for storing (PgnError:
+    none is); game numbers count from 1 in the part."""
+    parsed = read_part(part, limits)
     return PreparedPgn([prepare(game) for game in parsed.games], parsed.warnings)
+
+
+def read_part_prepared(
+    part: PgnPart, limits: PgnLimits
+) -> list[PreparedGame | PgnError | PgnWarning]:
+    """The games of a part of a PGN file (`iter_parts`), prepared for storing, those that
+    cannot be imported as their `PgnError`, and the warnings between them (the
+    command-line import); game numbers count from 1 in the part."""
+    return [
+        prepare(item) if isinstance(item, ParsedGame) else item
+        for item in read_part_or_errors(part, limits)
+    ]
 
 
 # What an export reads of a chapter: its [tag, value] pairs, orientation, and tree (as

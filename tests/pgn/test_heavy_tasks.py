@@ -9,7 +9,7 @@ import pickle
 import orjson
 import pytest
 
-from catachess.heavy_tasks import IDS, parse_games, prepare
+from catachess.heavy_tasks import IDS, parse_part, prepare
 from catachess.history.recording import _snapshot_blobs, _snapshot_of_json
 from catachess.history.state import decode, state_of
 from catachess.pgn import (
@@ -20,6 +20,7 @@ from catachess.pgn import (
     MoveNotFound,
     PgnError,
     PgnLimitExceeded,
+    split_pgn,
 )
 from catachess.search.tree_rows import comments_of, position_ids, positions_of
 from tests.pgn.helpers import GOOD_FILES, parse_file
@@ -63,9 +64,8 @@ def test_a_prepared_game_holds_what_the_server_computed_from_the_tree(name: str)
 
 
 def test_the_snapshot_of_a_tree_given_as_json_is_that_of_the_tree() -> None:
-    [game] = parse_games(
-        '[Event "E"]\n[White "W"]\n\n1. e4 {a comment} (1. d4 d5) e5 2. Nf3 *\n', DEFAULT_LIMITS
-    ).games
+    [part] = split_pgn('[Event "E"]\n[White "W"]\n\n1. e4 {a comment} (1. d4 d5) e5 2. Nf3 *\n')
+    [game] = parse_part(part, DEFAULT_LIMITS).games
     headers = [[tag, value] for tag, value in game.headers.items()]
     tree = orjson.loads(game.tree_json)
     state = state_of("Name “quoted”", "black", headers, tree)

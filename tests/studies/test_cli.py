@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.config import Settings
 from catachess.db.engine import make_sessionmaker
+from catachess.pgn import PgnLimits, PgnPart
 from catachess.studies import bulk_import
 from catachess.studies.bulk_import import import_file
-from catachess.studies.service import limits_from
+from catachess.studies.service import MAX_CHAPTERS, limits_from
 from tests.factories import a_folder, a_user, a_workspace
 from tests.studies.helpers import game, games
 
@@ -119,6 +120,54 @@ async def test_finding_the_import_reads_the_next_study_while_one_is_stored(
     assert [count for _, _, count in summary.studies] == [64, 64, 2]
     assert threading.get_ident() not in {thread for thread, _ in handle.reads}
     assert any(storing for _, storing in handle.reads)
+
+
+async def test_the_import_parses_the_next_games_in_worker_processes_while_one_study_is_stored(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 17: the command line's parse runs in catachess.heavy's worker processes (the
+    API's prepared-game path) and overlaps the store: the first study's store holds still
+    until a part of the second study has come back from a worker (it never would if the
+    parse waited for the store)."""
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    parsed_parts: list[int] = []
+    later_part_parsed = asyncio.Event()
+    read_part = bulk_import._read_part
+    store = bulk_import._store
+
+    async def watched_read(part: PgnPart, limits: PgnLimits) -> list[Any]:
+        items = await read_part(part, limits)
+        parsed_parts.append(part.first_line)
+        if part.first_line > MAX_CHAPTERS * 10:  # a game of the second study
+            later_part_parsed.set()
+        return items
+
+    stores: list[list[int]] = []
+
+    async def watched_store(*args: Any, **kwargs: Any) -> None:
+        if not stores:
+            await asyncio.wait_for(later_part_parsed.wait(), 30)
+        stores.append(list(parsed_parts))
+        await store(*args, **kwargs)
+
+    monkeypatch.setattr(bulk_import, "_read_part", watched_read)
+    monkeypatch.setattr(bulk_import, "_store", watched_store)
+    summary = await import_file(
+        make_sessionmaker(engine),
+        io.StringIO(games(130)),
+        parent_id=uuid.UUID(ws["id"]),
+        user_email=alice.email,
+        name="Workers",
+        limits=limits_from(settings),
+    )
+    assert [count for _, _, count in summary.studies] == [64, 64, 2]
+    assert len(stores) == 3
+    assert any(line > MAX_CHAPTERS * 10 for line in stores[0])
+    assert summary.chapters == 130 and not summary.skipped
 
 
 def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

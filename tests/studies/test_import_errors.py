@@ -99,6 +99,45 @@ async def test_bad_game_after_good_ones_stores_none_of_them(
     assert await stored(engine) == (1, 0, 0)
 
 
+@pytest.mark.parametrize("into", ["new study", "chapters"])
+async def test_bad_game_in_a_later_part_is_named_in_the_whole_text_and_nothing_stays(
+    client: httpx.AsyncClient, engine: AsyncEngine, into: str
+) -> None:
+    """Issue 17: an import is parsed in parts by the worker processes and each part is
+    stored as it comes; a bad game in the last part still names its game and line in
+    the whole text, and rolls back the parts stored before it."""
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    pgn = games(70) + game(moves="1. e4 e5 2. Qxf7 *")
+    if into == "new study":
+        response = await client.post(
+            "/studies",
+            json={"name": "Big", "parent_id": ws["id"], "pgn": pgn},
+            headers=alice.headers,
+        )
+        studies = 0
+    else:
+        study = (await import_study(client, alice, ws, None))["studies"][0]
+        response = await client.post(
+            f"/studies/{study['id']}/chapters", json={"pgn": pgn}, headers=alice.headers
+        )
+        studies = 1
+    assert response.status_code == 422, response.text
+    body = response.json()
+    # Every generated game takes 10 lines: the 71st game's moves are on line 709.
+    assert (body["game"], body["line"], body["token"]) == (71, 709, "Qxf7")
+    assert "game 71, line 709" in body["detail"]
+    assert await stored(engine) == (studies, 0, 0)
+    async with engine.connect() as connection:
+        left = await connection.scalar(
+            text(
+                "SELECT (SELECT count(*) FROM search_positions)"
+                " + (SELECT count(*) FROM chapter_versions)"
+            )
+        )
+    assert left == 0
+
+
 @pytest.fixture
 def small_limits(settings: Settings) -> Iterator[Settings]:
     """Shrinks the PGN limits of the running app for one test."""

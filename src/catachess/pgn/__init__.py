@@ -41,8 +41,18 @@ from catachess.pgn.export import (
 )
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
 from catachess.pgn.nags import glyph_of, glyphs_of, nag_of
-from catachess.pgn.parse import ParsedGame, ParsedPgn, iter_games, parse_pgn, read_pgn
-from catachess.pgn.stream import iter_games_or_errors
+from catachess.pgn.parse import (
+    ParsedGame,
+    ParsedPgn,
+    PgnPart,
+    iter_games,
+    iter_parts,
+    parse_pgn,
+    read_part,
+    read_pgn,
+    split_pgn,
+)
+from catachess.pgn.stream import iter_games_or_errors, read_part_or_errors
 from catachess.pgn.tree import (
     Arrow,
     Circle,
@@ -79,6 +89,7 @@ __all__ = [
     "PgnError",
     "PgnLimitExceeded",
     "PgnLimits",
+    "PgnPart",
     "PgnWarning",
     "Shape",
     "TreeEditError",
@@ -95,6 +106,7 @@ __all__ = [
     "glyphs_of",
     "iter_games",
     "iter_games_or_errors",
+    "iter_parts",
     "iter_subtree",
     "mainline",
     "max_variation_depth",
@@ -103,6 +115,8 @@ __all__ = [
     "parse_pgn",
     "path_to",
     "promote",
+    "read_part",
+    "read_part_or_errors",
     "read_pgn",
     "set_clock",
     "set_comment",
@@ -110,6 +124,7 @@ __all__ = [
     "set_nags",
     "set_shapes",
     "setup_headers",
+    "split_pgn",
     "to_game",
     "variation_depth",
     "variation_to_tree",

@@ -6,6 +6,7 @@ limit, every other `PgnError` to 422, and the `TreeEditError` family to 404/422.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,16 @@ class PgnError(_Picklable):
         self.line = line
         self.token = token
         super().__init__(self._located(message))
+
+    def renumbered(self, offset: int) -> PgnError:
+        """This error with its game number `offset` games further on: a part of a text
+        read apart (`read_part`) numbers its games from 1."""
+        if self.game_number is None or offset == 0:
+            return self
+        moved = copy.copy(self)
+        moved.game_number = self.game_number + offset
+        moved.args = (moved._located(moved.message),)
+        return moved
 
     def _located(self, message: str) -> str:
         where = []

@@ -9,7 +9,9 @@ data silently, so each of those becomes a `PgnError` naming the game, line and t
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import math
+import sys
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TextIO, cast
 
@@ -51,6 +53,19 @@ def parse_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> list[ParsedGame]
 def read_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> ParsedPgn:
     """Every game of `text` and the warnings about what was skipped between games, or
     the first problem as `PgnError` (nothing is partial)."""
+    _check_size(text, limits)
+    # limits.max_games, before any game is built: counting costs a tokenizing pass
+    # without moves (~20x faster than building), so an oversized request is refused
+    # at once instead of after seconds of work.
+    # newline=None reads \r\n and lone \r as line ends, so line numbers match editors.
+    _count_games(io.StringIO(text, newline=None), limits.max_games)
+    parsed = read_part(PgnPart(text, 1, 0), limits)
+    if not parsed.games:
+        raise PgnError("no games found", code="empty")
+    return parsed
+
+
+def _check_size(text: str, limits: PgnLimits) -> None:
     # limits.max_bytes is enforced here, before any parsing work.
     # "surrogatepass": lone surrogates (from JSON escapes) are counted here and refused
     # with their line by check_characters, not crash the count.
@@ -58,18 +73,6 @@ def read_pgn(text: str, limits: PgnLimits = DEFAULT_LIMITS) -> ParsedPgn:
         not text.isascii() and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes
     ):
         raise PgnLimitExceeded("max_bytes", limits.max_bytes)
-    # limits.max_games, before any game is built: counting costs a tokenizing pass
-    # without moves (~20x faster than building), so an oversized request is refused
-    # at once instead of after seconds of work.
-    # newline=None reads \r\n and lone \r as line ends, so line numbers match editors.
-    _count_games(io.StringIO(text, newline=None), limits.max_games)
-    parsed = ParsedPgn([], [])
-    for item in iter_games(io.StringIO(text, newline=None), limits):
-        if isinstance(item, PgnWarning):
-            parsed.warnings.append(item)
-        else:
-            parsed.games.append(item)
-    return parsed
 
 
 def iter_games(
@@ -80,7 +83,12 @@ def iter_games(
 
     Enforces every limit but `max_bytes`, which is the caller's to check on a stream.
     """
-    reader = _LineReader(handle)
+    if not (yield from _games(_LineReader(handle), limits)):
+        raise PgnError("no games found", code="empty")
+
+
+def _games(reader: _LineReader, limits: PgnLimits) -> Generator[ParsedGame | PgnWarning, None, int]:
+    """`iter_games` without the error for no game at all; returns how many it read."""
     number = 0
     while True:
         reader.start_game()
@@ -98,25 +106,95 @@ def iter_games(
                 "max_games", limits.max_games, game_number=number, line=reader.game_line()
             )
         yield item
-    if number == 0:
-        raise PgnError("no games found", code="empty")
+    return number
 
 
-def _count_games(handle: TextIO, max_games: int) -> None:
-    """Refuse at the first game past `max_games`, reading tags and tokens but no move."""
+@dataclass(frozen=True, slots=True)
+class PgnPart:
+    """Consecutive games of a PGN text, cut where python-chess starts reading a game, so
+    that a part read alone (`read_part`, in another process) gives what reading the
+    whole text gives there: the same games, warnings and errors, at the same lines.
+    Only game numbers restart at 1 in each part (`PgnError.renumbered` shifts them)."""
+
+    text: str  # its lines, line ends as "\n"
+    first_line: int  # 1-based line of the whole text where the part starts
+    games: int  # games in it, as `max_games` counts them
+
+
+def split_pgn(
+    text: str, limits: PgnLimits = DEFAULT_LIMITS, *, parts: int = 1, max_part_games: int = 64
+) -> list[PgnPart]:
+    """`text` in about `parts` parts of at most `max_part_games` games each (at least
+    one part), checking `max_bytes` and `max_games` first as `read_pgn` does."""
+    _check_size(text, limits)
+    # newline=None reads \r\n and lone \r as line ends, as read_pgn does.
+    items = list(_items(io.StringIO(text, newline=None), limits.max_games))
+    total = sum(is_game for _, _, is_game in items)
+    size = min(max(math.ceil(total / parts), 1), max_part_games)
+    return list(_grouped(iter(items), size))
+
+
+def iter_parts(handle: TextIO, games_per_part: int) -> Iterator[PgnPart]:
+    """The parts of a PGN stream, `games_per_part` games each (the last may hold fewer),
+    read as they are needed: memory is bounded by one part."""
+    return _grouped(_items(handle, sys.maxsize), games_per_part)
+
+
+def _grouped(
+    items: Iterator[tuple[int, list[str], bool]], games_per_part: int
+) -> Iterator[PgnPart]:
+    """Items in parts of `games_per_part` games; what follows the last game of a part
+    (leftovers, blank lines at the end of the text) stays in it."""
+    lines: list[str] = []
+    first_line, games = 1, 0
+    for line, item_lines, is_game in items:
+        if is_game and games == games_per_part:
+            yield PgnPart("".join(lines), first_line, games)
+            lines, first_line, games = [], line, 0
+        lines += item_lines
+        games += is_game
+    yield PgnPart("".join(lines), first_line, games)
+
+
+def _items(handle: TextIO, max_games: int) -> Iterator[tuple[int, list[str], bool]]:
+    """(first line, lines, whether it is a game) of every text python-chess's
+    `read_game` reads in turn, the last one finding no game; reading tags and tokens
+    but no move, and refusing at the first game past `max_games`."""
     reader = _LineReader(handle)
     number = 0
     while True:
         reader.start_game()
         counter = _GameCounter()
-        if not _read_game(reader, counter):
-            return
+        found = _read_game(reader, counter)
         if counter.is_game:
             number += 1
             if number > max_games:
                 raise PgnLimitExceeded(
                     "max_games", max_games, game_number=number, line=reader.game_line()
                 )
+        yield reader.first_line_number, reader.lines, counter.is_game
+        if not found:
+            return
+
+
+def read_part(part: PgnPart, limits: PgnLimits = DEFAULT_LIMITS) -> ParsedPgn:
+    """The games and warnings of a part (`split_pgn`), or its first problem as
+    `PgnError`; game numbers count from 1 in the part. A part without games is no error
+    here: whether the whole text held any is the caller's to say."""
+    parsed = ParsedPgn([], [])
+    reader = _LineReader(io.StringIO(part.text, newline=None), part.first_line)
+    for item in _games(reader, limits):
+        if isinstance(item, PgnWarning):
+            parsed.warnings.append(item)
+        else:
+            parsed.games.append(item)
+    return parsed
+
+
+def _count_games(handle: TextIO, max_games: int) -> None:
+    """Refuse at the first game past `max_games`, reading tags and tokens but no move."""
+    for _ in _items(handle, max_games):
+        pass
 
 
 class _GameCounter(chess.pgn.BaseVisitor["_GameCounter"]):
@@ -153,11 +231,11 @@ class _LineReader:
     """The stream as chess.pgn.read_game sees it (it only calls readline), keeping the
     lines of the current game so that errors can name a line and a token."""
 
-    def __init__(self, handle: TextIO) -> None:
+    def __init__(self, handle: TextIO, first_line: int = 1) -> None:
         self._handle = handle
-        self.line_number = 0  # of the last line read, 1-based
+        self.line_number = first_line - 1  # of the last line read, 1-based
         self.lines: list[str] = []
-        self.first_line_number = 1
+        self.first_line_number = first_line
         self.at_end = False
         self._held: str | None = None  # a line that belongs to the next game
         self._in_tags = True  # no movetext yet in this game

@@ -9,14 +9,15 @@ it should.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import io
+from collections.abc import Generator, Iterator
 from typing import TextIO
 
 import chess
 
 from catachess.pgn.errors import PgnError, PgnLimitExceeded, PgnWarning
 from catachess.pgn.limits import DEFAULT_LIMITS, PgnLimits
-from catachess.pgn.parse import ParsedGame, _LineReader, _read_game, _TreeBuilder
+from catachess.pgn.parse import ParsedGame, PgnPart, _LineReader, _read_game, _TreeBuilder
 
 
 def iter_games_or_errors(
@@ -29,7 +30,23 @@ def iter_games_or_errors(
     refusing the file: reading goes on with the next game. Per-game limits apply;
     `max_games` and `max_bytes` do not (the caller streams the file).
     """
-    reader = _LineReader(handle)
+    if not (yield from _games_or_errors(_LineReader(handle), limits)):
+        yield PgnError("no games found", code="empty")
+
+
+def read_part_or_errors(
+    part: PgnPart, limits: PgnLimits = DEFAULT_LIMITS
+) -> list[ParsedGame | PgnError | PgnWarning]:
+    """`iter_games_or_errors` of a part (`iter_parts`): game numbers count from 1 in the
+    part, and a part without games is no error (the caller knows if the file had any)."""
+    reader = _LineReader(io.StringIO(part.text, newline=None), part.first_line)
+    return list(_games_or_errors(reader, limits))
+
+
+def _games_or_errors(
+    reader: _LineReader, limits: PgnLimits
+) -> Generator[ParsedGame | PgnError | PgnWarning, None, int]:
+    """The items of `iter_games_or_errors`; returns how many games and errors it read."""
     number = 0
     while True:
         reader.start_game()
@@ -44,8 +61,7 @@ def iter_games_or_errors(
         else:
             number += isinstance(item, ParsedGame)
             yield item
-    if number == 0:
-        yield PgnError("no games found", code="empty")
+    return number
 
 
 class _Stopped(Exception):

@@ -1,33 +1,39 @@
 """Importing a large PGN file from the command line: streamed, one transaction per study.
 
 Unlike the API (all or nothing for one request), a collection of thousands of games is
-imported study by study: every 64 games are committed as one study, so memory holds at
-most two studies' games (one stored, the next read meanwhile) and an interruption keeps
-what was committed. Games python-chess cannot read, or that pass a limit, are skipped and
-reported, never dropped silently.
+imported study by study: every 64 games are committed as one study, and an interruption
+keeps what was committed. The file is cut into parts of PART_GAMES games that
+catachess.heavy's worker processes parse and prepare (trees as JSON, index rows as COPY
+data, as for the API) while the main process stores the study before: memory holds the
+study being stored and at most HEAVY_WORKERS + 1 parts. Games python-chess cannot read,
+or that pass a limit, are skipped and reported, never dropped silently.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catachess import heavy
 from catachess.auth import repository as users
 from catachess.auth.models import User
+from catachess.config import get_settings
 from catachess.errors import AppError, NotFound
+from catachess.heavy_tasks import PreparedGame, read_part_prepared
 from catachess.nodes.models import NodeKind
-from catachess.pgn import ParsedGame, PgnError, PgnLimits, PgnWarning, iter_games_or_errors
+from catachess.pgn import PgnError, PgnLimits, PgnPart, PgnWarning, iter_parts
 from catachess.sharing import access
 from catachess.sharing.policy import Action
 from catachess.studies.service import MAX_CHAPTERS, create_study_of_games
 
-Item = ParsedGame | PgnError | PgnWarning
+Item = PreparedGame | PgnError | PgnWarning
 
 
 class UnknownUser(NotFound):
@@ -70,50 +76,74 @@ async def import_file(
         if parent.kind is NodeKind.study:
             raise AppError("import into a folder or workspace, not into a study")
     summary = ImportSummary()
-    items = iter_games_or_errors(handle, limits)
-    # The next study's games are read in a worker thread while the current one is stored:
-    # the loop mostly waits on PostgreSQL then, and the reading fills that time (the
-    # profile showed the loop idle for a third of an import, docs/performance.md). At most
-    # two studies' games are in memory; one thread reads `handle` at a time.
-    reading = asyncio.ensure_future(asyncio.to_thread(_read_study, items))
-    batch: list[ParsedGame] = []
-    while read := await reading:
-        for item in read:
-            if isinstance(item, PgnWarning):
-                summary.warnings.append(item)
-                continue
-            summary.games += 1
-            if isinstance(item, PgnError):
-                summary.skipped.append(Skipped(item.game_number, item.line, item.message))
-            else:
-                batch.append(item)
-            progress(summary)
-        reading = asyncio.ensure_future(asyncio.to_thread(_read_study, items))
-        if len(batch) == MAX_CHAPTERS:
-            try:
-                await _store(sessions, user, parent_id, name, batch, summary)
-            except BaseException:
-                with contextlib.suppress(BaseException):
-                    await reading  # the file stays the reader's until it is done
-                raise
-            batch = []
+    batch: list[PreparedGame] = []
+    numbered = 0  # games read so far, skipped ones included (how the file numbers them)
+    async with contextlib.aclosing(_parsed_parts(handle, limits)) as parts:
+        async for items in parts:
+            before = numbered
+            for item in items:
+                if isinstance(item, PgnWarning):
+                    summary.warnings.append(item)
+                    continue
+                numbered += 1
+                summary.games += 1
+                if isinstance(item, PgnError):
+                    item = item.renumbered(before)
+                    summary.skipped.append(Skipped(item.game_number, item.line, item.message))
+                else:
+                    batch.append(item)
+                progress(summary)
+                if len(batch) == MAX_CHAPTERS:
+                    await _store(sessions, user, parent_id, name, batch, summary)
+                    batch = []
+    if numbered == 0:
+        summary.games += 1
+        summary.skipped.append(Skipped(None, None, "no games found"))
     if batch or not summary.studies:
         await _store(sessions, user, parent_id, name, batch, summary)
     progress(summary)
     return summary
 
 
-def _read_study(items: Iterator[Item]) -> list[Item]:
-    """The next items up to and including the MAX_CHAPTERS-th game (one study's worth);
-    empty at the end of the file."""
-    read: list[Item] = []
-    games = 0
-    for item in items:
-        read.append(item)
-        games += isinstance(item, ParsedGame)
-        if games == MAX_CHAPTERS:
-            break
-    return read
+# Games per part of the file parsed by a worker process: a few parts to a study (64
+# games), so that the workers parse the next ones while a study is stored.
+PART_GAMES = 32
+
+
+async def _parsed_parts(handle: TextIO, limits: PgnLimits) -> AsyncGenerator[list[Item], None]:
+    """The file's items part by part, in order, parsed and prepared in catachess.heavy's
+    worker processes: a thread cuts the file into parts (reading tags and tokens, no
+    move) while the workers parse the parts ahead of the one being stored. At most
+    HEAVY_WORKERS + 1 parts are in flight (memory stays flat); one thread at a time
+    reads `handle`, and it stays the reader's until that thread is done."""
+    parts = iter_parts(handle, PART_GAMES)
+    ahead = get_settings().heavy_workers + 1
+    jobs: collections.deque[asyncio.Future[list[Item]]] = collections.deque()
+    reading: asyncio.Future[PgnPart | None] | None = asyncio.ensure_future(
+        asyncio.to_thread(next, parts, None)
+    )
+    try:
+        while True:
+            while reading is not None and len(jobs) < ahead:
+                part = await reading
+                reading = None
+                if part is not None:
+                    jobs.append(asyncio.ensure_future(_read_part(part, limits)))
+                    reading = asyncio.ensure_future(asyncio.to_thread(next, parts, None))
+            if not jobs:
+                return
+            yield await jobs.popleft()
+    finally:
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        if reading is not None:
+            with contextlib.suppress(BaseException):
+                await reading
+
+
+async def _read_part(part: PgnPart, limits: PgnLimits) -> list[Item]:
+    return await heavy.run(read_part_prepared, part, limits)
 
 
 async def _store(
@@ -121,7 +151,7 @@ async def _store(
     user: User,
     parent_id: uuid.UUID,
     name: str,
-    games: list[ParsedGame],
+    games: list[PreparedGame],
     summary: ImportSummary,
 ) -> None:
     # One transaction per study: committed studies stay if a later one fails.

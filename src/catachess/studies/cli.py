@@ -35,7 +35,7 @@ def import_pgn(
     """Import a PGN file into studies of up to 64 chapters under a folder or workspace."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-    from catachess import context
+    from catachess import context, heavy
     from catachess.db.engine import make_engine, make_sessionmaker, resolve_database_url
     from catachess.errors import AppError
     from catachess.pgn.encoding import UndecodableBytes, check_encoding, detect_encoding
@@ -95,6 +95,8 @@ def import_pgn(
         finally:
             raw.close()
             await engine.dispose()
+            # The worker processes that parsed the file (catachess.heavy).
+            await asyncio.to_thread(heavy.shutdown)
 
     columns = (
         TextColumn("[bold]{task.description}"),

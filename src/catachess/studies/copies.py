@@ -231,7 +231,7 @@ async def _copy_rows(
     for slot in await place(session, user, first, len(chapters), existing=existing):
         rows = [_copy_of(next(sources), slot.study.node, user, p) for p in slot.positions]
         filled.append(FilledStudy(slot.study, rows))
-    await add_all(session, filled)
+    await add_all(session, [chapter for entry in filled for chapter in entry.chapters])
     return filled
 
 

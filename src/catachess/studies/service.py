@@ -8,10 +8,13 @@ per-study sequencer.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import re
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import orjson
 from sqlalchemy import text
@@ -19,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess import heavy
 from catachess.auth.models import User, id_of
-from catachess.config import Settings
+from catachess.config import Settings, get_settings
 from catachess.db.base import utcnow
 from catachess.events import service as events
 from catachess.events.service import Target
@@ -27,7 +30,7 @@ from catachess.events.types import (
     EventType,
     StudyChapterAdded,
 )
-from catachess.heavy_tasks import PreparedGame, PreparedPgn, parse_games
+from catachess.heavy_tasks import PreparedGame, PreparedPgn, parse_part
 from catachess.history import recording as history
 from catachess.nodes import service as nodes
 from catachess.nodes.models import Node, NodeKind
@@ -37,12 +40,14 @@ from catachess.pgn import (
     ParsedPgn,
     PgnError,
     PgnLimits,
+    PgnPart,
     PgnWarning,
     TreeEditError,
     count_nodes,
     new_tree,
     read_pgn,
     setup_headers,
+    split_pgn,
 )
 from catachess.search import indexing as search_index
 from catachess.sharing import access
@@ -149,16 +154,75 @@ def parse(text: str, limits: PgnLimits) -> ParsedPgn:
         raise from_pgn_error(error) from None
 
 
-async def parse_heavy(
+# Parts per worker process of an API import: more than one, so a worker that is done
+# early (or slowed by other work on the machine) takes over the rest, and the first
+# parts are stored while the last ones are parsed.
+PARTS_PER_WORKER = 2
+
+
+@dataclass
+class ParsingPgn:
+    """An import's PGN as the worker processes parse it, part by part (`parsing_heavy`)."""
+
+    games: int  # counted before any is parsed
+    parts: list[PgnPart]
+    jobs: Sequence[asyncio.Future[PreparedPgn]]
+    warnings: list[PgnWarning] = field(default_factory=list)  # filled as parts are read
+
+    async def batches(self) -> AsyncGenerator[list[PreparedGame], None]:
+        """The games part by part, in order, ready to store as soon as their part is;
+        the first problem in the text, as 422, where it comes."""
+        before = 0
+        for part, job in zip(self.parts, self.jobs, strict=True):
+            try:
+                parsed = await job
+            except PgnError as error:
+                raise from_pgn_error(error.renumbered(before)) from None
+            # The count that placed the chapters is the one the parse gives
+            # (tests/pgn/test_parts.py); a difference would misplace them.
+            if len(parsed.games) != part.games:
+                raise RuntimeError(
+                    f"a part counted {part.games} games and held {len(parsed.games)}"
+                )
+            self.warnings += parsed.warnings
+            yield [dataclasses.replace(game, number=game.number + before) for game in parsed.games]
+            before += part.games
+
+
+@asynccontextmanager
+async def parsing_heavy(
     session: AsyncSession, user: User, pgn: str, limits: PgnLimits
-) -> PreparedPgn:
-    """`parse` in a worker process (catachess.heavy), holding one of the user's heavy
-    slots; the games come back ready to store (trees as JSON, index rows made)."""
+) -> AsyncIterator[ParsingPgn]:
+    """`parse` in the worker processes (catachess.heavy), holding one of the user's heavy
+    slots: the games come back ready to store (trees as JSON, index rows made), part by
+    part, so that the first are stored while the others are parsed."""
     await heavy.claim_slot(session, user.id)
     try:
-        return await heavy.run(parse_games, pgn, limits)
+        # Cut where games start (a pass that reads no move, ~3 ms per MB: in a thread)
+        # into parts that the workers parse at once: a big import takes every worker
+        # (HEAVY_WORKERS) instead of one, and no single result is large to unpickle.
+        parts = await asyncio.to_thread(
+            split_pgn,
+            pgn,
+            limits,
+            parts=PARTS_PER_WORKER * get_settings().heavy_workers,
+            max_part_games=MAX_CHAPTERS,
+        )
     except PgnError as error:
         raise from_pgn_error(error) from None
+    jobs = [asyncio.ensure_future(heavy.run(parse_part, part, limits)) for part in parts]
+    try:
+        parsing = ParsingPgn(sum(part.games for part in parts), parts, jobs)
+        if parsing.games == 0:
+            # The text's own problem comes first, as read_pgn names it.
+            async for _ in parsing.batches():
+                pass
+            raise from_pgn_error(PgnError("no games found", code="empty"))
+        yield parsing
+    finally:
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
 
 
 # A game to store as a chapter: parsed here (FEN chapters, the command line) or prepared
@@ -170,13 +234,18 @@ async def create_study(
     session: AsyncSession, user: User, body: StudyCreate, limits: PgnLimits
 ) -> Imported:
     """Create a study, one chapter per game of the optional PGN, splitting past 64."""
-    parsed: ParsedPgn | PreparedPgn = ParsedPgn([], [])
-    if body.pgn is not None:
-        # Permission first: a stranger's upload is refused before any parsing.
-        await access.require(session, user.id, body.parent_id, Action.edit)
-        parsed = await parse_heavy(session, user, body.pgn, limits)
-    filled = await create_study_of_games(session, user, body.parent_id, body.name, parsed.games)
-    return Imported(filled, parsed.warnings)
+    if body.pgn is None:
+        return Imported(
+            await create_study_of_games(session, user, body.parent_id, body.name, []), []
+        )
+    # Permission first: a stranger's upload is refused before any parsing.
+    await access.require(session, user.id, body.parent_id, Action.edit)
+    async with parsing_heavy(session, user, body.pgn, limits) as parsing:
+        granted = await _new_study(session, user, body.parent_id, body.name)
+        filled = await fill_batches(
+            session, user, granted, parsing.games, parsing.batches(), existing=0
+        )
+    return Imported(filled, parsing.warnings)
 
 
 async def create_study_of_games(
@@ -193,41 +262,61 @@ async def create_study_of_games(
     With `numbered_from`, the study is named "name (n)" with the first free n from there
     (the command-line import continues a collection this way).
     """
+    granted = await _new_study(session, user, parent_id, name, numbered_from=numbered_from)
+    return await fill(session, user, granted, games, existing=0)
+
+
+async def _new_study(
+    session: AsyncSession,
+    user: User,
+    parent_id: uuid.UUID,
+    name: str,
+    *,
+    numbered_from: int | None = None,
+) -> Access:
     if numbered_from is not None:
         name, _ = await nodes.numbered_sibling_name(session, parent_id, name, start=numbered_from)
-    granted = await nodes.create_node(
+    return await nodes.create_node(
         session, user, NodeCreate(kind=NodeKind.study, name=name, parent_id=parent_id)
     )
-    return await fill(session, user, granted, games, existing=0)
 
 
 async def add_chapters(
     session: AsyncSession, user: User, study_id: uuid.UUID, body: ChaptersCreate, limits: PgnLimits
 ) -> Imported:
     """Add one chapter per PGN game, or one empty chapter at a FEN, at the end of a study."""
-    # Permission first, so strangers learn nothing; the lock only after the (slow) parse.
+    # Permission first, so strangers learn nothing; the lock once the text is cut into
+    # parts (its games counted), held while the parts are parsed and stored.
     await require_study(session, user, study_id, Action.edit)
-    parsed: ParsedPgn | PreparedPgn
-    if body.pgn is not None:
-        parsed = await parse_heavy(session, user, body.pgn, limits)
-    else:
+    if body.pgn is None:
         assert body.fen is not None  # the schema requires one of them
-        parsed = ParsedPgn([game_at(body.fen)], [])
-    games = parsed.games
-    granted = await require_study(session, user, study_id, Action.edit, for_update=True)
-    existing = await repository.count_in_study(session, study_id)
-    name = body.name if len(games) == 1 else None
-    filled = await fill(
-        session,
-        user,
-        granted,
-        games,
-        existing=existing,
-        name=name,
-        orientation=body.orientation,
-        source="pgn" if body.pgn is not None else "fen",
-    )
-    return Imported(filled, parsed.warnings)
+        granted = await require_study(session, user, study_id, Action.edit, for_update=True)
+        existing = await repository.count_in_study(session, study_id)
+        filled = await fill(
+            session,
+            user,
+            granted,
+            [game_at(body.fen)],
+            existing=existing,
+            name=body.name,
+            orientation=body.orientation,
+            source="fen",
+        )
+        return Imported(filled, [])
+    async with parsing_heavy(session, user, body.pgn, limits) as parsing:
+        granted = await require_study(session, user, study_id, Action.edit, for_update=True)
+        existing = await repository.count_in_study(session, study_id)
+        filled = await fill_batches(
+            session,
+            user,
+            granted,
+            parsing.games,
+            parsing.batches(),
+            existing=existing,
+            name=body.name if parsing.games == 1 else None,
+            orientation=body.orientation,
+        )
+    return Imported(filled, parsing.warnings)
 
 
 def game_at(fen: str) -> ParsedGame:
@@ -255,29 +344,67 @@ async def fill(
 
     The further studies are siblings of `first` named "Name (2)", "Name (3)" ...
     """
-    filled: list[FilledStudy] = []
-    prepared: dict[uuid.UUID, PreparedGame] = {}
-    placed = iter(games)
-    for slot in await place(session, user, first, len(games), existing=existing):
-        rows = []
-        for position in slot.positions:
-            game = next(placed)
+    return await fill_batches(
+        session,
+        user,
+        first,
+        len(games),
+        _one_batch(games),
+        existing=existing,
+        name=name,
+        orientation=orientation,
+        source=source,
+    )
+
+
+async def _one_batch(games: Sequence[NewGame]) -> AsyncIterator[Sequence[NewGame]]:
+    yield games
+
+
+async def fill_batches(
+    session: AsyncSession,
+    user: User,
+    first: Access,
+    count: int,
+    batches: AsyncIterator[Sequence[NewGame]],
+    *,
+    existing: int,
+    name: str | None = None,
+    orientation: str | None = None,
+    source: str = "pgn",
+) -> list[FilledStudy]:
+    """`fill` with `count` games that arrive in batches (an import parsed part by part):
+    each batch is written as it comes; the study.chapter_added events of all of them are
+    appended at the end, by one statement."""
+    slots = await place(session, user, first, count, existing=existing)
+    filled = [FilledStudy(slot.study, []) for slot in slots]
+    places = iter(
+        [
+            (entry, position)
+            for entry, slot in zip(filled, slots, strict=True)
+            for position in slot.positions
+        ]
+    )
+    added: list[Chapter] = []
+    async for batch in batches:
+        chapters: list[Chapter] = []
+        prepared: dict[uuid.UUID, PreparedGame] = {}
+        for game in batch:
+            entry, position = next(places)
             chapter = chapter_of(
-                slot.study.node, user, game, position, name=name, orientation=orientation
+                entry.granted.node, user, game, position, name=name, orientation=orientation
             )
             if isinstance(game, PreparedGame):
                 prepared[chapter.id] = game
-            rows.append(chapter)
-        filled.append(FilledStudy(slot.study, rows))
-    await add_all(session, filled, prepared)
-    await record_added(
-        session, user, [chapter for entry in filled for chapter in entry.chapters], source=source
-    )
-    trees = {chapter_id: game.tree_json for chapter_id, game in prepared.items()}
-    for entry in filled:
+            entry.chapters.append(chapter)
+            chapters.append(chapter)
+        await add_all(session, chapters, prepared)
+        trees = {chapter_id: game.tree_json for chapter_id, game in prepared.items()}
         await history.record_created(
-            session, entry.chapters, actor_id=user.id, source=source, trees=trees
+            session, chapters, actor_id=user.id, source=source, trees=trees
         )
+        added += chapters
+    await record_added(session, user, added, source=source)
     return filled
 
 
@@ -310,7 +437,7 @@ FLUSH_NODES = 20_000
 
 async def add_all(
     session: AsyncSession,
-    filled: list[FilledStudy],
+    everything: Sequence[Chapter],
     prepared: dict[uuid.UUID, PreparedGame] | None = None,
 ) -> None:
     """Write new chapters, and their search entries in the same transaction.
@@ -318,7 +445,6 @@ async def add_all(
     `prepared`: chapters (by id) whose games a worker process prepared: their trees are
     written as the JSON text it made, never decoded here (`add_prepared`)."""
     prepared = prepared or {}
-    everything = [chapter for entry in filled for chapter in entry.chapters]
     chapters = [chapter for chapter in everything if chapter.id not in prepared]
     await add_prepared(
         session, [chapter for chapter in everything if chapter.id in prepared], prepared
