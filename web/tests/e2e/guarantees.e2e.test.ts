@@ -92,12 +92,12 @@ test('a PGN file of 65 games is imported as two studies, and the page says so', 
   await page.click('button.import-pgn');
   await page.locator('.modal', { hasText: 'at most 64 chapters' }).waitFor();
   await page.setInputFiles('.modal input[name=pgn_file]', { name: 'club.pgn', mimeType: 'application/x-chess-pgn', buffer: Buffer.from(games) });
-  expect(await page.inputValue('.modal input[name=name]')).toBe('club');
+  await expect.poll(() => page.inputValue('.modal input[name=name]'), { timeout: 30_000 }).toBe('club');
   await page.click('.modal button[type=submit]');
   await page.locator('.toast-success', { hasText: 'Imported 65 games into 2 studies.' }).waitFor();
   const studies = (await api.get(`/nodes/${workspace.id}/children`)).items;
   expect(studies.map((n: { kind: string }) => n.kind)).toEqual(['study', 'study']);
-  expect(await page.locator('.row[data-kind=study]').count()).toBe(2);
+  await expect.poll(() => page.locator('.row[data-kind=study]').count(), { timeout: 30_000 }).toBe(2);
   // A study opens on its page.
   await page.locator('.row[data-kind=study] .row-link').first().click();
   await page.waitForURL(new RegExp(`/s/${studies[0].id}`));

@@ -62,12 +62,15 @@ test('a stale version is refused (412), shown, the node re-read, and the next ch
     body: JSON.stringify({ visibility: 'unlisted' }),
   });
   expect(response.status).toBe(200);
-  await dialog.locator('input[name=visibility][value=public]').check();
+  // click, not check: the refused choice does not stay checked (the dialog shows the node
+  // as re-read), and check() fails when the 412 came back before it looked.
+  await dialog.locator('input[name=visibility][value=public]').click();
   await dialog.locator('.form-error', { hasText: 'changed it meanwhile' }).waitFor();
   await eventually(() => dialog.locator('input[name=visibility][value=unlisted]').isChecked()).toBe(true);
-  await dialog.locator('input[name=visibility][value=public]').check();
+  await dialog.locator('input[name=visibility][value=public]').click();
   await eventually(async () => (await api.get(`/nodes/${folder.id}`)).visibility).toBe('public');
-  expect(await dialog.locator('.visibility-note').textContent()).toContain('covers everything in it');
+  await eventually(() => dialog.locator('input[name=visibility][value=public]').isChecked()).toBe(true);
+  await eventually(() => dialog.locator('.visibility-note').textContent()).toContain('covers everything in it');
 });
 
 test('a study in a public folder says it is public through the folder, with its address', async () => {
