@@ -87,6 +87,7 @@ test('import the match from a PGN file, open game 6, step to ply 20: the FEN is 
   await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Garry Kasparov - Deep Blue (Computer)');
   await page.goForward();
   await eventually(() => page.locator('.study-head .chapter-title').textContent()).toBe('Deep Blue (Computer) - Garry Kasparov');
+  await eventually(() => fen(page)).toBe(pythonChessFen(6, 0)); // game 6's tree, at its start
 
   await step(page, 'ArrowRight', 20);
   await eventually(() => fen(page)).toBe(pythonChessFen(6, 20));

@@ -42,8 +42,14 @@ export async function drag(page: Page, from: string, to: string, button: 'left' 
   await page.mouse.up({ button });
 }
 
+/** Press `key` `times` times, each press seen to move the board before the next is sent
+ * (presses sent while a render is pending once left the board a ply off under load). */
 export async function step(page: Page, key: string, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  for (let i = 0; i < times; i++) {
+    const before = await at(page);
+    await page.keyboard.press(key);
+    await eventually(() => at(page)).not.toBe(before);
+  }
 }
 
 export const moveIn = (page: Page, san: string) =>
