@@ -370,9 +370,21 @@ test('move menu: promote a variation, copy a line into a new chapter, cut before
   await loginAs(page, owner);
   await openStudy(page, `/s/${id}/${chapterId}`);
   page.on('dialog', (dialog) => void dialog.accept());
+  // Right-click again when the menu is not there: the move list re-renders as the page's
+  // own edit comes back (the chapter re-read, the live event), and a right click that
+  // lands while it does opens no menu, or one closed by the re-read (CI at 14:20).
   const menu = async (san: string, item: string) => {
-    await moveIn(page, san).first().click({ button: 'right' });
-    await page.getByRole('menuitem', { name: item }).click();
+    const entry = page.getByRole('menuitem', { name: item });
+    for (let attempt = 1; ; attempt++) {
+      await moveIn(page, san).first().click({ button: 'right' });
+      try {
+        await entry.waitFor({ timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
+    await entry.click();
   };
 
   await menu('Nf6', 'Make main line');
