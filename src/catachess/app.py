@@ -71,6 +71,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
+        app.state.read_engine = app.state.read_sessionmaker.kw["bind"]
         app.state.settings = settings
         if tracing is not None:
             telemetry.start(engine, tracing)

@@ -59,15 +59,18 @@ class TransactionalRoute(APIRoute):
 
         async def run_read(request: Request) -> Response:
             # No transaction: no BEGIN/COMMIT round trips (db.engine.make_read_sessionmaker).
+            # The session opens on first use (get_session): a read that needs one statement
+            # and no ORM (db.raw.Prebuilt.fetchrow_alone) costs no session at all.
             request.state.route_template = route_template
-            sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
-            session = sessions()
-            request.state.session = session
+            state = request.state
+            state.session = None
             try:
                 response = await endpoint(request)
-                guard.ensure_nothing_written(session.sync_session)
+                if state.session is not None:
+                    guard.ensure_nothing_written(state.session.sync_session)
             finally:
-                await session.close()
+                if state.session is not None:
+                    await state.session.close()
             return response
 
         if self.read_only:
@@ -140,9 +143,13 @@ async def _authenticate_first(request: Request, session: AsyncSession) -> None:
 
 
 async def get_session(request: Request) -> AsyncSession:
-    """The request's session, opened by TransactionalRoute (async: a plain function
-    dependency would be sent to a worker thread on every request)."""
-    session: AsyncSession = request.state.session
+    """The request's session, opened by TransactionalRoute, or by its first use in a read
+    route (async: a plain function dependency would be sent to a worker thread on every
+    request)."""
+    session: AsyncSession | None = request.state.session
+    if session is None:  # a read route's, opened now (run_read closes it)
+        sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+        session = request.state.session = sessions()
     return session
 
 

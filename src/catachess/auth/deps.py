@@ -64,26 +64,25 @@ async def current_user(request: Request, session: Session, _: Bearer = None) -> 
     return user
 
 
-async def caller_and_node(
-    request: Request,
-    session: AsyncSession,
-    node_id: uuid.UUID,
-    action: Action,
-) -> Access:
+async def caller_and_node(request: Request, node_id: uuid.UUID, action: Action) -> Access:
     """The authenticated caller's access to a node: one statement (one round trip)
-    resolves the token, the user, the node and the caller's role on it.
+    resolves the token, the user, the node and the caller's role on it, sent alone on a
+    pool connection: a read route that needs nothing more opens no session.
 
     Raises 401 for an unknown or expired token, then 404/403 as access.require does.
     Leaves the caller's id (not the user: nothing else of it is loaded) in
     request.state.user_id, for the request's log line and span.
     """
     if hasattr(request.state, "user"):  # already authenticated (idempotency key, auto-key)
+        session = await get_session(request)
         user = await current_user(request, session)
         return await access.require(session, user.id, node_id, action)
     token = bearer_token(request)
     if token is None:
         raise unauthorized()
-    row = await sharing_repository.get_caller_and_node(session, token_digest(token), node_id)
+    row = await sharing_repository.get_caller_and_node(
+        request.app.state.read_engine, token_digest(token), node_id
+    )
     if row is None:
         request.state.user = None
         raise unauthorized()
@@ -92,15 +91,13 @@ async def caller_and_node(
     return access.checked(node_id, node, rank, action, live_path=None)
 
 
-async def reader_and_node(
-    request: Request, session: AsyncSession, node_id: uuid.UUID, action: Action
-) -> Access:
+async def reader_and_node(request: Request, node_id: uuid.UUID, action: Action) -> Access:
     """caller_and_node for a read that anonymous visitors may make too (see `reader`):
     without a token the node's visibility decides; a token given must be valid (401)."""
     if bearer_token(request) is None:
         request.state.user = None
-        return await access.require(session, None, node_id, action)
-    return await caller_and_node(request, session, node_id, action)
+        return await access.require(await get_session(request), None, node_id, action)
+    return await caller_and_node(request, node_id, action)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catachess.db.base import Base, CreatedAt, new_id, utcnow
+from catachess.db.raw import built
 
 
 class Visibility(enum.StrEnum):
@@ -106,4 +107,4 @@ def node_values(row: Sequence[Any], start: int = 0) -> dict[str, Any]:
 
 def node_from_row(row: Sequence[Any], start: int = 0) -> Node:
     """A transient Node (not in any session: for reading) from NODE_COLUMNS by position."""
-    return Node(**node_values(row, start))
+    return built(Node, node_values(row, start))

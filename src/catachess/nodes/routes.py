@@ -32,8 +32,14 @@ router = APIRouter(route_class=TransactionalRoute, tags=["nodes"])
 IfMatch = Annotated[str | None, Header(description='ETag from a read, e.g. "3"')]
 
 
+# NodeRead's fields that a node has (all but the caller's role).
+NODE_FIELDS = tuple(name for name in NodeRead.model_fields if name != "role")
+
+
 def node_read(granted: Access) -> NodeRead:
-    return NodeRead.model_validate(granted.node).model_copy(update={"role": granted.role})
+    node = granted.node
+    values = {name: getattr(node, name) for name in NODE_FIELDS}
+    return NodeRead.model_validate({**values, "role": granted.role})
 
 
 @router.post(
@@ -53,11 +59,9 @@ async def create_node(
 
 
 @router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
-async def get_node(
-    node_id: uuid.UUID, request: Request, session: Session, response: Response
-) -> NodeRead:
+async def get_node(node_id: uuid.UUID, request: Request, response: Response) -> NodeRead:
     """One node, with your effective role on it (unlisted and public ones: anyone)."""
-    granted = await reader_and_node(request, session, node_id, Action.read)
+    granted = await reader_and_node(request, node_id, Action.read)
     response.headers["ETag"] = etag(granted.node.version)
     return node_read(granted)
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, Insert, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from catachess.auth.models import ApiToken, User
@@ -202,14 +202,15 @@ async def get_node_with_rank(
 
 
 async def get_caller_and_node(
-    session: AsyncSession, token_digest: str, node_id: uuid.UUID
+    engine: AsyncEngine, token_digest: str, node_id: uuid.UUID
 ) -> tuple[uuid.UUID, Node | None, int | None] | None:
     """The id of the user of a live bearer token (of an account not disabled), the live
     node (None when missing or trashed), the user's role rank on it (visibility
     included), in one statement: what an authorized read of one node needs, in one
-    round trip. None when the token is unknown or expired or its account disabled."""
-    row = await CALLER_AND_NODE.fetchrow(
-        session, token_digest=token_digest, node_id=node_id, now=utcnow()
+    round trip, alone on a pool connection of `engine` (autocommit). None when the token
+    is unknown or expired or its account disabled."""
+    row = await CALLER_AND_NODE.fetchrow_alone(
+        engine, token_digest=token_digest, node_id=node_id, now=utcnow()
     )
     if row is None:
         return None
