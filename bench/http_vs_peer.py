@@ -58,6 +58,7 @@ TARGETS = {  # (numerator, denominator): minimum ratio
 class Run:
     rate: float  # requests per second
     cpu_us: float  # server + PostgreSQL CPU per request, microseconds
+    server_us: float = 0.0  # of which the server process's (its children included)
     p50_ms: float = 0.0
     p99_ms: float = 0.0
 
@@ -129,6 +130,7 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
         file.write(script)
     try:
         cpu = cpu_seconds(pids)
+        server = cpu_seconds(pids[:1])
         result = subprocess.run(
             [
                 "wrk",
@@ -147,6 +149,7 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
             check=True,
         )
         cpu = cpu_seconds(pids) - cpu
+        server = cpu_seconds(pids[:1]) - server
     finally:
         os.unlink(file.name)
     out = result.stdout
@@ -154,7 +157,13 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
         raise AssertionError(f"wrk saw errors:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return Run(rate, cpu / requests * 1e6, _percentile(out, "50"), _percentile(out, "99"))
+    return Run(
+        rate,
+        cpu / requests * 1e6,
+        _percentile(out, "50"),
+        _percentile(out, "99"),
+        server / requests * 1e6,
+    )
 
 
 def _percentile(out: str, which: str) -> float:
@@ -327,7 +336,11 @@ def report(runs: dict[str, list[Run]], latency: dict[str, Run]) -> None:
     for name, samples in runs.items():
         rate = statistics.median(s.rate for s in samples)
         cpu = statistics.median(s.cpu_us for s in samples)
-        print(f"  {name:26} {rate:8.0f} req/s   server + PostgreSQL CPU {cpu:7.0f} us/req")
+        server = statistics.median(s.server_us for s in samples)
+        print(
+            f"  {name:26} {rate:8.0f} req/s   server + PostgreSQL CPU {cpu:7.0f} us/req"
+            f" (server {server:5.0f}, PostgreSQL {cpu - server:5.0f})"
+        )
     for prefix in ("", BASELINE):
         for (top, bottom), target in TARGETS.items():
             top, bottom = prefix + top, bottom if bottom.startswith("peer") else prefix + bottom

@@ -81,6 +81,31 @@ async def test_sibling_names_are_unique_ignoring_case(client: httpx.AsyncClient)
     assert clash.json()["code"] == "name_taken"
 
 
+async def test_a_taken_name_leaves_no_event_and_no_search_entry(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """The node, its event and its search entry are one statement: the refused node's
+    event was appended and must be rolled back with it, and its entry never made."""
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    await a_folder(client, alice, ws, "Najdorf")
+    async with engine.connect() as connection:
+        before = await connection.scalar(text("SELECT count(*) FROM events"))
+    clash = await client.post(
+        "/nodes",
+        json={"kind": "study", "name": "najdorf", "parent_id": ws["id"]},
+        headers=alice.headers,
+    )
+    assert clash.status_code == 409
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM events")) == before
+        entries = await connection.scalar(
+            text("SELECT count(*) FROM search_entries WHERE body = 'najdorf'")
+        )
+        studies = await connection.scalar(text("SELECT count(*) FROM nodes WHERE kind = 'study'"))
+    assert entries == 0 and studies == 0
+
+
 async def test_malformed_input_names_the_field(client: httpx.AsyncClient) -> None:
     alice = await a_user(client, "alice")
     cases: list[tuple[dict[str, Any], str]] = [

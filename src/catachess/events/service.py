@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, String, bindparam, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import CTE
 
 from catachess import context
 from catachess.db.base import new_id, utcnow
@@ -46,11 +47,17 @@ class Target:
 class Companion:
     """An insert of the same change sent in the event's own statement (one round trip
     fewer): `statement` is built once, with bind parameters; `params` gives their values.
-    `name` keys the compiled statement, so one name always means the same statement."""
+    `name` keys the compiled statement, so one name always means the same statement.
+
+    A statement given as a CTE keeps its own name, so that other companions can insert
+    rows made from what it returns. With `returns`, its RETURNING row comes back beside
+    the event (`record_returning`).
+    """
 
     name: str
-    statement: Insert
+    statement: Insert | CTE
     params: Mapping[str, Any]
+    returns: bool = False
 
 
 async def record(
@@ -78,7 +85,59 @@ async def record(
     The statement is compiled once per shape (subscribers owed or not, companions) and
     sent to asyncpg directly (db.raw): every write runs it.
     """
-    event_values: dict[str, Any] = {
+    event_values = _event_values(
+        event_type, actor_id, target, workspace_id, version, payload, event_id,
+        causation_id, correlation_id,
+    )  # fmt: skip
+    row = await _send(session, event_type, event_values, along_with)
+    if row is not None:
+        return attach(session, Event, dict(zip(EVENT_KEYS, row, strict=True)))
+    existing: Event | None = await session.scalar(
+        select(Event).where(Event.event_id == event_values["event_id"])
+    )
+    assert existing is not None  # the conflicting row is committed and visible now
+    return existing
+
+
+async def record_returning(
+    session: AsyncSession,
+    event_type: EventType,
+    *,
+    actor_id: uuid.UUID | None,
+    target: Target,
+    workspace_id: uuid.UUID | None,
+    version: int | None,
+    payload: Payload | dict[str, Any],
+    along_with: Sequence[Companion],
+) -> tuple[Event, Sequence[Any] | None]:
+    """`record` of a new event whose statement also makes the change itself: the
+    companion marked `returns` (one) is, say, the INSERT of the node the event is about,
+    and its RETURNING row comes back beside the event, None when it returned none (an
+    insert that skipped a conflict). The event is appended either way: a caller that
+    finds no row refuses the change, and its transaction rolls the event back."""
+    assert sum(companion.returns for companion in along_with) == 1
+    event_values = _event_values(
+        event_type, actor_id, target, workspace_id, version, payload, None, None, None
+    )
+    row = await _send(session, event_type, event_values, along_with)
+    assert row is not None  # a new event id: the append never skips
+    event = attach(session, Event, dict(zip(EVENT_KEYS, row[: len(EVENT_KEYS)], strict=True)))
+    returned = row[len(EVENT_KEYS) :]
+    return event, returned if any(value is not None for value in returned) else None
+
+
+def _event_values(
+    event_type: EventType,
+    actor_id: uuid.UUID | None,
+    target: Target,
+    workspace_id: uuid.UUID | None,
+    version: int | None,
+    payload: Payload | dict[str, Any],
+    event_id: uuid.UUID | None,
+    causation_id: uuid.UUID | None,
+    correlation_id: str | None,
+) -> dict[str, Any]:
+    return {
         "event_id": event_id or new_id(),
         "workspace_id": workspace_id,
         "event_type": str(event_type),
@@ -92,6 +151,15 @@ async def record(
         "correlation_id": correlation_id or context.correlation_id.get() or new_id().hex,
         "causation_id": causation_id or _context_causation(),
     }
+
+
+async def _send(
+    session: AsyncSession,
+    event_type: EventType,
+    event_values: dict[str, Any],
+    along_with: Sequence[Companion],
+) -> Sequence[Any] | None:
+    """The append statement of this event and its companions, sent; its row or None."""
     params = {f"e_{name}": value for name, value in event_values.items()}
     owed = subscribers.names_for(event_type)
     if owed:
@@ -101,13 +169,7 @@ async def record(
         params.update(companion.params)
     row = await _append(bool(owed), along_with).fetchrow(session, **params)
     guard.note_recorded(session.sync_session)
-    if row is not None:
-        return attach(session, Event, dict(zip(EVENT_KEYS, row, strict=True)))
-    existing: Event | None = await session.scalar(
-        select(Event).where(Event.event_id == event_values["event_id"])
-    )
-    assert existing is not None  # the conflicting row is committed and visible now
-    return existing
+    return row
 
 
 @dataclass(frozen=True)
@@ -213,13 +275,24 @@ def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
         .returning(*Event.__table__.c)
         .cte("appended")
     )
+    ctes = [
+        companion.statement
+        if isinstance(companion.statement, CTE)
+        else companion.statement.cte(f"along_with_{number}")
+        for number, companion in enumerate(along_with)
+    ]
+    returned = [cte for cte, companion in zip(ctes, along_with, strict=True) if companion.returns]
     query: Select[Any] = select(*appended.c)
+    if returned:  # a row when either returns one (the event always does: a new id)
+        query = select(*appended.c, *returned[0].c).select_from(
+            appended.join(returned[0], true(), full=True)
+        )
     names = [f"e_{c.key}" for c in columns]
     if owe_deliveries:
         query = query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
         names.append("subscribers")
-    for number, companion in enumerate(along_with):
-        query = query.add_cte(companion.statement.cte(f"along_with_{number}"))
+    for cte, companion in zip(ctes, along_with, strict=True):
+        query = query.add_cte(cte)
         names += companion.params
     built = _APPENDS[shape] = Prebuilt(query, *names)
     return built

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,8 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from catachess.db.base import utcnow
-from catachess.db.raw import Prebuilt, attach
+from catachess.db.raw import attach
 from catachess.events import guard
+from catachess.events import service as events
 from catachess.nodes.errors import ConcurrentChange
 from catachess.nodes.models import NODE_COLUMNS, Node, NodeKind, Visibility, node_values
 from catachess.studies.models import Star
@@ -91,27 +92,35 @@ async def list_children(
     return (await session.scalars(query.order_by(Node.name, Node.id).limit(limit))).all()
 
 
-# A node's INSERT, built once, sent to asyncpg directly (db.raw); every column is given.
+# A node's INSERT, built once, sent with its event (events.record_returning, which sends
+# it to asyncpg directly); every column is given.
 NODE_KEYS = tuple(column.key for column in NODE_COLUMNS)
-INSERT_NODE = Prebuilt(
+NEW_NODE = (
     insert(cast(Table, Node.__table__))
     .values({c.key: bindparam(f"n_{c.key}", type_=c.type) for c in NODE_COLUMNS})
     .on_conflict_do_nothing()
-    .returning(*NODE_COLUMNS),
-    *(f"n_{key}" for key in NODE_KEYS),
+    .returning(*NODE_COLUMNS)
+    .cte("new_node")
 )
 
 
-async def insert_unless_name_taken(
-    session: AsyncSession, node: Node, *, along_with: Insert | None = None
-) -> Node | None:
-    """Insert a new node and return it as stored (defaults filled, in the session); None,
-    with nothing written, when a live sibling has its name.
+def new_node(node: Node) -> events.Companion:
+    """A new node's INSERT, sent in the statement of its event: it returns the node as
+    stored, or nothing (nothing inserted) when a live sibling has its name. Other
+    companions may insert rows made from NEW_NODE's row (its search entry)."""
+    values = _insert_values(node)
+    params = {f"n_{key}": values.get(key) for key in NODE_KEYS}
+    return events.Companion("new_node", NEW_NODE, params, returns=True)
 
-    ON CONFLICT instead of a savepoint around a failing insert: one round trip, not three.
-    `along_with`: an insert of rows that refer to the new node, run by the same statement
-    (foreign keys are checked at its end); only for a node whose name cannot clash.
-    """
+
+def stored_node(session: AsyncSession, row: Sequence[Any]) -> Node:
+    """The node NEW_NODE returned, in the session as the ORM insert would have left it
+    (callers may still change it: a copy takes its source's description)."""
+    guard.note_written(session.sync_session, ["nodes"])
+    return attach(session, Node, node_values(row))
+
+
+def _insert_values(node: Node) -> dict[str, object]:
     values = {}
     for column in Node.__table__.columns:
         value = getattr(node, column.key)
@@ -123,19 +132,22 @@ async def insert_unless_name_taken(
             value = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
         if value is not None:
             values[column.key] = value
-    if along_with is None:
-        row = await INSERT_NODE.fetchrow(
-            session, **{f"n_{key}": values.get(key) for key in NODE_KEYS}
-        )
-        if row is None:
-            return None
-        guard.note_written(session.sync_session, ["nodes"])
-        # In the session, as the ORM insert left it: callers may still change it (a copy
-        # takes its source's description) and the change must be flushed.
-        return attach(session, Node, node_values(row))
-    statement = insert(Node).values(values).on_conflict_do_nothing().returning(Node)
-    if along_with is not None:
-        statement = statement.add_cte(along_with.cte("along_with"))
+    return values
+
+
+async def insert_unless_name_taken(
+    session: AsyncSession, node: Node, *, along_with: Insert
+) -> Node | None:
+    """Insert a new node and return it as stored (defaults filled, in the session); None,
+    with nothing written, when a live sibling has its name.
+
+    ON CONFLICT instead of a savepoint around a failing insert: one round trip, not three.
+    `along_with`: an insert of rows that refer to the new node, run by the same statement
+    (foreign keys are checked at its end); only for a node whose name cannot clash (a
+    workspace and its owner grant). Other nodes go in their event's statement (new_node).
+    """
+    statement = insert(Node).values(_insert_values(node)).on_conflict_do_nothing().returning(Node)
+    statement = statement.add_cte(along_with.cte("along_with"))
     inserted: Node | None = await session.scalar(statement)
     return inserted
 

@@ -86,22 +86,40 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
             created_by=user.id,
         )
         role = granted.role
-    workspace = node.kind is NodeKind.workspace
-    owner = sharing.owner_grant(user, node) if workspace else None
-    inserted = await repository.insert_unless_name_taken(session, node, along_with=owner)
-    if inserted is None:
-        raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
-    node = inserted
-    await events.record(
+    payload = NodeCreated(kind=node.kind.value, name=node.name, parent_id=node.parent_id)
+    if node.kind is NodeKind.workspace:  # its owner grant rides on its INSERT
+        inserted = await repository.insert_unless_name_taken(
+            session, node, along_with=sharing.owner_grant(user, node)
+        )
+        if inserted is None:
+            raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
+        node = inserted
+        await events.record(
+            session,
+            EventType.node_created,
+            actor_id=user.id,
+            target=target_of(node),
+            workspace_id=node.workspace_id,
+            version=node.version,
+            payload=payload,
+            along_with=[search_index.new_node_entry(node)],
+        )
+        return Access(node=node, role=role)
+    # The node, its event and its search entry in one statement (one round trip).
+    created = repository.new_node(node)
+    _, row = await events.record_returning(
         session,
         EventType.node_created,
         actor_id=user.id,
         target=target_of(node),
         workspace_id=node.workspace_id,
-        version=node.version,
-        payload=NodeCreated(kind=node.kind.value, name=node.name, parent_id=node.parent_id),
-        along_with=[search_index.new_node_entry(node)],
+        version=created.params["n_version"],
+        payload=payload,
+        along_with=[created, search_index.entry_of_inserted(node, repository.NEW_NODE)],
     )
+    if row is None:  # nothing inserted; the transaction rolls the event back
+        raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
+    node = repository.stored_node(session, row)
     return Access(node=node, role=role)
 
 

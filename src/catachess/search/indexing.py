@@ -16,15 +16,17 @@ trashing nodes needs nothing (searches join the node's path and trash state).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import String, TextClause, bindparam, func, literal_column, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, TextClause, bindparam, func, literal, literal_column, select, text
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import CTE
 
 from catachess import heavy
 from catachess.events import service as events
@@ -220,6 +222,31 @@ def new_node_entry(node: Node) -> events.Companion:
             "entry_body": node.name,
             "entry_folded": fold(node.name),
         },
+    )
+
+
+def entry_of_inserted(node: Node, inserted: CTE) -> events.Companion:
+    """new_node_entry for a node inserted by the same statement (`inserted`, the CTE of
+    its INSERT ... RETURNING, as nodes.repository.NEW_NODE): the entry is made from the
+    row it returns, so an insert that skipped (the name is taken) indexes nothing."""
+    return events.Companion(
+        "inserted_node_search_entry", _entry_from(inserted), {"entry_folded": fold(node.name)}
+    )
+
+
+@functools.cache
+def _entry_from(inserted: CTE) -> Insert:
+    return insert(SearchEntry).from_select(
+        ["workspace_id", "kind", "node_id", "body", "tsv"],
+        select(
+            inserted.c.workspace_id,
+            literal("node"),
+            inserted.c.id,
+            inserted.c.name,
+            func.to_tsvector(
+                literal_column(f"'{NAME_CONFIG}'"), bindparam("entry_folded", type_=String)
+            ),
+        ),
     )
 
 
