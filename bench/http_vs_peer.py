@@ -158,11 +158,11 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     return Run(
-        rate,
-        cpu / requests * 1e6,
-        _percentile(out, "50"),
-        _percentile(out, "99"),
-        server / requests * 1e6,
+        rate=rate,
+        cpu_us=cpu / requests * 1e6,
+        server_us=server / requests * 1e6,
+        p50_ms=_percentile(out, "50"),
+        p99_ms=_percentile(out, "99"),
     )
 
 
