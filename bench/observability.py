@@ -158,7 +158,7 @@ async def observer_cost(log_file: Path) -> float:
         return (time.perf_counter() - started) / 20_000
 
     plain = CorrelationMiddleware(_endpoint)
-    observed = CorrelationMiddleware(RequestObserver(_endpoint))
+    observed = RequestObserver(_endpoint)  # the correlation layer, observing
     with log_file.open("w") as stream:
         logs.configure(Settings(LOG_FORMAT="json", LOG_LEVEL="INFO"), stream=stream)
         costs = [await per_request(observed) - await per_request(plain) for _ in range(3)]

@@ -130,10 +130,8 @@ def create_app(
     problems.install(app)
     openapi.install(app)
     docs.install(app)
-    if observe_requests:
-        app.add_middleware(RequestObserver)
-    # Added last, so it is outside RequestObserver: the id is set before anything logs.
-    app.add_middleware(CorrelationMiddleware)
+    # Added last, so it is outside the others: the id is set before anything logs.
+    app.add_middleware(RequestObserver if observe_requests else CorrelationMiddleware)
     for router in (
         ops_router,
         auth_router,

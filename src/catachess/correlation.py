@@ -1,7 +1,8 @@
 """Correlation ids: from X-Correlation-ID, else a W3C traceparent's trace id, else new.
 
 A pure ASGI middleware so the id is set before anything else runs and is echoed on
-every response, errors included.
+every response, errors included. ops.middleware.RequestObserver is this middleware with
+the request's metrics, log line and span added in the same layer.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import uuid
 from collections.abc import Iterable
 
 import orjson
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catachess import context
@@ -67,16 +67,34 @@ class CorrelationMiddleware:
         # Also in request.state: the 500 handler runs outside this middleware, after the
         # context variable is reset, and must still echo the id.
         scope.setdefault("state", {})["correlation_id"] = correlation_id
+        try:
+            await self.handle(scope, receive, send, correlation_id)
+        finally:
+            context.correlation_id.reset(token)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, correlation_id: str) -> None:
+        """Run the app, echoing the id on its response (subclasses observe more here)."""
+        header = correlation_id.encode("latin-1")
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[HEADER] = correlation_id
+                echo(message, header)
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_header)
-        finally:
-            context.correlation_id.reset(token)
+        await self.app(scope, receive, send_with_header)
+
+
+def echo(start: Message, correlation_id: bytes) -> None:
+    """Set X-Correlation-ID on a response start, replacing any the app set (what
+    starlette's MutableHeaders does, without building one per response)."""
+    headers = start["headers"] = list(start.get("headers", ()))
+    found = [i for i, (name, _) in enumerate(headers) if name == HEADER_BYTES]
+    for index in reversed(found[1:]):
+        del headers[index]
+    if found:
+        headers[found[0]] = (HEADER_BYTES, correlation_id)
+    else:
+        headers.append((HEADER_BYTES, correlation_id))
 
 
 async def _reject(scope: Scope, send: Send, detail: str) -> None:

@@ -6,8 +6,11 @@ import re
 
 import httpx
 import pytest
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catachess.app import create_app
+from catachess.config import Settings
 from tests.events.support import count
 from tests.factories import a_user, events_of
 
@@ -79,3 +82,23 @@ async def test_errors_echo_the_correlation_id(client: httpx.AsyncClient) -> None
     response = await client.get("/users/me", headers={"X-Correlation-ID": "who-am-i"})
     assert response.status_code == 401
     assert response.headers["x-correlation-id"] == "who-am-i"
+
+
+@pytest.mark.parametrize("observe_requests", [True, False], ids=["observed", "plain"])
+async def test_the_echoed_id_replaces_one_the_endpoint_set(
+    settings: Settings, observe_requests: bool
+) -> None:
+    app = create_app(settings, migrate_on_start=False, observe_requests=observe_requests)
+
+    async def own_header() -> Response:
+        response = Response("ok", headers={"X-Correlation-ID": "the-endpoint-s"})
+        response.raw_headers.append((b"x-correlation-id", b"and-another"))
+        return response
+
+    app.add_api_route("/own-header", own_header)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get("/own-header", headers={"X-Correlation-ID": "mine-1"})
+    assert response.status_code == 200
+    assert response.headers.get_list("x-correlation-id") == ["mine-1"]

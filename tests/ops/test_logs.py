@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
+import structlog
 
 from catachess.app import create_app
 from catachess.config import Settings
@@ -105,3 +108,83 @@ async def test_an_unhandled_error_is_logged_as_one_error_line_with_status_500(
     [line] = lines
     assert (line["status"], line["route"], line["level"]) == (500, "/explode", "error")
     assert line["correlation_id"] == "boom-1"
+
+
+REQUEST_FIELDS = {
+    "method": "GET",
+    "route": "/nodes/{node_id}",
+    "status": 200,
+    "duration_ms": 1.25,
+    "user_id": "5b0e4a52-2f4b-4d7e-9c55-0d1f1a5d2a10",
+    "correlation_id": "trace-me-42",
+}
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z")
+
+
+@contextmanager
+def configured(settings: Settings, **update: str) -> Iterator[io.StringIO]:
+    """Logging configured as the server does, on a stream of its own; restored after."""
+    stream = io.StringIO()
+    logs.configure(settings.model_copy(update=update), stream=stream)
+    try:
+        yield stream
+    finally:
+        logs.configure(settings)
+
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.ERROR], ids=["info", "error"])
+@pytest.mark.parametrize("json_lines", [True, False], ids=["json", "console"])
+def test_the_request_line_is_the_line_structlog_writes(
+    settings: Settings, json_lines: bool, level: int
+) -> None:
+    """log_event writes to our handlers without a LogRecord; a handler of another kind
+    gets the record structlog's logger makes. Both must render the same line, and that
+    line must be what structlog's own bound logger writes."""
+    log_format = "json" if json_lines else "console"
+    reference = io.StringIO()
+    stock = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=logs.formatter(json=json_lines).foreign_pre_chain,
+        processors=logs.formatter(json=json_lines).processors,
+    )
+    other_kind = logging.StreamHandler(reference)
+    other_kind.setFormatter(stock)
+    access = logging.getLogger("catachess.access")
+    with configured(settings, log_format=log_format, log_level="INFO") as ours:
+        logging.getLogger().addHandler(other_kind)
+        try:
+            logs.log_event(access, level, {**REQUEST_FIELDS, "event": "request"})
+            fast, via_record = ours.getvalue(), reference.getvalue()
+            bound = structlog.get_logger("catachess.access")
+            (bound.error if level == logging.ERROR else bound.info)("request", **REQUEST_FIELDS)
+            by_structlog = reference.getvalue()[len(via_record) :]
+        finally:
+            logging.getLogger().removeHandler(other_kind)
+    assert fast == via_record and fast.count("\n") == 1
+    assert TIMESTAMP.sub("T", fast) == TIMESTAMP.sub("T", by_structlog)
+    if json_lines:
+        line = json.loads(fast)
+        assert list(line) == [*REQUEST_FIELDS, "event", "level", "logger", "timestamp"]
+        assert line["level"] == logging.getLevelName(level).lower()
+    else:
+        assert "request" in fast and "route=/nodes/{node_id}" in fast
+
+
+async def test_log_level_warning_drops_request_lines_but_keeps_5xx_ones(
+    settings: Settings,
+) -> None:
+    app = create_app(settings.model_copy(update={"log_level": "WARNING"}), migrate_on_start=False)
+
+    async def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/explode", explode)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                with request_lines() as lines:
+                    assert (await client.get("/health")).status_code == 200
+                    assert (await client.get("/explode")).status_code == 500
+    finally:
+        logs.configure(settings)
+    assert [(line["route"], line["level"]) for line in lines] == [("/explode", "error")]

@@ -113,3 +113,23 @@ async def test_maintenance_runs_appear_in_metrics(
         )
         > 0
     )
+
+
+async def test_repeated_requests_each_count_in_their_own_status_series(
+    client: httpx.AsyncClient,
+) -> None:
+    # The observer keeps each (method, route, status) series it has seen: a repeat must
+    # still count, and another status of the same route must not count in the first.
+    owner = await a_user(client, "owner")
+    workspace = await client.post(
+        "/nodes", json={"kind": "workspace", "name": "W"}, headers=owner.headers
+    )
+    count = "catachess_http_requests_total"
+    found = {"method": "GET", "route": "/nodes/{node_id}", "status": "200"}
+    missing = {**found, "status": "404"}
+    before = (await value(client, count, **found), await value(client, count, **missing))
+    for _ in range(3):
+        await client.get(f"/nodes/{workspace.json()['id']}", headers=owner.headers)
+    await client.get(f"/nodes/{uuid.uuid4()}", headers=owner.headers)
+    after = (await value(client, count, **found), await value(client, count, **missing))
+    assert after == (before[0] + 3, before[1] + 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import orjson
 import structlog
@@ -53,7 +53,32 @@ SHARED: list[Processor] = [
 ]
 
 
-def formatter(*, json: bool, colors: bool = False) -> structlog.stdlib.ProcessorFormatter:
+class Formatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's ProcessorFormatter, rendering structlog's events without first copying
+    their LogRecord (it copies so as not to change the record other handlers see; this
+    reads the record and changes nothing in it, and its format is "%(message)s" with no
+    traceback or stack kept, so the line is the rendered event itself)."""
+
+    def render(
+        self,
+        logger: WrappedLogger,
+        method_name: str,
+        event_dict: EventDict,
+        record: logging.LogRecord | None = None,
+    ) -> str:
+        event: Any = {**event_dict, "_record": record, "_from_structlog": True}
+        for processor in self.processors:
+            event = processor(logger, method_name, event)
+        return cast(str, event)
+
+    def format(self, record: logging.LogRecord) -> str:
+        logger, name = getattr(record, "_logger", None), getattr(record, "_name", None)
+        if logger is None or name is None or record.args or not isinstance(record.msg, dict):
+            return super().format(record)  # a foreign record: the pre-chain shapes it
+        return self.render(logger, name, record.msg, record)
+
+
+def formatter(*, json: bool, colors: bool = False) -> Formatter:
     """The formatter of our handler: JSON lines, or the console renderer."""
     renderer: Processor = (
         structlog.processors.JSONRenderer(serializer=_dumps)
@@ -61,7 +86,7 @@ def formatter(*, json: bool, colors: bool = False) -> structlog.stdlib.Processor
         else structlog.dev.ConsoleRenderer(colors=colors)
     )
     tail: list[Processor] = [structlog.processors.format_exc_info] if json else []
-    return structlog.stdlib.ProcessorFormatter(
+    return Formatter(
         foreign_pre_chain=[*SHARED, structlog.stdlib.ExtraAdder(), drop_color_message],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail, renderer],
     )
@@ -77,6 +102,79 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, _: TextIO) -> None:
         pass
+
+
+# Handlers whose emit() is "write the formatted line and the terminator, then flush".
+PLAIN_STREAM_HANDLERS = (logging.StreamHandler, StderrHandler)
+METHOD_NAMES = {logging.ERROR: "error", logging.WARNING: "warning", logging.INFO: "info"}
+
+
+def log_event(logger: logging.Logger, level: int, event_dict: EventDict) -> None:
+    """Write `event_dict` on `logger` at `level` (INFO, WARNING or ERROR) as structlog's
+    bound logger would, on the request path's budget.
+
+    The same processors add the same keys and the same handlers receive the line, but no
+    LogRecord (nor its caller lookup) is made for the plain stream handlers with our
+    formatter, which receive the rendered line directly; any other handler (a test's
+    capture, a logger filter) receives the LogRecord structlog would have made.
+    """
+    if logger.disabled or not logger.isEnabledFor(level):
+        return
+    method_name = METHOD_NAMES[level]
+    for processor in SHARED:  # each returns the dict it was given
+        event_dict = cast(EventDict, processor(logger, method_name, event_dict))
+    record: logging.LogRecord | None = None
+
+    def as_record() -> logging.LogRecord:
+        nonlocal record
+        if record is None:
+            caller = sys._getframe(2)  # the frame that called log_event
+            record = logger.makeRecord(
+                logger.name,
+                level,
+                caller.f_code.co_filename,
+                caller.f_lineno,
+                event_dict,
+                (),
+                None,
+                caller.f_code.co_name,
+                extra={"_logger": logger, "_name": method_name},
+            )
+        return record
+
+    if logger.filters:
+        logger.handle(as_record())
+        return
+    found = 0
+    current: logging.Logger | None = logger
+    while current is not None:  # Logger.callHandlers
+        for handler in current.handlers:
+            found += 1
+            if level < handler.level:
+                continue
+            line_formatter = handler.formatter
+            if (
+                type(handler) in PLAIN_STREAM_HANDLERS
+                and isinstance(line_formatter, Formatter)
+                and not handler.filters
+            ):
+                line = line_formatter.render(logger, method_name, event_dict)
+                stream_handler = cast("logging.StreamHandler[TextIO]", handler)
+                handler.acquire()
+                try:  # StreamHandler.emit
+                    stream_handler.stream.write(line + stream_handler.terminator)
+                    handler.flush()
+                except RecursionError:
+                    raise
+                except Exception:
+                    handler.handleError(as_record())
+                finally:
+                    handler.release()
+            else:
+                handler.handle(as_record())
+        current = current.parent if current.propagate else None
+    if not found:
+        logger.handle(as_record())  # no handler anywhere: logging's last resort
 
 
 def wants_json(log_format: str, stream: TextIO) -> bool:

@@ -1,6 +1,6 @@
 """One ASGI middleware observes every HTTP request: its metrics, its log line, its span.
 
-It sits inside CorrelationMiddleware (so the correlation id is set) and outside the
+It is CorrelationMiddleware's layer (so the correlation id is set) and sits outside the
 router, and reads the route template the router leaves in `scope["route"]` after the
 request was handled: label values and log fields are templates like `/nodes/{node_id}`,
 never the raw path, which may carry ids or a share-link token.
@@ -8,18 +8,19 @@ never the raw path, which may carry ids or a share-link token.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-import structlog
 from opentelemetry import trace
+from prometheus_client import Counter, Histogram
 from sqlalchemy import inspect
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from catachess import context
-from catachess.ops import metrics, telemetry
+from catachess.correlation import CorrelationMiddleware, echo
+from catachess.ops import logs, metrics, telemetry
 
-access_log = structlog.get_logger("catachess.access")
+access_log = logging.getLogger("catachess.access")
 
 
 def route_template(scope: Scope) -> str:
@@ -49,21 +50,16 @@ def user_id_of(scope: Scope) -> str | None:
     return str(identity[0]) if identity else None
 
 
-class RequestObserver:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class RequestObserver(CorrelationMiddleware):
+    """CorrelationMiddleware that also observes the request, in the same ASGI layer (one
+    coroutine and one wrapped `send` per request instead of two)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send, correlation_id: str) -> None:
         started = time.perf_counter()
-        # Shared with request.state, so the user resolved by the endpoint is visible here.
-        scope.setdefault("state", {})
-        correlation_id = context.correlation_id.get()
         span = trace.get_current_span()
-        if span.is_recording() and correlation_id is not None:
+        if span.is_recording():
             span.set_attribute(telemetry.CORRELATION_ATTRIBUTE, correlation_id)
+        header = correlation_id.encode("latin-1")
         status = 500
         user_id: str | None = None
 
@@ -73,9 +69,11 @@ class RequestObserver:
                 status = message["status"]
                 # The request span ends with the response body, so annotate it now.
                 user_id = user_id_of(scope)
-                if user_id is not None and span.is_recording():
-                    span.set_attribute("enduser.id", user_id)
-                telemetry.redact_request_span(span, scope, route_template(scope))
+                if span.is_recording():
+                    if user_id is not None:
+                        span.set_attribute("enduser.id", user_id)
+                    telemetry.redact_request_span(span, scope, route_template(scope))
+                echo(message, header)
             await send(message)
 
         try:
@@ -83,28 +81,39 @@ class RequestObserver:
         finally:
             # An exception reaches here before the outer error handler renders its 500.
             seconds = time.perf_counter() - started
-            self._record(scope, status, seconds, correlation_id, user_id or user_id_of(scope))
+            _record(scope, status, seconds, correlation_id, user_id or user_id_of(scope))
 
-    def _record(
-        self,
-        scope: Scope,
-        status: int,
-        seconds: float,
-        correlation_id: str | None,
-        user_id: str | None,
-    ) -> None:
-        method = metrics.method_label(scope["method"])
-        route = route_template(scope)
-        status_label = str(status)
-        metrics.http_requests.labels(method, route, status_label).inc()
-        metrics.http_request_duration.labels(method, route, status_label).observe(seconds)
-        log = access_log.error if status >= 500 else access_log.info
-        log(
-            "request",
-            method=method,
-            route=route,
-            status=status,
-            duration_ms=round(seconds * 1000, 2),
-            user_id=user_id,
-            correlation_id=correlation_id,
+
+# The labelled series of each (method, route, status) seen: labels() hashes, validates
+# and locks on every call; the label sets are few (see ops.metrics), so this stays small.
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def _record(
+    scope: Scope,
+    status: int,
+    seconds: float,
+    correlation_id: str,
+    user_id: str | None,
+) -> None:
+    method = metrics.method_label(scope["method"])
+    route = route_template(scope)
+    series = _series.get((method, route, status))
+    if series is None:
+        labels = (method, route, str(status))
+        series = _series[method, route, status] = (
+            metrics.http_requests.labels(*labels),
+            metrics.http_request_duration.labels(*labels),
         )
+    series[0].inc()
+    series[1].observe(seconds)
+    event = {
+        "method": method,
+        "route": route,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "user_id": user_id,
+        "correlation_id": correlation_id,
+        "event": "request",
+    }
+    logs.log_event(access_log, logging.ERROR if status >= 500 else logging.INFO, event)
