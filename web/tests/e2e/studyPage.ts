@@ -43,12 +43,21 @@ export async function drag(page: Page, from: string, to: string, button: 'left' 
 }
 
 /** Press `key` `times` times, each press seen to move the board before the next is sent
- * (presses sent while a render is pending once left the board a ply off under load). */
+ * (presses sent while a render is pending once left the board a ply off under load).
+ * A press that moved nothing within 10 s is sent again, up to three times, as a user
+ * would: at load 9 a press landing while the chapter was re-read did nothing. */
 export async function step(page: Page, key: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
     const before = await at(page);
-    await page.keyboard.press(key);
-    await eventually(() => at(page)).not.toBe(before);
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press(key);
+      try {
+        await expect.poll(() => at(page), { timeout: 10_000, interval: 100 }).not.toBe(before);
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 }
 
