@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
 import { apiAs, BASE_URL, loginAs, newPage, newUser, shot, type TestUser } from './harness';
+import { play, step } from './studyPage';
 
 const PGN = '[Event "Live"]\n[White "A"]\n[Black "B"]\n\n1. e4 e5 2. Nf3 Nc6 3. Bb5 a6 *\n';
 // Live means seconds, not a reload: generous only for the machine's load.
@@ -30,26 +31,6 @@ async function open(user: TestUser): Promise<Page> {
   return page;
 }
 
-async function drag(page: Page, from: string, to: string): Promise<void> {
-  const box = (await page.locator('.cg-wrap').boundingBox())!;
-  const orientation = await page.locator('.cg-wrap').getAttribute('class');
-  const black = orientation?.includes('orientation-black');
-  const at = (sq: string) => {
-    const file = sq.charCodeAt(0) - 97;
-    const rank = Number(sq[1]) - 1;
-    const size = box.width / 8;
-    const x = black ? 7 - file : file;
-    const y = black ? rank : 7 - rank;
-    return { x: box.x + (x + 0.5) * size, y: box.y + (y + 0.5) * size };
-  };
-  const a = at(from);
-  const b = at(to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 6 });
-  await page.mouse.up();
-}
-
 beforeAll(async () => {
   owner = await newUser(undefined, 'Olga Owner');
   editor = await newUser(undefined, 'Eddie Editor');
@@ -70,18 +51,14 @@ test("a move played on one page appears on the other within seconds; the other k
   expect(await viewer(second, owner).getAttribute('title')).toContain('Olga Owner');
 
   // The second page stands on 2.Nf3 with a comment half typed.
-  await second.keyboard.press('ArrowRight');
-  await second.keyboard.press('ArrowRight');
-  await second.keyboard.press('ArrowRight');
+  await step(second, 'ArrowRight', 3);
   const place = await studyPage(second).getAttribute('data-at');
   await second.click('.board-controls .comment-button');
   await second.fill('.comment-editor textarea', 'half-typed: the Berlin');
   const versionBefore = Number(await studyPage(second).getAttribute('data-version'));
 
-  await first.keyboard.press('End');
-  const played = first.waitForResponse((r) => r.url().endsWith('/moves') && r.request().method() === 'POST');
-  await drag(first, 'b5', 'a4');
-  expect((await played).status()).toBe(201);
+  await step(first, 'End', 1);
+  expect((await play(first, 'b5', 'a4')).status()).toBe(201);
   const sent = Date.now();
   await moveIn(second, 'Ba4').waitFor({ timeout: 5_000 });
   const delay = Date.now() - sent;

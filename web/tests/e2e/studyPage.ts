@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests of the study page: wait for it, read its state, play on
 // the board (drag by square names, for either orientation), find moves in the list.
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { expect } from 'vitest';
 import { BASE_URL } from './harness';
 
@@ -40,6 +40,26 @@ export async function drag(page: Page, from: string, to: string, button: 'left' 
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
   await page.mouse.move(b.x, b.y, { steps: 4 });
   await page.mouse.up({ button });
+}
+
+/** Drag a move on the board and wait for its POST. The drag is made again (up to three
+ * times) when no POST was sent within 10 s: under load a drag that landed while the board
+ * re-rendered was lost. Dragging again after a drag that did count moves nothing: the
+ * piece has left `from`. */
+export async function play(page: Page, from: string, to: string): Promise<Response> {
+  const posted = page.waitForResponse((r) => r.url().endsWith('/moves') && r.request().method() === 'POST', {
+    timeout: 60_000,
+  });
+  for (let attempt = 1; attempt < 3; attempt++) {
+    await drag(page, from, to);
+    const sent = await Promise.race([
+      posted.then(() => true),
+      new Promise<boolean>((done) => setTimeout(() => done(false), 10_000)),
+    ]);
+    if (sent) return posted;
+  }
+  await drag(page, from, to);
+  return posted;
 }
 
 /** Press `key` `times` times, each press seen to move the board before the next is sent
