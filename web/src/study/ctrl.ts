@@ -245,23 +245,11 @@ export class StudyCtrl {
   }
 
   /** Load a chapter; `keepPath` keeps the user's place (the deepest move still there). */
-  async loadChapter(chapterId: string, opts: { moveId?: string; keepPath?: string[] } = {}, tries = 3): Promise<void> {
+  async loadChapter(chapterId: string, opts: { moveId?: string; keepPath?: string[] } = {}): Promise<void> {
     const load = ++this.loads;
     const data = await this.fetchChapter(chapterId);
     // Only the latest load counts: a slower earlier one must not replace the chapter.
-    if (load !== this.loads) return;
-    const kept = opts.keepPath;
-    if (kept && this.tree && this.at !== (kept.length ? kept[kept.length - 1] : null)) {
-      // The user moved since the place was taken (played a move whose answer came back
-      // meanwhile, or stepped): keep where they are now, not where they were.
-      opts = { ...opts, keepPath: pathTo(this.tree, this.at) };
-    }
-    if (tries > 1 && this.chapter?.id === chapterId && data.version < this.chapter.version) {
-      // Read before one of this page's own edits landed: it lacks that edit, and showing it
-      // would take the move away and the user's place with it. Read again.
-      return this.loadChapter(chapterId, opts, tries - 1);
-    }
-    this.showChapter(data, opts);
+    if (load === this.loads) this.showChapter(data, opts);
   }
 
   private async fetchChapter(chapterId: string): Promise<ChapterRead> {

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { apiAs, BASE_URL, loginAs, newPage, newUser, shot, type TestUser } from './harness';
-import { drag, eventually, fen, moveIn, openStudy, play, ready, step } from './studyPage';
+import { drag, eventually, fen, moveIn, openStudy, ready } from './studyPage';
 
 const PYTHON = resolve(import.meta.dirname, '../../../.venv/bin/python');
 
@@ -74,7 +74,7 @@ test('five edits, three undone with Ctrl+Z, the first version restored from the 
   const page = await newPage();
   await loginAs(page, owner);
   await openStudy(page, `/s/${id}/${chapterId}`);
-  await step(page, 'End', 1);
+  await page.keyboard.press('End');
 
   // Five edits: four moves dragged on the board and a variation.
   const plays: [string, string, string][] = [
@@ -84,11 +84,15 @@ test('five edits, three undone with Ctrl+Z, the first version restored from the 
     ['b5', 'a4', 'Ba4'],
   ];
   for (const [from, to, san] of plays) {
-    expect((await play(page, from, to)).status()).toBe(201);
+    const added = page.waitForResponse((r) => r.url().endsWith('/moves') && r.request().method() === 'POST');
+    await drag(page, from, to);
+    expect((await added).status()).toBe(201);
     await moveIn(page, san).waitFor();
   }
-  await step(page, 'ArrowLeft', 1);
-  expect((await play(page, 'b5', 'c6')).status()).toBe(201);
+  await page.keyboard.press('ArrowLeft');
+  const variation = page.waitForResponse((r) => r.url().endsWith('/moves') && r.request().method() === 'POST');
+  await drag(page, 'b5', 'c6');
+  expect((await variation).status()).toBe(201);
   await moveIn(page, 'Bxc6').waitFor();
   await eventually(() => version(page)).toBe('6');
 
@@ -147,8 +151,8 @@ test('Ctrl+Z undoes the last move and Ctrl+Shift+Z brings it back; after another
   const page = await newPage();
   await loginAs(page, owner);
   await openStudy(page, `/s/${id}/${chapterId}`);
-  await step(page, 'End', 1);
-  expect((await play(page, 'c2', 'c4')).status()).toBe(201);
+  await page.keyboard.press('End');
+  await drag(page, 'c2', 'c4');
   await moveIn(page, 'c4').waitFor();
   await eventually(async () => lines(await tree(owner, id, chapterId))).toEqual(['d4 d5 c4']);
 

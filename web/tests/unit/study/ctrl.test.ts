@@ -189,42 +189,6 @@ describe('playing moves', () => {
     expect(ctrl.flash?.text).toContain('Another user added the move Bc4 meanwhile');
   });
 
-  test('a chapter read answered after the page played a move keeps the user on that move', async () => {
-    // The live re-read of someone's change was sent from Nc6; this page's Bb5 landed
-    // before its answer came back. The place was taken at Nc6, the user is on Bb5.
-    const ctrl = await opened();
-    ctrl.jump('nc6');
-    const place = ['e4', 'e5', 'nf3', 'nc6'];
-    let answerRead!: () => void;
-    const withBb5 = sampleTree();
-    play(withBb5, 'nc6', 'Bb5', 'bb5');
-    handlers = handlers.filter(([re]) => !re.test('GET /studies/s1/chapters/c1'));
-    on('GET', /\/studies\/s1\/chapters\/c1$/, () => new Promise((done) => (answerRead = () => done(chapterOf(structuredClone(withBb5), 6)))));
-    const read = ctrl.loadChapter('c1', { keepPath: place });
-    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
-    await ctrl.playMove({ from: 5, to: 33 }); // Bf1-b5
-    expect(ctrl.at).toBe('bb5');
-    answerRead();
-    await read;
-    expect(ctrl.at).toBe('bb5');
-  });
-
-  test('a chapter read older than the page\'s own last edit is read again', async () => {
-    const ctrl = await opened();
-    ctrl.jump('nc6');
-    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
-    await ctrl.playMove({ from: 5, to: 33 });
-    const withBb5 = sampleTree();
-    play(withBb5, 'nc6', 'Bb5', 'bb5');
-    const answers = [chapterOf(sampleTree(), 5), chapterOf(withBb5, 6)];
-    handlers = handlers.filter(([re]) => !re.test('GET /studies/s1/chapters/c1'));
-    on('GET', /\/studies\/s1\/chapters\/c1$/, () => structuredClone(answers.shift()));
-    await ctrl.loadChapter('c1', { keepPath: ['e4', 'e5', 'nf3', 'nc6', 'bb5'] });
-    expect(answers).toEqual([]);
-    expect(ctrl.tree!.nodes.nc6.children).toEqual(['bb5']);
-    expect(ctrl.at).toBe('bb5');
-  });
-
   test('a 4xx shows the problem detail and puts the board back', async () => {
     const ctrl = await opened();
     on('POST', /\/moves$/, () => {
