@@ -22,6 +22,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -41,6 +42,23 @@ def ancestor_ids_of(path: ColumnElement[str] | InstrumentedAttribute[str]) -> Co
     return cast(func.string_to_array(path, "/"), ARRAY(UUID(as_uuid=True)))
 
 
+def one_by_one(
+    ids: ColumnElement[Any], *columns: Any, node: Any, where: Any, lock: bool = False
+) -> Select[Any]:
+    """`columns` of the nodes whose ids are in the array `ids` (a path's), each node found
+    by its primary key, in the array's order (root first); `lock`: each key-share-locked.
+
+    One index probe an id, whatever the planner believes of the size of `nodes`: with
+    `id = ANY(ids)` and no statistics yet (a young or fast-growing table), it chose a
+    sequential scan that parsed the path again for every row of the tree
+    (`test_a_create_finds_its_path_by_primary_key`). A LATERAL subquery with LIMIT is
+    not flattened into a join, so it cannot become a scan (see search.repository)."""
+    listed = func.unnest(ids).table_valued("id", with_ordinality="ord").render_derived("ids")
+    found = select(*columns).where(node.id == listed.c.id, where).limit(1)
+    each = (found.with_for_update(read=True, key_share=True) if lock else found).lateral()
+    return select(*each.c).select_from(listed).join(each, true()).order_by(listed.c.ord)
+
+
 def role_of(rank: int | None) -> Role | None:
     if rank is None:
         return None
@@ -55,13 +73,10 @@ def visibility_rank_on_path(path: ColumnElement[str] | InstrumentedAttribute[str
         {visibility.value: rank for visibility, rank in VISIBILITY_RANKS.items()},
         value=ancestor.visibility,
     )
-    return (
-        select(func.max(rank))
-        .select_from(ancestor)
-        .where(ancestor.id == func.any(ancestor_ids_of(path)))
-        .correlate_except(ancestor)
-        .scalar_subquery()
-    )
+    ranks = one_by_one(
+        ancestor_ids_of(path), rank.label("rank"), node=ancestor, where=true()
+    ).subquery()
+    return select(func.max(ranks.c.rank)).scalar_subquery()
 
 
 def readable_by(user_id: uuid.UUID | None) -> ColumnElement[bool]:
@@ -112,14 +127,9 @@ def _live_path_locked() -> ColumnElement[int]:
     After waiting for a lock, PostgreSQL re-checks the locked row, so a path trashed
     meanwhile counts short: the caller compares with the path's length."""
     target, on_path = aliased(Node), aliased(Node)
-    locked = (
-        select(on_path.id)
-        .join_from(target, on_path, on_path.id == func.any(ancestor_ids_of(target.path)))
-        .where(target.id == NODE_ID, on_path.trashed_at.is_(None))
-        .order_by(on_path.path)
-        .with_for_update(of=on_path, read=True, key_share=True)
-        .cte("live_path")
-    )
+    path_ids = select(ancestor_ids_of(target.path)).where(target.id == NODE_ID).scalar_subquery()
+    live = on_path.trashed_at.is_(None)
+    locked = one_by_one(path_ids, on_path.id, node=on_path, where=live, lock=True).cte("live_path")
     return select(func.count()).select_from(locked).scalar_subquery()
 
 
