@@ -105,3 +105,27 @@ async def test_a_follower_by_position_sees_every_concurrent_commit_exactly_once(
     seen = await follower
     assert len(seen) == len(set(seen)), "an event was delivered twice"
     assert set(seen) == written, f"{len(written - set(seen))} events were skipped"
+
+
+async def test_the_events_of_one_transaction_are_numbered_in_insert_order(
+    engine: AsyncEngine,
+) -> None:
+    """Each event is numbered by its own trigger call: in `seq` order within the
+    transaction, consecutively (nothing else commits meanwhile), and listeners are woken."""
+    async with engine.connect() as listening:
+        raw = (await listening.get_raw_connection()).driver_connection
+        heard = asyncio.Event()
+
+        def wake(*_: object) -> None:
+            heard.set()
+
+        await raw.add_listener("catachess_events", wake)
+        async with AsyncSession(engine) as session, session.begin():
+            targets = [await a_user_event(session) for _ in range(5)]
+        await asyncio.wait_for(heard.wait(), 30)
+        await raw.remove_listener("catachess_events", wake)
+    events_ = sorted([await stored(engine, target) for target in targets], key=lambda e: e.seq)
+    assert [event.target_id for event in events_] == targets
+    first = events_[0].position
+    assert first is not None
+    assert [event.position for event in events_] == list(range(first, first + 5))

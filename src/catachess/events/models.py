@@ -25,8 +25,6 @@ class Event(Base):
         Index("ix_events_workspace", "workspace_id", "seq"),
         # A study's stream reads its events by commit-ordered position (docs/live.md).
         Index("ix_events_node_position", "node_id", "position"),
-        # Events of transactions still in flight: what the commit trigger numbers.
-        Index("ix_events_unpositioned", "seq", postgresql_where=text("position IS NULL")),
         {"info": {EVENT_EXEMPT: "the event log itself"}},
     )
 
