@@ -303,6 +303,14 @@ export class StudyCtrl {
     }
     const moveId = opts.moveId !== undefined && this.at === from ? opts.moveId : undefined;
     if (data.version > chapter.version || (data.version === chapter.version && this.behind)) {
+      if (this.previewTree && this.history.preview) {
+        // A past version opened from the history panel while this was read: it stays on the
+        // board, with the user's place in it; the chapter behind it is the new one.
+        this.chapter = data;
+        this.behind = false;
+        this.redraw();
+        return 'shown';
+      }
       // Newer: the user's place now (not when the read was sent), or where they were sent.
       if (moveId !== undefined && moveId in data.tree.nodes) this.showChapter(data, { moveId });
       else this.showChapter(data, { keepPath: this.tree ? pathTo(this.tree, this.at) : [] });

@@ -462,4 +462,28 @@ describe('re-reads of the open chapter', () => {
     expect(ctrl.chapter!.id).toBe('c2');
   });
 
+  test('a newer read that comes while a past version is shown leaves that version and the place on the board', async () => {
+    const ctrl = await opened();
+    ctrl.jump('e5');
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    // The user opens version 2 (1. e4 e5) from the history panel while the chapter is read.
+    const past = emptyTree();
+    play(past, null, 'e4', 'e4');
+    play(past, 'e4', 'e5', 'e5');
+    ctrl.history.preview = { version: 2, entry: null, chapter: chapterOf(past, 2) as never, diff: null, marks: null, words: [] };
+    ctrl.setPreview(past);
+    const theirs = sampleTree();
+    play(theirs, 'nc6', 'Bc4', 'theirs');
+    read.release(chapterOf(theirs, 6));
+    await refresh;
+    expect(ctrl.previewTree).toBe(past);
+    expect(ctrl.history.preview?.version).toBe(2);
+    expect(ctrl.at).toBe('e5');
+    expect(ctrl.chapter!.version).toBe(6);
+    expect(ctrl.chapter!.tree.nodes.nc6.children).toEqual(['theirs']);
+  });
 });
