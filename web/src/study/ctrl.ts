@@ -173,6 +173,8 @@ export class StudyCtrl {
   private behind = false;
   private names = new Map<string, string>();
   private urlTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The place this page last wrote into the address (?move=): its echo is no link. */
+  private urlAt: { chapterId: string; at: At } | null = null;
 
   constructor(readonly redraw: () => void) {}
 
@@ -491,6 +493,19 @@ export class StudyCtrl {
     if (this.tree) this.jump(switchVariation(this.tree, this.at, direction));
   }
 
+  /**
+   * The address names a move of the open chapter (a link from search or the bell, back and
+   * forward): go there. The page's own writes of the address come back here too, a render
+   * later: one written before the user's move landed names the place they have since left
+   * (CI: the board back on Nc6 with Bb5 in the list), and is no reason to take them back.
+   */
+  followUrl(chapterId: string | undefined, moveId: string | undefined): void {
+    if (!moveId || this.chapter?.id !== chapterId || this.at === moveId) return;
+    const wrote = this.urlAt;
+    if (wrote && wrote.chapterId === chapterId && wrote.at === moveId) return;
+    this.jump(moveId);
+  }
+
   flip(): void {
     this.flipped = !this.flipped;
     this.ground?.set({ orientation: this.orientation() });
@@ -501,7 +516,9 @@ export class StudyCtrl {
   private writeUrl(push: boolean): void {
     clearTimeout(this.urlTimer);
     const write = () => {
-      if (!this.chapter || typeof history === 'undefined') return;
+      if (!this.chapter) return;
+      this.urlAt = { chapterId: this.chapter.id, at: this.at };
+      if (typeof history === 'undefined') return;
       navigate(paths.study(this.studyId, this.chapter.id, this.at ?? undefined), { replace: !push });
     };
     if (push) write();

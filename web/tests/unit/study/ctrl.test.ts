@@ -487,3 +487,35 @@ describe('re-reads of the open chapter', () => {
     expect(ctrl.chapter!.tree.nodes.nc6.children).toEqual(['theirs']);
   });
 });
+
+describe('the address', () => {
+  test('the page’s own ?move=, written before its next move landed, does not take the board back', async () => {
+    const ctrl = await opened();
+    vi.useFakeTimers();
+    try {
+      ctrl.jump('nc6');
+      vi.advanceTimersByTime(400); // ?move=nc6 is written; the page renders it a frame later
+      on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+      await ctrl.playMove({ from: 5, to: 33 }); // Bb5 lands meanwhile
+      ctrl.followUrl('c1', 'nc6'); // the page's effect for ?move=nc6
+      expect(ctrl.at).toBe('bb5');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a link to another move of the open chapter goes there', async () => {
+    const ctrl = await opened();
+    vi.useFakeTimers();
+    try {
+      ctrl.jump('nc6');
+      vi.advanceTimersByTime(400);
+      ctrl.followUrl('c1', 'e4');
+      expect(ctrl.at).toBe('e4');
+      ctrl.followUrl('c2', 'd4'); // another chapter's move: selectChapter's business
+      expect(ctrl.at).toBe('e4');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
