@@ -187,10 +187,9 @@ export function StudyPage({ studyId, chapterId, moveId, threadId }: StudyPagePro
       void ctrl.open(studyId, chapterId, moveId);
     }
   }, [studyId, chapterId]);
-  // A link to another move of the open chapter (search, notifications) goes there.
-  useEffect(() => {
-    if (moveId && ctrl.chapter?.id === chapterId && ctrl.at !== moveId) ctrl.jump(moveId);
-  }, [moveId]);
+  // A link to another move of the open chapter (search, notifications) goes there; the
+  // page's own ?move= coming back is no such link (ctrl.followUrl).
+  useEffect(() => ctrl.followUrl(chapterId, moveId), [moveId]);
   useEffect(() => {
     if (!threadId || !ctrl.chapter || ctrl.thread?.id === threadId) return;
     ctrl.setTab('discussion');

@@ -161,9 +161,20 @@ export class StudyCtrl {
   previewTree: MoveTree | null = null;
 
   private positions = new Map<string, Position>();
-  private loads = 0;
+  /** The chapter the latest load asked for: an answer for another one came too late. */
+  private wanted: string | null = null;
+  /** This page's own tree edits in flight whose answers are applied to the local tree. */
+  private applying = 0;
+  private whenSettled: (() => void)[] = [];
+  /**
+   * The local tree lacks a change the server made at its version (a promote or cut: the
+   * server lays the tree out): the next read of that version or later replaces it.
+   */
+  private behind = false;
   private names = new Map<string, string>();
   private urlTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The place this page last wrote into the address (?move=): its echo is no link. */
+  private urlAt: { chapterId: string; at: At } | null = null;
 
   constructor(readonly redraw: () => void) {}
 
@@ -222,13 +233,14 @@ export class StudyCtrl {
     queueMicrotask(() => this.redraw()); // open() may run during the page's first render
     try {
       // The chapter named in the URL is fetched beside the study, not after it.
-      const load = ++this.loads;
+      if (chapterId) this.wanted = chapterId;
+      const from = this.at;
       const early = chapterId ? this.fetchChapter(chapterId).catch(() => null) : null;
       await this.loadStudy();
       const chapters = this.study!.chapters;
       const target = chapters.find((c) => c.id === chapterId) ?? chapters[0];
       const fetched = target && target.id === chapterId ? await early : null;
-      if (fetched && load === this.loads) this.showChapter(fetched, { moveId });
+      if (fetched) await this.receive(fetched, { moveId }, from);
       else if (target) await this.loadChapter(target.id, { moveId });
       else this.chapter = null;
       void this.loadSide();
@@ -244,12 +256,80 @@ export class StudyCtrl {
     this.study = (await api<StudyRead>('GET', `/studies/${this.studyId}`)).data;
   }
 
-  /** Load a chapter; `keepPath` keeps the user's place (the deepest move still there). */
-  async loadChapter(chapterId: string, opts: { moveId?: string; keepPath?: string[] } = {}): Promise<void> {
-    const load = ++this.loads;
-    const data = await this.fetchChapter(chapterId);
-    // Only the latest load counts: a slower earlier one must not replace the chapter.
-    if (load === this.loads) this.showChapter(data, opts);
+  /**
+   * Load a chapter: another one is shown at `moveId` (else at its start). A read of the open
+   * chapter replaces the tree only when it brings something the page does not hold, and keeps
+   * the place the user has when it comes (`moveId` if they have not moved since it was asked).
+   *
+   * `now`: apply without waiting for this page's own edits in flight (a 412 inside an edit).
+   */
+  async loadChapter(chapterId: string, opts: { moveId?: string; now?: boolean } = {}): Promise<void> {
+    // A read of the open chapter does not take over from a switch to another one in flight.
+    if (chapterId !== this.chapter?.id || this.wanted === null) this.wanted = chapterId;
+    const from = this.at;
+    for (let tries = 1; ; tries++) {
+      let data: ChapterRead;
+      try {
+        data = await this.fetchChapter(chapterId);
+      } catch (error) {
+        // A switch that failed: the open chapter's own reads count again.
+        if (this.wanted === chapterId && this.chapter?.id !== chapterId) this.wanted = this.chapter?.id ?? null;
+        throw error;
+      }
+      if ((await this.receive(data, opts, from)) !== 'again' || tries === 3) return;
+    }
+  }
+
+  /**
+   * Show what a read answered, or not. The If-Match protocol makes the page's tree at version
+   * v the server's tree at v (an edit accepted with If-Match v-1 and answered v is applied
+   * as the server applied it), so an answer of the open chapter no newer than the page's own
+   * version carries nothing new: it neither replaces the tree nor moves the board. It may be
+   * older: asked before one of this page's edits landed, answered after.
+   *
+   * An answer that comes while this page's own edit is in flight waits for it: applied now,
+   * it would show the edit's move in the list with the board still before it, then the
+   * edit's answer would move the board again (and an answer without the edit would take the
+   * user's just-played move away until the next read).
+   *
+   * 'again': older than a tree that lacks a change the server made (`behind`): read again.
+   */
+  private async receive(data: ChapterRead, opts: { moveId?: string; now?: boolean }, from: At): Promise<'shown' | 'old' | 'again'> {
+    if (!opts.now) while (this.applying > 0) await new Promise<void>((r) => this.whenSettled.push(r));
+    // The user went to another chapter since this one was asked for.
+    if (this.wanted !== data.id) return 'old';
+    const chapter = this.chapter;
+    if (chapter?.id !== data.id) {
+      this.showChapter(data, { moveId: opts.moveId });
+      return 'shown';
+    }
+    const moveId = opts.moveId !== undefined && this.at === from ? opts.moveId : undefined;
+    if (data.version > chapter.version || (data.version === chapter.version && this.behind)) {
+      if (this.previewTree && this.history.preview) {
+        // A past version opened from the history panel while this was read: it stays on the
+        // board, with the user's place in it; the chapter behind it is the new one.
+        this.chapter = data;
+        this.behind = false;
+        this.redraw();
+        return 'shown';
+      }
+      // Newer: the user's place now (not when the read was sent), or where they were sent.
+      if (moveId !== undefined && moveId in data.tree.nodes) this.showChapter(data, { moveId });
+      else this.showChapter(data, { keepPath: this.tree ? pathTo(this.tree, this.at) : [] });
+      return 'shown';
+    }
+    if (data.version < chapter.version && this.behind) return 'again';
+    if (moveId !== undefined) this.jump(moveId);
+    return 'old';
+  }
+
+  /** One of this page's own edits (applied to the local tree from its answer) begins/ends. */
+  private editing(delta: 1 | -1): void {
+    this.applying += delta;
+    if (this.applying > 0) return;
+    const waiting = this.whenSettled;
+    this.whenSettled = [];
+    for (const resume of waiting) resume();
   }
 
   private async fetchChapter(chapterId: string): Promise<ChapterRead> {
@@ -260,6 +340,8 @@ export class StudyCtrl {
     const chapterId = data.id;
     const switched = this.chapter?.id !== chapterId;
     this.chapter = data;
+    this.wanted = chapterId;
+    this.behind = false;
     this.previewTree = null;
     this.history.dropPreview();
     this.positions.clear();
@@ -411,6 +493,19 @@ export class StudyCtrl {
     if (this.tree) this.jump(switchVariation(this.tree, this.at, direction));
   }
 
+  /**
+   * The address names a move of the open chapter (a link from search or the bell, back and
+   * forward): go there. The page's own writes of the address come back here too, a render
+   * later: one written before the user's move landed names the place they have since left
+   * (CI: the board back on Nc6 with Bb5 in the list), and is no reason to take them back.
+   */
+  followUrl(chapterId: string | undefined, moveId: string | undefined): void {
+    if (!moveId || this.chapter?.id !== chapterId || this.at === moveId) return;
+    const wrote = this.urlAt;
+    if (wrote && wrote.chapterId === chapterId && wrote.at === moveId) return;
+    this.jump(moveId);
+  }
+
   flip(): void {
     this.flipped = !this.flipped;
     this.ground?.set({ orientation: this.orientation() });
@@ -421,7 +516,9 @@ export class StudyCtrl {
   private writeUrl(push: boolean): void {
     clearTimeout(this.urlTimer);
     const write = () => {
-      if (!this.chapter || typeof history === 'undefined') return;
+      if (!this.chapter) return;
+      this.urlAt = { chapterId: this.chapter.id, at: this.at };
+      if (typeof history === 'undefined') return;
       navigate(paths.study(this.studyId, this.chapter.id, this.at ?? undefined), { replace: !push });
     };
     if (push) write();
@@ -474,8 +571,8 @@ export class StudyCtrl {
   /** 412: reload the chapter keeping the user's place, and say who changed what. */
   private async reloadAfterConflict(): Promise<string> {
     const chapter = this.chapter!;
-    const path = this.tree ? pathTo(this.tree, this.at) : [];
-    await this.loadChapter(chapter.id, { keepPath: path });
+    // Inside the edit that was refused: waiting for the page's edits would wait for itself.
+    await this.loadChapter(chapter.id, { now: true });
     try {
       const { data } = await api<Page<EventRead>>('GET', '/events', {
         query: { target_id: chapter.id, limit: 1 },
@@ -509,20 +606,23 @@ export class StudyCtrl {
     method: 'POST' | 'PUT' | 'DELETE',
     suffix: string,
     body: unknown,
-    apply: (edit: MoveEdit) => void,
+    apply: (edit: MoveEdit, fresh: boolean) => void,
     opts: { action?: UserAction; retryStale?: () => boolean } = {},
   ): Promise<boolean> {
     const action = opts.action ?? newAction();
     const chapterId = this.chapter!.id;
     this.busy++;
+    this.editing(1);
     this.redraw();
     try {
       for (let stale = 0; ; stale++) {
         try {
           const edit = await this.send<MoveEdit>(method, `${this.chapterPath}${suffix}`, action, body, this.chapter!.version);
           if (this.chapter?.id !== chapterId) return true;
-          this.chapter.version = edit.version;
-          apply(edit);
+          // Not fresh: a read that came meanwhile (a 412 of another edit) already holds it.
+          const fresh = edit.version > this.chapter.version;
+          if (fresh) this.chapter.version = edit.version;
+          apply(edit, fresh);
           this.chapter.node_count = Object.keys(this.chapter.tree.nodes).length;
           this.treeRev++;
           this.syncBoard();
@@ -544,6 +644,7 @@ export class StudyCtrl {
       return false;
     } finally {
       this.busy--;
+      this.editing(-1);
       this.redraw();
     }
   }
@@ -568,9 +669,10 @@ export class StudyCtrl {
       'POST',
       '/moves',
       { after, move: san },
-      (edit) => {
+      (edit, fresh) => {
         if (!edit.move) return;
-        addMove(this.tree!, edit.move);
+        if (fresh) addMove(this.tree!, edit.move);
+        if (!(edit.move.id in this.tree!.nodes)) return;
         this.at = edit.move.id;
         this.writeUrl(false);
       },
@@ -583,26 +685,27 @@ export class StudyCtrl {
     const tree = this.tree!;
     const parent = parentOf(tree, at);
     const path = pathTo(tree, this.at);
-    await this.editTree('DELETE', `/moves/${at}`, undefined, (edit) => {
+    await this.editTree('DELETE', `/moves/${at}`, undefined, (edit, fresh) => {
+      if (!fresh) return;
       removeMoves(this.tree!, edit.move_ids);
       this.at = path.includes(at) ? parent : deepestExisting(this.tree!, path);
     });
   }
 
   async promote(at: string, to: 'mainline' | 'up'): Promise<void> {
-    const path = pathTo(this.tree!, this.at);
     let moved = false;
-    await this.editTree('POST', `/moves/${at}/promote`, { to }, () => {
+    await this.editTree('POST', `/moves/${at}/promote`, { to }, (_edit, fresh) => {
       moved = true;
+      if (fresh) this.behind = true;
     });
     // The new order of variations is the server's to decide: read it back.
-    if (moved) await this.loadChapter(this.chapter!.id, { keepPath: path }).catch((e) => this.tell(problemText(e), 'error'));
+    if (moved) await this.loadChapter(this.chapter!.id).catch((e) => this.tell(problemText(e), 'error'));
   }
 
   async setNags(at: string, nag: number): Promise<void> {
     const node = this.tree!.nodes[at];
     const nags = toggleNag(node.nags, nag);
-    await this.editTree('PUT', `/moves/${at}/nags`, { nags }, (edit) => edit.move && updateMove(this.tree!, edit.move));
+    await this.editTree('PUT', `/moves/${at}/nags`, { nags }, (edit, fresh) => fresh && edit.move && updateMove(this.tree!, edit.move));
   }
 
   /** chessground's drawable.onChange: save the drawn shapes to the current move. */
@@ -614,7 +717,7 @@ export class StudyCtrl {
       return;
     }
     const shapes = fromDrawShapes(drawn);
-    await this.editTree('PUT', `/moves/${at}/shapes`, { shapes }, (edit) => edit.move && updateMove(this.tree!, edit.move));
+    await this.editTree('PUT', `/moves/${at}/shapes`, { shapes }, (edit, fresh) => fresh && edit.move && updateMove(this.tree!, edit.move));
   }
 
   openComment(at: At): void {
@@ -635,10 +738,12 @@ export class StudyCtrl {
     const suffix = at === null ? '/comment' : `/moves/${at}/comment`;
     const action = newAction();
     const chapterId = this.chapter.id;
+    this.editing(1);
     this.redraw();
     try {
       const edit = await this.send<MoveEdit>('PUT', `${this.chapterPath}${suffix}`, action, { comment: editor.text }, this.chapter.version);
-      if (this.chapter?.id === chapterId) {
+      // Not newer: a read that came meanwhile already holds this comment.
+      if (this.chapter?.id === chapterId && edit.version > this.chapter.version) {
         this.chapter.version = edit.version;
         if (at === null) this.chapter.tree.comment = editor.text;
         else if (edit.move) updateMove(this.chapter.tree, edit.move);
@@ -653,6 +758,7 @@ export class StudyCtrl {
       } else editor.error = problemText(error);
     } finally {
       editor.saving = false;
+      this.editing(-1);
       this.redraw();
     }
   }
@@ -660,7 +766,9 @@ export class StudyCtrl {
   async cutBefore(at: string): Promise<void> {
     const parent = parentOf(this.tree!, at);
     if (parent === null) return;
-    const ok = await this.editTree('POST', '/cut', { move_id: parent }, () => undefined);
+    const ok = await this.editTree('POST', '/cut', { move_id: parent }, (_edit, fresh) => {
+      if (fresh) this.behind = true;
+    });
     if (ok) await this.loadChapter(this.chapter!.id, { moveId: at }).catch((e) => this.tell(problemText(e), 'error'));
   }
 
@@ -752,9 +860,9 @@ export class StudyCtrl {
         this.chapter = null;
         if (chapters[0]) await this.loadChapter(chapters[0].id);
         this.writeUrl(false);
-      } else if (this.chapter && open.version !== this.chapter.version) {
-        const path = this.tree ? pathTo(this.tree, this.at) : [];
-        await this.loadChapter(open.id, { keepPath: path });
+      } else if (this.chapter && open.version > this.chapter.version) {
+        // Not when the list is older than the page's own last edit (read before it landed).
+        await this.loadChapter(open.id);
       }
     } catch (error) {
       this.tell(problemText(error), 'error');

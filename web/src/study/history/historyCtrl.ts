@@ -10,7 +10,7 @@ import { ApiError, api, newAction } from '../../api';
 import { confirmDialog } from '../../ui';
 import type { StudyCtrl } from '../ctrl';
 import { problemText } from '../ctrl';
-import { parentOf, pathTo } from '../tree/tree';
+import { parentOf } from '../tree/tree';
 import type { Page } from '../tree/types';
 import { diffMarks, type Mark, restoreWords } from './diff';
 import type {
@@ -240,21 +240,20 @@ export class HistoryCtrl {
   /** A history write: one action; then the chapter, the study and this list are read again. */
   private async write(run: (action: ReturnType<typeof newAction>) => Promise<string>): Promise<void> {
     const chapter = this.ctrl.chapter!;
-    const path = this.ctrl.tree ? pathTo(this.ctrl.chapter!.tree, this.ctrl.at) : [];
     this.ctrl.busy++;
     this.ctrl.redraw();
     try {
       const message = await run(newAction());
       this.preview = null;
-      await this.reload(chapter.id, path);
+      await this.reload(chapter.id);
       this.ctrl.tell(message);
     } catch (error) {
       if (error instanceof ApiError && error.status === 409 && error.code === 'changed_by_someone_else') {
         // Show what they did: the page may not have their change yet.
         this.conflict = conflictOf(error);
-        await this.reload(chapter.id, path);
+        await this.reload(chapter.id);
       } else if (error instanceof ApiError && error.status === 412) {
-        await this.reload(chapter.id, path);
+        await this.reload(chapter.id);
         this.ctrl.tell('The chapter was changed meanwhile and was reloaded: look at its history and try again.', 'error');
       } else {
         this.ctrl.tell(problemText(error), 'error');
@@ -265,8 +264,8 @@ export class HistoryCtrl {
     }
   }
 
-  private async reload(chapterId: string, keepPath: string[]): Promise<void> {
-    await Promise.all([this.ctrl.loadChapter(chapterId, { keepPath }), this.ctrl.loadStudy()]);
+  private async reload(chapterId: string): Promise<void> {
+    await Promise.all([this.ctrl.loadChapter(chapterId), this.ctrl.loadStudy()]);
     if (this.ctrl.tab === 'history') await this.load();
   }
 

@@ -4,7 +4,6 @@
 
 import { ApiError, api, apiKeepalive, apiStream } from '../../api';
 import { describeEvent, type StudyCtrl } from '../ctrl';
-import { pathTo } from '../tree/tree';
 import type { EventRead, ThreadDetail } from '../tree/types';
 import { isEmpty, merge, type Plan, planFor } from './plan';
 import { LiveStream, type StreamMessage, type StreamState } from './stream';
@@ -261,11 +260,11 @@ export class StudyLive {
   /** `reset`: the page was away too long; read everything again, keeping the place. */
   private async reload(): Promise<void> {
     const ctrl = this.ctrl;
-    const path = ctrl.tree ? pathTo(ctrl.tree, ctrl.at) : [];
     try {
       await ctrl.loadStudy();
       const open = ctrl.study?.chapters.find((c) => c.id === ctrl.chapter?.id);
-      if (open) await ctrl.loadChapter(open.id, { keepPath: path });
+      // The place kept is the one the user has when the chapter comes (ctrl.loadChapter).
+      if (open) await ctrl.loadChapter(open.id);
       else await ctrl.refreshChapters();
       void ctrl.loadSide();
     } catch {

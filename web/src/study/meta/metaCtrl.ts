@@ -7,7 +7,6 @@ import { Submission } from '../../actions';
 import { ApiError, api, apiText, newAction, type Query, type UserAction } from '../../api';
 import type { StudyCtrl } from '../ctrl';
 import { problemText } from '../ctrl';
-import { pathTo } from '../tree/tree';
 import type { ChapterSummary, StudyImport } from '../tree/types';
 
 /** A tag change as PATCH …/chapters/{id} `headers` takes it: a value, or null to remove. */
@@ -139,13 +138,13 @@ export class MetaCtrl {
   private async patchChapter(body: Record<string, unknown>, submission: Submission): Promise<string | null> {
     const chapter = this.ctrl.chapter;
     if (!chapter) return 'no chapter';
-    const keepPath = pathTo(chapter.tree, this.ctrl.at);
     try {
       const { data } = await api<ChapterSummary>('PATCH', this.ctrl.chapterPath, { action: submission.action, ifMatch: chapter.version, body });
       submission.settled();
       // The answer has no tags: read the chapter again (it keeps the user's place).
-      if ('headers' in body) await this.ctrl.loadChapter(chapter.id, { keepPath });
-      else if (this.ctrl.chapter?.id === chapter.id) {
+      if ('headers' in body) await this.ctrl.loadChapter(chapter.id);
+      else if (this.ctrl.chapter?.id === chapter.id && data.version > this.ctrl.chapter.version) {
+        // Not when a read that came meanwhile already holds this change (and maybe later ones).
         this.ctrl.chapter.description = data.description;
         this.ctrl.chapter.version = data.version;
       }
@@ -156,7 +155,7 @@ export class MetaCtrl {
     } catch (error) {
       submission.settled(error);
       if (error instanceof ApiError && error.status === 412) {
-        await this.ctrl.loadChapter(chapter.id, { keepPath }).catch(() => undefined);
+        await this.ctrl.loadChapter(chapter.id).catch(() => undefined);
         return 'Someone changed the chapter meanwhile; it was reloaded. Your edit is kept here: save again to apply it.';
       }
       return problemText(error);

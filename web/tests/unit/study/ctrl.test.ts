@@ -264,3 +264,258 @@ describe('annotations', () => {
     expect(describeEvent(event as never)).toBe('deleted 2 move(s)');
   });
 });
+
+// ---- re-reads of the open chapter racing the page's own edits ----
+
+/** Answer `method path` with `handler` from now on (the first handler that matches answers). */
+function instead(method: string, path: RegExp, handler: Handler): void {
+  handlers.unshift([new RegExp(`^${method} .*${path.source}`), handler]);
+}
+
+/** A promise settled from outside: an answer held until the test lets it go. */
+function held<T>(): { promise: Promise<T>; release: (value: T) => void } {
+  let release!: (value: T) => void;
+  const promise = new Promise<T>((r) => (release = r));
+  return { promise, release };
+}
+
+/** Let every pending promise callback run (the scripted API answers in microtasks). */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** The study list with the open chapter at `version` (what refreshChapters compares). */
+function listed(version: number): StudyRead {
+  const s = study();
+  s.chapters = [{ ...s.chapters[0], version }];
+  return s;
+}
+
+describe('re-reads of the open chapter', () => {
+  test('a re-read answered after the page’s own move landed, without it, takes neither the move nor the place', async () => {
+    const ctrl = await opened();
+    ctrl.jump('nc6');
+    // The live stream's re-read: the list says version 6 (this page's Bb5, committed first).
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    expect(calls.filter((c) => c.path.endsWith('/chapters/c1'))).toHaveLength(2); // open + this read
+    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+    await ctrl.playMove({ from: 5, to: 33 }); // Bf1-b5
+    expect(ctrl.at).toBe('bb5');
+    // The read went out before the move and comes back without it (version 5).
+    read.release(chapterOf(sampleTree(), 5));
+    await refresh;
+    expect(ctrl.at).toBe('bb5');
+    expect(ctrl.tree!.nodes.nc6.children).toEqual(['bb5']);
+    expect(ctrl.chapter!.version).toBe(6);
+  });
+
+  test('a re-read of the same version as the page’s own last move does not put the board back', async () => {
+    const ctrl = await opened();
+    ctrl.jump('nc6');
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+    await ctrl.playMove({ from: 5, to: 33 });
+    const treeRev = ctrl.treeRev;
+    // Answered with the move (version 6, as the page has it): the CI failure, Nc6 then Bb5.
+    const withMove = sampleTree();
+    play(withMove, 'nc6', 'Bb5', 'bb5');
+    read.release(chapterOf(withMove, 6));
+    await refresh;
+    expect(ctrl.at).toBe('bb5');
+    expect(ctrl.treeRev).toBe(treeRev); // the tree was not even replaced
+  });
+
+  test('an answer that comes while the page’s own move is in flight waits for it: the list never shows the move before the board', async () => {
+    const ctrl = await opened();
+    ctrl.jump('nc6');
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    const posted = held<MoveEdit>();
+    on('POST', /\/moves$/, () => posted.promise);
+    const move = ctrl.playMove({ from: 5, to: 33 });
+    await settle();
+    // The server committed Bb5 before the read: its answer has it, the POST's answer is late.
+    const withMove = sampleTree();
+    play(withMove, 'nc6', 'Bb5', 'bb5');
+    read.release(chapterOf(withMove, 6));
+    await settle();
+    expect('bb5' in ctrl.tree!.nodes).toBe(false);
+    expect(ctrl.at).toBe('nc6');
+    posted.release(answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+    await move;
+    await refresh;
+    expect(ctrl.at).toBe('bb5');
+    expect(ctrl.tree!.nodes.nc6.children).toEqual(['bb5']);
+    expect(ctrl.chapter!.version).toBe(6);
+  });
+
+  test('a re-read with someone else’s move keeps the place the user went to while it was read', async () => {
+    const ctrl = await opened();
+    ctrl.jump('e4');
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    ctrl.jump('nf3');
+    const theirs = sampleTree();
+    play(theirs, 'nc6', 'Bc4', 'theirs');
+    read.release(chapterOf(theirs, 6));
+    await refresh;
+    expect(ctrl.at).toBe('nf3');
+    expect(ctrl.tree!.nodes.nc6.children).toEqual(['theirs']);
+    expect(ctrl.chapter!.version).toBe(6);
+  });
+
+  test('a re-read with someone else’s move keeps the place of a move the user played while it was read', async () => {
+    const ctrl = await opened();
+    ctrl.jump('nc6');
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+    await ctrl.playMove({ from: 5, to: 33 });
+    // Someone else's d4 came after the page's Bb5: version 7 holds both.
+    const both = sampleTree();
+    play(both, 'nc6', 'Bb5', 'bb5');
+    play(both, 'bb5', 'a6', 'a6');
+    read.release(chapterOf(both, 7));
+    await refresh;
+    expect(ctrl.at).toBe('bb5');
+    expect(ctrl.tree!.nodes.bb5.children).toEqual(['a6']);
+    expect(ctrl.chapter!.version).toBe(7);
+  });
+
+  test('the list read before the page’s own move landed asks for no chapter read', async () => {
+    const ctrl = await opened();
+    ctrl.jump('nc6');
+    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+    await ctrl.playMove({ from: 5, to: 33 });
+    instead('GET', /\/studies\/s1$/, () => listed(5));
+    const before = calls.length;
+    await ctrl.refreshChapters();
+    expect(calls.slice(before).map((c) => `${c.method} ${c.path}`)).toEqual(['GET /studies/s1']);
+    expect(ctrl.at).toBe('bb5');
+  });
+
+  test('a promotion is read back although the page has its version: the server lays the tree out', async () => {
+    const ctrl = await opened();
+    ctrl.jump('d5');
+    on('POST', /\/moves\/d4\/promote$/, () => ({ chapter_id: 'c1', version: 6, move: null, move_ids: ['d4'] }));
+    const promoted = sampleTree();
+    promoted.children = ['d4', 'e4'];
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => chapterOf(structuredClone(promoted), 6));
+    await ctrl.promote('d4', 'mainline');
+    expect(ctrl.tree!.children).toEqual(['d4', 'e4']);
+    expect(ctrl.at).toBe('d5');
+    expect(ctrl.chapter!.version).toBe(6);
+  });
+
+  test('a promotion whose read-back is older than the page’s next move is read again', async () => {
+    const ctrl = await opened();
+    ctrl.jump('nc6');
+    on('POST', /\/moves\/d4\/promote$/, () => ({ chapter_id: 'c1', version: 6, move: null, move_ids: ['d4'] }));
+    const promoted = sampleTree();
+    promoted.children = ['d4', 'e4'];
+    const reads = [held<unknown>(), held<unknown>()];
+    let n = 0;
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => reads[n++].promise);
+    const promote = ctrl.promote('d4', 'mainline');
+    await settle();
+    on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 7));
+    await ctrl.playMove({ from: 5, to: 33 });
+    reads[0].release(chapterOf(structuredClone(promoted), 6)); // read before Bb5 landed
+    await settle();
+    expect(n).toBe(2);
+    const both = structuredClone(promoted);
+    play(both, 'nc6', 'Bb5', 'bb5');
+    reads[1].release(chapterOf(both, 7));
+    await promote;
+    expect(ctrl.tree!.children).toEqual(['d4', 'e4']);
+    expect(ctrl.tree!.nodes.nc6.children).toEqual(['bb5']);
+    expect(ctrl.at).toBe('bb5');
+  });
+
+  test('a switch to another chapter in flight is not overtaken by a re-read of the open one', async () => {
+    const ctrl = await opened();
+    const other = emptyTree();
+    play(other, null, 'c4', 'c4');
+    const switched = held<unknown>();
+    on('GET', /\/studies\/s1\/chapters\/c2$/, () => switched.promise);
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => chapterOf(sampleTree(), 6));
+    const select = ctrl.selectChapter('c2');
+    await ctrl.refreshChapters();
+    switched.release(chapterOf(other, 3, 'c2'));
+    await select;
+    expect(ctrl.chapter!.id).toBe('c2');
+  });
+
+  test('a newer read that comes while a past version is shown leaves that version and the place on the board', async () => {
+    const ctrl = await opened();
+    ctrl.jump('e5');
+    instead('GET', /\/studies\/s1$/, () => listed(6));
+    const read = held<unknown>();
+    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+    const refresh = ctrl.refreshChapters();
+    await settle();
+    // The user opens version 2 (1. e4 e5) from the history panel while the chapter is read.
+    const past = emptyTree();
+    play(past, null, 'e4', 'e4');
+    play(past, 'e4', 'e5', 'e5');
+    ctrl.history.preview = { version: 2, entry: null, chapter: chapterOf(past, 2) as never, diff: null, marks: null, words: [] };
+    ctrl.setPreview(past);
+    const theirs = sampleTree();
+    play(theirs, 'nc6', 'Bc4', 'theirs');
+    read.release(chapterOf(theirs, 6));
+    await refresh;
+    expect(ctrl.previewTree).toBe(past);
+    expect(ctrl.history.preview?.version).toBe(2);
+    expect(ctrl.at).toBe('e5');
+    expect(ctrl.chapter!.version).toBe(6);
+    expect(ctrl.chapter!.tree.nodes.nc6.children).toEqual(['theirs']);
+  });
+});
+
+describe('the address', () => {
+  test('the page’s own ?move=, written before its next move landed, does not take the board back', async () => {
+    const ctrl = await opened();
+    vi.useFakeTimers();
+    try {
+      ctrl.jump('nc6');
+      vi.advanceTimersByTime(400); // ?move=nc6 is written; the page renders it a frame later
+      on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
+      await ctrl.playMove({ from: 5, to: 33 }); // Bb5 lands meanwhile
+      ctrl.followUrl('c1', 'nc6'); // the page's effect for ?move=nc6
+      expect(ctrl.at).toBe('bb5');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a link to another move of the open chapter goes there', async () => {
+    const ctrl = await opened();
+    vi.useFakeTimers();
+    try {
+      ctrl.jump('nc6');
+      vi.advanceTimersByTime(400);
+      ctrl.followUrl('c1', 'e4');
+      expect(ctrl.at).toBe('e4');
+      ctrl.followUrl('c2', 'd4'); // another chapter's move: selectChapter's business
+      expect(ctrl.at).toBe('e4');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
