@@ -327,9 +327,9 @@ async def test_an_import_records_its_chapter_events_in_one_statement_each_owed_a
     chapters = [c["id"] for study in response.json()["studies"] for c in study["chapters"]]
     assert len(chapters) == 70
     # Two studies (64 + 6): their node.created events, and one statement for 70 chapters.
-    appends = [sent for sent in sql if "INSERT INTO events" in sent]
+    appends = [sent for sent in sql if "INSERT INTO events" in sent.query]
     # A statement not prepared before is prepared first (one more exchange, same statement).
-    assert len([sent for sent in appends if not sent.startswith("Connection.prepare")]) == 3
+    assert len([sent for sent in appends if sent.method != "Connection.prepare"]) == 3
     async with engine.connect() as connection:
         owed = await connection.scalar(
             text(
