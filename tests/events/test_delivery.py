@@ -202,6 +202,52 @@ async def test_a_handler_that_writes_without_an_event_fails_alone(
     assert activity["delivered_at"] is not None
 
 
+async def test_a_failing_handler_in_a_batch_runs_once_and_the_rest_are_delivered(
+    client: httpx.AsyncClient, engine: AsyncEngine, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    """A batch runs without a savepoint per delivery; when one handler raises, the batch
+    runs again with savepoints, and the failed delivery is counted without running the
+    handler a second time (its retry waits for the backoff)."""
+    calls: list[str] = []
+
+    async def fails(session: AsyncSession, event: Event) -> None:
+        calls.append(str(event.target_id))
+        raise RuntimeError("broken subscriber")
+
+    add_subscriber("test-fails", [EventType.node_created], fails)
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    await a_workspace(client, alice)
+    assert await deliver() == 4  # two events, each owed to activity and test-fails
+    assert len(calls) == 2 and len(set(calls)) == 2
+    failed = await deliveries_of(engine, "test-fails")
+    assert [(row["attempts"], row["delivered_at"]) for row in failed] == [(1, None), (1, None)]
+    assert all("broken subscriber" in row["last_error"] for row in failed)
+    delivered = await deliveries_of(engine, "activity")
+    assert len(delivered) == 2 and all(row["delivered_at"] is not None for row in delivered)
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 2
+
+
+async def test_a_batch_of_feed_lines_costs_two_round_trips_each(
+    client: httpx.AsyncClient, deliver: Deliver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the relay's share of every change. A batch where no handler fails runs
+    without a savepoint per delivery and is marked delivered by one statement; a feed
+    line reads its names in one statement and writes itself with its event in another."""
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    await deliver()  # warm: the relay's statements are prepared on this connection
+    for _ in range(6):
+        await a_workspace(client, alice)
+    with round_trips(monkeypatch) as sent:
+        assert await deliver() == 6
+    exchanges = [str(one) for one in sent if one.method != "Connection.prepare"]
+    assert not [one for one in exchanges if "SAVEPOINT" in one], exchanges
+    # claim: BEGIN, UPDATE ... RETURNING, COMMIT; deliver: BEGIN, lock, 2 per line, mark,
+    # COMMIT.
+    assert len(exchanges) == 3 + 4 + 2 * 6, "\n".join(exchanges)
+
+
 def test_backoff_doubles_up_to_an_hour() -> None:
     delays = [relay.retry_delay(n, 2.0).total_seconds() for n in (1, 2, 3, 4, 12, 500)]
     assert delays == [2, 4, 8, 16, 3600, 3600]

@@ -9,15 +9,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catachess.auth import repository as users
-from catachess.events import repository
+from catachess.auth.models import User
+from catachess.db.raw import Prebuilt
 from catachess.events import service as events
 from catachess.events.models import ActivityEntry, Event
 from catachess.events.service import Target
 from catachess.events.subscribers import subscriber
 from catachess.events.types import ActivityRecorded, EventType
+from catachess.nodes.models import Node
 
 # Namespace of the ids derived from a node event, so a redelivered event maps onto the
 # line (and the activity.recorded event) an earlier delivery already wrote.
@@ -50,39 +53,68 @@ def summarize(event: Event, actor_name: str | None, current_name: str | None) ->
     return line[:600]
 
 
+# The names a feed line shows, read in one statement: the actor's, and the node's now.
+_NAMES = Prebuilt(
+    select(
+        select(User.display_name)
+        .where(User.id == bindparam("actor_id", type_=User.id.type))
+        .scalar_subquery(),
+        select(Node.name)
+        .where(Node.id == bindparam("node_id", type_=Node.id.type))
+        .scalar_subquery(),
+    ),
+    "actor_id",
+    "node_id",
+)
+_ENTRY_COLUMNS = [c for c in ActivityEntry.__table__.c if c.key != "seq"]
+# A feed line's INSERT, sent in the statement of its activity.recorded event.
+_NEW_ENTRY = (
+    insert(ActivityEntry)
+    .values({c.key: bindparam(f"a_{c.key}", type_=c.type) for c in _ENTRY_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["event_id"])
+)
+
+
 @subscriber("activity", event_types=VERBS.keys())
 async def add_activity_entry(session: AsyncSession, event: Event) -> None:
-    """Write the feed line of a node event and record `activity.recorded` (idempotent)."""
+    """Write the feed line of a node event and record `activity.recorded` (idempotent):
+    two round trips, one that reads the names and one that writes the line and its event."""
     if event.workspace_id is None:
         return
-    actor = await users.get_by_id(session, event.actor_id) if event.actor_id else None
-    node_name = await repository.current_node_name(session, event.target_id)
-    entry = ActivityEntry(
-        id=uuid.uuid5(ACTIVITY_IDS, f"entry:{event.event_id}"),
-        workspace_id=event.workspace_id,
-        event_id=event.event_id,
-        event_type=event.event_type,
-        node_id=event.target_id,
-        node_kind=event.target_type,
-        actor_id=event.actor_id,
-        summary=summarize(event, actor.display_name if actor else None, node_name),
-        occurred_at=event.timestamp,
-    )
+    names = await _NAMES.fetchrow(session, actor_id=event.actor_id, node_id=event.target_id)
+    actor_name, node_name = names if names is not None else (None, None)
+    entry_id = uuid.uuid5(ACTIVITY_IDS, f"entry:{event.event_id}")
+    summary = summarize(event, actor_name, node_name)
+    entry = {
+        "id": entry_id,
+        "workspace_id": event.workspace_id,
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "node_id": event.target_id,
+        "node_kind": event.target_type,
+        "actor_id": event.actor_id,
+        "summary": summary,
+        "occurred_at": event.timestamp,
+    }
     # A redelivered event finds its line and its event already there: both ids derive
     # from the event, so the insert skips and record() returns the stored event.
-    await repository.add_activity_entry(session, entry)
     await events.record(
         session,
         EventType.activity_recorded,
         actor_id=None,
-        target=Target(entry.id, "activity_entry", entry.node_id),
-        workspace_id=entry.workspace_id,
+        target=Target(entry_id, "activity_entry", event.target_id),
+        workspace_id=event.workspace_id,
         version=None,
         payload=ActivityRecorded(
-            entry_id=entry.id,
-            node_id=entry.node_id,
-            source_event_type=entry.event_type,
-            summary=entry.summary,
+            entry_id=entry_id,
+            node_id=event.target_id,
+            source_event_type=event.event_type,
+            summary=summary,
         ),
         event_id=uuid.uuid5(ACTIVITY_IDS, f"recorded:{event.event_id}"),
+        along_with=[
+            events.Companion(
+                "activity_entry", _NEW_ENTRY, {f"a_{key}": value for key, value in entry.items()}
+            )
+        ],
     )

@@ -81,6 +81,18 @@ def mark_delivered(delivery: EventDelivery) -> None:
     delivery.delivered_at = utcnow()
 
 
+async def mark_all_delivered(session: AsyncSession, delivery_ids: list[int]) -> None:
+    """Mark these deliveries delivered, in one statement (a batch that ran without a
+    failure); the loaded instances are not updated (the batch's session ends here)."""
+    if delivery_ids:
+        await session.execute(
+            update(EventDelivery)
+            .where(EventDelivery.id.in_(delivery_ids))
+            .values(delivered_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
 def mark_failed(
     delivery: EventDelivery, error: str, *, max_attempts: int, retry_in: timedelta
 ) -> None:

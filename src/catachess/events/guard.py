@@ -15,7 +15,8 @@ Not seen (documented limit): SQL sent past the Session, e.g. `connection.exec_dr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +144,21 @@ def check(session: Session) -> None:
             "event: call catachess.events.service.record() in the same transaction (G2), or "
             "mark a bookkeeping table with info={'event_exempt': 'why'}"
         )
+
+
+@contextmanager
+def apart(session: Session) -> Iterator[None]:
+    """Check the block's writes on their own, as `check` in a savepoint of its own would:
+    the relay runs a batch's handlers one after another in one transaction, and each
+    handler's writes need an event of its own, not one another handler recorded. The
+    block's marks then join the transaction's (if it raised, the transaction rolls back)."""
+    marks = _marks(session)
+    written, recorded = marks.written, marks.recorded
+    marks.written, marks.recorded = set(), False
+    yield
+    check(session)
+    marks.written |= written
+    marks.recorded |= recorded
 
 
 class WriteInReadRoute(RuntimeError):

@@ -87,23 +87,69 @@ async def deliver_batch(
 async def deliver_claims(
     sessions: async_sessionmaker[AsyncSession], claims: list[Claim], settings: Settings
 ) -> None:
-    """Run the handlers of claimed deliveries and mark them, all in one transaction."""
+    """Run the handlers of claimed deliveries and mark them, all in one transaction.
+
+    The common case first: no handler fails, so the handlers run one after another
+    without a savepoint each, and one statement marks the batch delivered. If one raises,
+    that transaction rolls back whole and the batch runs again with a savepoint per
+    delivery: the failed delivery is counted failed without running again (a retry
+    waits for its backoff, as always), the others are delivered.
+    """
+    failed: _Failed | None = None
+    try:
+        delivered = await _deliver_together(sessions, claims)
+    except _Failed as failure:
+        failed = failure
+    else:
+        for subscriber in delivered:
+            metrics.event_deliveries.labels(subscriber, "delivered").inc()
+        return
     async with sessions() as session, session.begin():
         for delivery, event in await deliveries.lock_claimed(session, claims):
-            await _deliver(session, delivery, event, settings)
+            known = failed.error if delivery.id == failed.delivery_id else None
+            await _deliver(session, delivery, event, settings, known_failure=known)
+
+
+class _Failed(Exception):
+    """A handler of a batch delivered together raised `error`."""
+
+    def __init__(self, delivery_id: int, error: Exception) -> None:
+        super().__init__(delivery_id, error)
+        self.delivery_id = delivery_id
+        self.error = error
+
+
+async def _deliver_together(
+    sessions: async_sessionmaker[AsyncSession], claims: list[Claim]
+) -> list[str]:
+    """Deliver the claims in one transaction without savepoints; the subscribers served.
+    Raises _Failed (the transaction rolled back) when a handler raises."""
+    handlers = subscribers.registered()
+    async with sessions() as session, session.begin():
+        locked = await deliveries.lock_claimed(session, claims)
+        for delivery, event in locked:
+            try:
+                with caused_by(event), guard.apart(session.sync_session):
+                    await handlers[delivery.subscriber].handle(session, event)
+                    await session.flush()
+            except Exception as error:
+                raise _Failed(delivery.id, error) from error
+        await deliveries.mark_all_delivered(session, [delivery.id for delivery, _ in locked])
+    return [delivery.subscriber for delivery, _ in locked]
 
 
 async def _deliver(
-    session: AsyncSession, delivery: EventDelivery, event: Event, settings: Settings
+    session: AsyncSession,
+    delivery: EventDelivery,
+    event: Event,
+    settings: Settings,
+    *,
+    known_failure: Exception | None = None,
 ) -> None:
-    handler = subscribers.registered()[delivery.subscriber]
-    try:
-        with caused_by(event):
-            async with session.begin_nested():
-                await handler.handle(session, event)
-                await session.flush()
-                guard.check(session.sync_session)  # its writes need their events too
-    except Exception as error:  # a handler's failure is data: count it and retry later
+    """Run one handler in a savepoint and mark its delivery; `known_failure`: it already
+    raised this in this claim's attempt, so it is counted failed without running again."""
+    error = known_failure or await _attempt(session, delivery, event)
+    if error is not None:  # a handler's failure is data: count it and retry later
         log.warning(
             "delivery %d of %s %s to %s failed (attempt %d of %d): %r",
             delivery.id,
@@ -126,6 +172,22 @@ async def _deliver(
         deliveries.mark_delivered(delivery)
         metrics.event_deliveries.labels(delivery.subscriber, "delivered").inc()
     await session.flush()
+
+
+async def _attempt(
+    session: AsyncSession, delivery: EventDelivery, event: Event
+) -> Exception | None:
+    """Run the delivery's handler in a savepoint; what it raised (writes undone), if any."""
+    handler = subscribers.registered()[delivery.subscriber]
+    try:
+        with caused_by(event):
+            async with session.begin_nested():
+                await handler.handle(session, event)
+                await session.flush()
+                guard.check(session.sync_session)  # its writes need their events too
+    except Exception as error:
+        return error
+    return None
 
 
 async def drain(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.events.models import ActivityEntry, Event
@@ -147,22 +146,6 @@ async def list_chain(
     if user_id is not None:
         query = query.where(visible_to(user_id))
     return (await session.scalars(query.order_by(Event.seq).limit(limit))).all()
-
-
-async def current_node_name(session: AsyncSession, node_id: uuid.UUID) -> str | None:
-    return await session.scalar(select(Node.name).where(Node.id == node_id))
-
-
-async def add_activity_entry(session: AsyncSession, entry: ActivityEntry) -> bool:
-    """Insert a feed line unless its event already has one; True if inserted."""
-    columns = {c.key: getattr(entry, c.key) for c in ActivityEntry.__table__.c if c.key != "seq"}
-    inserted = await session.scalar(
-        insert(ActivityEntry)
-        .values(columns)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(ActivityEntry.id)
-    )
-    return inserted is not None
 
 
 async def list_activity(
