@@ -63,18 +63,18 @@ async def test_a_failed_handler_is_retried_with_backoff_and_its_writes_undone(
     deliver: Deliver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_record = activity.events.record
+    real_record = activity.events.record_many
     failures = iter([RuntimeError("feed store hiccup")])
 
-    async def record_failing_once(*args: Any, **kwargs: Any) -> Event:
+    async def record_failing_once(*args: Any, **kwargs: Any) -> None:
+        await real_record(*args, **kwargs)
         for error in failures:
             raise error
-        return await real_record(*args, **kwargs)
 
     alice = await a_user(client, "alice")
     await a_workspace(client, alice)
-    # The activity handler inserts its feed line, then fails while recording its event.
-    monkeypatch.setattr(activity.events, "record", record_failing_once)
+    # The activity handler writes its feed line and its event, then fails.
+    monkeypatch.setattr(activity.events, "record_many", record_failing_once)
     await deliver()
     [failed] = await deliveries_of(engine, "activity")
     assert failed["attempts"] == 1 and failed["delivered_at"] is None
@@ -228,24 +228,54 @@ async def test_a_failing_handler_in_a_batch_runs_once_and_the_rest_are_delivered
     assert await count(engine, "SELECT count(*) FROM activity_entries") == 2
 
 
-async def test_a_batch_of_feed_lines_costs_two_round_trips_each(
+async def test_a_failing_event_of_a_batch_handler_fails_alone(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    deliver: Deliver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The activity subscriber takes a batch's events at once; when that raises, which
+    event failed is unknown, so each runs again alone: the bad one fails, the rest land."""
+    real_summarize = activity.summarize
+
+    def summarize(event: Event, actor: str | None, name: str | None) -> str:
+        if event.payload.get("name") == "Broken":
+            raise ValueError("cannot summarize this one")
+        return real_summarize(event, actor, name)
+
+    monkeypatch.setattr(activity, "summarize", summarize)
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice, "Fine")
+    await a_workspace(client, alice, "Broken")
+    await a_workspace(client, alice, "Also fine")
+    assert await deliver() == 3
+    rows = await deliveries_of(engine, "activity")
+    assert sorted(row["delivered_at"] is None for row in rows) == [False, False, True]
+    [failed] = [row for row in rows if row["delivered_at"] is None]
+    assert failed["attempts"] == 1 and "cannot summarize this one" in failed["last_error"]
+    assert await count(engine, "SELECT count(*) FROM activity_entries") == 2
+
+
+async def test_a_batch_of_feed_lines_costs_two_statements_whatever_its_size(
     client: httpx.AsyncClient, deliver: Deliver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 17: the relay's share of every change. A batch where no handler fails runs
-    without a savepoint per delivery and is marked delivered by one statement; a feed
-    line reads its names in one statement and writes itself with its event in another."""
+    without a savepoint per delivery and is marked delivered by one statement; the
+    activity subscriber takes the batch's events at once: one statement reads the names,
+    one writes the lines with their activity.recorded events."""
     alice = await a_user(client, "alice")
     await a_workspace(client, alice)
     await deliver()  # warm: the relay's statements are prepared on this connection
-    for _ in range(6):
-        await a_workspace(client, alice)
-    with round_trips(monkeypatch) as sent:
-        assert await deliver() == 6
-    exchanges = [str(one) for one in sent if one.method != "Connection.prepare"]
-    assert not [one for one in exchanges if "SAVEPOINT" in one], exchanges
-    # claim: BEGIN, UPDATE ... RETURNING, COMMIT; deliver: BEGIN, lock, 2 per line, mark,
-    # COMMIT.
-    assert len(exchanges) == 3 + 4 + 2 * 6, "\n".join(exchanges)
+    for size in (1, 6):
+        for _ in range(size):
+            await a_workspace(client, alice)
+        with round_trips(monkeypatch) as sent:
+            assert await deliver() == size
+        exchanges = [str(one) for one in sent if one.method != "Connection.prepare"]
+        assert not [one for one in exchanges if "SAVEPOINT" in one], exchanges
+        # claim: BEGIN, UPDATE ... RETURNING, COMMIT; deliver: BEGIN, lock, names,
+        # lines + events, mark, COMMIT.
+        assert len(exchanges) == 3 + 6, "\n".join(exchanges)
 
 
 def test_backoff_doubles_up_to_an_hour() -> None:

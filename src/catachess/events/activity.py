@@ -9,15 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import any_, bindparam, literal, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
-from catachess.db.raw import Prebuilt
 from catachess.events import service as events
 from catachess.events.models import ActivityEntry, Event
-from catachess.events.service import Target
+from catachess.events.service import NewEvent, Target
 from catachess.events.subscribers import subscriber
 from catachess.events.types import ActivityRecorded, EventType
 from catachess.nodes.models import Node
@@ -53,68 +52,83 @@ def summarize(event: Event, actor_name: str | None, current_name: str | None) ->
     return line[:600]
 
 
-# The names a feed line shows, read in one statement: the actor's, and the node's now.
-_NAMES = Prebuilt(
-    select(
-        select(User.display_name)
-        .where(User.id == bindparam("actor_id", type_=User.id.type))
-        .scalar_subquery(),
-        select(Node.name)
-        .where(Node.id == bindparam("node_id", type_=Node.id.type))
-        .scalar_subquery(),
+# The names feed lines show, read in one statement: the actors', and the nodes' now.
+_NAMES = union_all(
+    select(literal("actor"), User.id, User.display_name).where(
+        User.id == any_(bindparam("actor_ids", type_=ARRAY(User.id.type)))
     ),
-    "actor_id",
-    "node_id",
-)
-_ENTRY_COLUMNS = [c for c in ActivityEntry.__table__.c if c.key != "seq"]
-# A feed line's INSERT, sent in the statement of its activity.recorded event.
-_NEW_ENTRY = (
-    insert(ActivityEntry)
-    .values({c.key: bindparam(f"a_{c.key}", type_=c.type) for c in _ENTRY_COLUMNS})
-    .on_conflict_do_nothing(index_elements=["event_id"])
+    select(literal("node"), Node.id, Node.name).where(
+        Node.id == any_(bindparam("node_ids", type_=ARRAY(Node.id.type)))
+    ),
 )
 
 
-@subscriber("activity", event_types=VERBS.keys())
-async def add_activity_entry(session: AsyncSession, event: Event) -> None:
-    """Write the feed line of a node event and record `activity.recorded` (idempotent):
-    two round trips, one that reads the names and one that writes the line and its event."""
-    if event.workspace_id is None:
+async def add_activity_entries(session: AsyncSession, sources: list[Event]) -> None:
+    """Write the feed lines of node events and record their `activity.recorded` events
+    (idempotent): two statements for any number of events, one that reads the names and
+    one that writes the lines with their events."""
+    sources = [event for event in sources if event.workspace_id is not None]
+    if not sources:
         return
-    names = await _NAMES.fetchrow(session, actor_id=event.actor_id, node_id=event.target_id)
-    actor_name, node_name = names if names is not None else (None, None)
-    entry_id = uuid.uuid5(ACTIVITY_IDS, f"entry:{event.event_id}")
-    summary = summarize(event, actor_name, node_name)
-    entry = {
-        "id": entry_id,
-        "workspace_id": event.workspace_id,
-        "event_id": event.event_id,
-        "event_type": event.event_type,
-        "node_id": event.target_id,
-        "node_kind": event.target_type,
-        "actor_id": event.actor_id,
-        "summary": summary,
-        "occurred_at": event.timestamp,
-    }
-    # A redelivered event finds its line and its event already there: both ids derive
-    # from the event, so the insert skips and record() returns the stored event.
-    await events.record(
+    rows = await session.execute(
+        _NAMES,
+        {
+            "actor_ids": list({event.actor_id for event in sources if event.actor_id}),
+            "node_ids": list({event.target_id for event in sources}),
+        },
+    )
+    names: dict[tuple[str, uuid.UUID | None], str] = {(kind, id_): name for kind, id_, name in rows}
+    entries = []
+    recorded = []
+    for event in sources:
+        entry_id = uuid.uuid5(ACTIVITY_IDS, f"entry:{event.event_id}")
+        summary = summarize(
+            event, names.get(("actor", event.actor_id)), names.get(("node", event.target_id))
+        )
+        entries.append(
+            {
+                "id": entry_id,
+                "workspace_id": event.workspace_id,
+                "event_id": event.event_id,
+                "event_type": event.event_type,
+                "node_id": event.target_id,
+                "node_kind": event.target_type,
+                "actor_id": event.actor_id,
+                "summary": summary,
+                "occurred_at": event.timestamp,
+            }
+        )
+        recorded.append(
+            NewEvent(
+                actor_id=None,
+                target=Target(entry_id, "activity_entry", event.target_id),
+                workspace_id=event.workspace_id,
+                version=None,
+                payload=ActivityRecorded(
+                    entry_id=entry_id,
+                    node_id=event.target_id,
+                    source_event_type=event.event_type,
+                    summary=summary,
+                ),
+                # Derived from the node event: a redelivery finds both stored and skips.
+                event_id=uuid.uuid5(ACTIVITY_IDS, f"recorded:{event.event_id}"),
+                correlation_id=event.correlation_id,
+                causation_id=event.event_id,
+            )
+        )
+    await events.record_many(
         session,
         EventType.activity_recorded,
-        actor_id=None,
-        target=Target(entry_id, "activity_entry", event.target_id),
-        workspace_id=event.workspace_id,
-        version=None,
-        payload=ActivityRecorded(
-            entry_id=entry_id,
-            node_id=event.target_id,
-            source_event_type=event.event_type,
-            summary=summary,
-        ),
-        event_id=uuid.uuid5(ACTIVITY_IDS, f"recorded:{event.event_id}"),
+        recorded,
         along_with=[
-            events.Companion(
-                "activity_entry", _NEW_ENTRY, {f"a_{key}": value for key, value in entry.items()}
-            )
+            insert(ActivityEntry)
+            .values(entries)
+            .on_conflict_do_nothing(index_elements=["event_id"])
         ],
     )
+
+
+@subscriber("activity", event_types=VERBS.keys(), many=add_activity_entries)
+async def add_activity_entry(session: AsyncSession, event: Event) -> None:
+    """The feed line of one node event (add_activity_entries of one)."""
+    await add_activity_entries(session, [event])

@@ -90,10 +90,12 @@ async def deliver_claims(
     """Run the handlers of claimed deliveries and mark them, all in one transaction.
 
     The common case first: no handler fails, so the handlers run one after another
-    without a savepoint each, and one statement marks the batch delivered. If one raises,
-    that transaction rolls back whole and the batch runs again with a savepoint per
-    delivery: the failed delivery is counted failed without running again (a retry
-    waits for its backoff, as always), the others are delivered.
+    without a savepoint each (a subscriber that handles several events at once gets the
+    batch's events together), and one statement marks the batch delivered. If one
+    raises, that transaction rolls back whole and the batch runs again with a savepoint
+    per delivery: the failed delivery is counted failed without running again (a retry
+    waits for its backoff, as always), the others are delivered. When a handler of
+    several events raised, which event failed is unknown: each runs again alone.
     """
     failed: _Failed | None = None
     try:
@@ -111,9 +113,10 @@ async def deliver_claims(
 
 
 class _Failed(Exception):
-    """A handler of a batch delivered together raised `error`."""
+    """A handler of a batch delivered together raised `error`: the delivery's, or None
+    when a subscriber's handler of several events raised (which one failed is unknown)."""
 
-    def __init__(self, delivery_id: int, error: Exception) -> None:
+    def __init__(self, delivery_id: int | None, error: Exception) -> None:
         super().__init__(delivery_id, error)
         self.delivery_id = delivery_id
         self.error = error
@@ -123,17 +126,31 @@ async def _deliver_together(
     sessions: async_sessionmaker[AsyncSession], claims: list[Claim]
 ) -> list[str]:
     """Deliver the claims in one transaction without savepoints; the subscribers served.
+    A subscriber with a handler of several events gets its events of the batch at once.
     Raises _Failed (the transaction rolled back) when a handler raises."""
     handlers = subscribers.registered()
     async with sessions() as session, session.begin():
         locked = await deliveries.lock_claimed(session, claims)
+        by_subscriber: dict[str, list[tuple[EventDelivery, Event]]] = {}
         for delivery, event in locked:
-            try:
-                with caused_by(event), guard.apart(session.sync_session):
-                    await handlers[delivery.subscriber].handle(session, event)
-                    await session.flush()
-            except Exception as error:
-                raise _Failed(delivery.id, error) from error
+            by_subscriber.setdefault(delivery.subscriber, []).append((delivery, event))
+        for name, group in by_subscriber.items():
+            handler = handlers[name]
+            if handler.handle_many is not None:
+                try:
+                    with guard.apart(session.sync_session):
+                        await handler.handle_many(session, [event for _, event in group])
+                        await session.flush()
+                except Exception as error:
+                    raise _Failed(group[0][0].id if len(group) == 1 else None, error) from error
+                continue
+            for delivery, event in group:
+                try:
+                    with caused_by(event), guard.apart(session.sync_session):
+                        await handler.handle(session, event)
+                        await session.flush()
+                except Exception as error:
+                    raise _Failed(delivery.id, error) from error
         await deliveries.mark_all_delivered(session, [delivery.id for delivery, _ in locked])
     return [delivery.subscriber for delivery, _ in locked]
 

@@ -23,6 +23,8 @@ from catachess.events.models import Event
 from catachess.events.types import EventType
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+# Handles several events of one batch at once (in log order), as `Handler` would one by one.
+BatchHandler = Callable[[AsyncSession, list[Event]], Awaitable[None]]
 
 # Modules whose import registers subscribers. Loaded before the first event is recorded,
 # so every process owes the same deliveries for the same event.
@@ -36,14 +38,21 @@ class Subscriber:
     name: str
     event_types: frozenset[EventType]
     handle: Handler
+    handle_many: BatchHandler | None = None
 
 
 SUBSCRIBERS: dict[str, Subscriber] = {}
 _loaded = False
 
 
-def subscriber(name: str, *, event_types: Iterable[EventType]) -> Callable[[Handler], Handler]:
-    """Register `async def handler(session, event)` for the given event types."""
+def subscriber(
+    name: str, *, event_types: Iterable[EventType], many: BatchHandler | None = None
+) -> Callable[[Handler], Handler]:
+    """Register `async def handler(session, event)` for the given event types.
+
+    `many`, if given, does what the handler does for several events at once, in fewer
+    statements: the relay gives it a batch's events of this subscriber together when no
+    handler of the batch fails (the handler alone runs when the relay retries one)."""
     if not NAME.match(name):
         raise ValueError(f"subscriber name {name!r} must match {NAME.pattern}")
     types = frozenset(event_types)
@@ -53,7 +62,9 @@ def subscriber(name: str, *, event_types: Iterable[EventType]) -> Callable[[Hand
     def register(handler: Handler) -> Handler:
         if name in SUBSCRIBERS and SUBSCRIBERS[name].handle is not handler:
             raise ValueError(f"two subscribers are named {name!r}")
-        SUBSCRIBERS[name] = Subscriber(name=name, event_types=types, handle=handler)
+        SUBSCRIBERS[name] = Subscriber(
+            name=name, event_types=types, handle=handler, handle_many=many
+        )
         return handler
 
     return register
