@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth.models import User
+from catachess.db import arrays
 from catachess.events import service as events
 from catachess.events.models import ActivityEntry, Event
 from catachess.events.service import NewEvent, Target
@@ -60,6 +61,15 @@ _NAMES = union_all(
     select(literal("node"), Node.id, Node.name).where(
         Node.id == any_(bindparam("node_ids", type_=ARRAY(Node.id.type)))
     ),
+)
+
+
+_ENTRY = [c for c in ActivityEntry.__table__.c if c.key != "seq"]
+# Feed lines from column arrays, sent in the statement of their activity.recorded events.
+_NEW_ENTRIES = (
+    insert(ActivityEntry)
+    .from_select([c.key for c in _ENTRY], arrays.unnest_rows(_ENTRY, "a_"))
+    .on_conflict_do_nothing(index_elements=["event_id"])
 )
 
 
@@ -121,9 +131,9 @@ async def add_activity_entries(session: AsyncSession, sources: list[Event]) -> N
         EventType.activity_recorded,
         recorded,
         along_with=[
-            insert(ActivityEntry)
-            .values(entries)
-            .on_conflict_do_nothing(index_elements=["event_id"])
+            events.Companion(
+                "activity_entries", _NEW_ENTRIES, arrays.arrays_of(_ENTRY, "a_", entries)
+            )
         ],
     )
 

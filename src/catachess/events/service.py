@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import CTE
 
 from catachess import context
+from catachess.db import arrays
 from catachess.db.base import new_id, utcnow
 from catachess.db.raw import Prebuilt, attach
 from catachess.events import guard, subscribers
@@ -187,22 +188,18 @@ class NewEvent:
     causation_id: uuid.UUID | None = None
 
 
-# Rows per statement of record_many: 13 parameters each, far below asyncpg's 32,767.
-MANY_BATCH = 1_000
-
-
 async def record_many(
     session: AsyncSession,
     event_type: EventType,
     events: Sequence[NewEvent],
     *,
-    along_with: Sequence[Insert] = (),
+    along_with: Sequence[Companion] = (),
 ) -> None:
     """Append several events of one type in the caller's transaction, each owed to its
-    subscribers as `record` does: one statement per MANY_BATCH events instead of one
-    round trip each (an import of 580 games records 580 events). As in `record`, an
-    event whose id is stored already is skipped, and owes nothing again. `along_with`:
-    inserts of the same change, sent in the (first) statement."""
+    subscribers as `record` does, in one statement of a fixed shape whatever their number
+    (db.arrays: compiled and prepared once); an import of 580 games records 580 events.
+    As in `record`, an event whose id is stored already is skipped and owes nothing
+    again. `along_with`: inserts of the same change sent in the same statement."""
     if not events:
         return
     owed = subscribers.names_for(event_type)
@@ -225,34 +222,19 @@ async def record_many(
         }
         for event in events
     ]
-    for start in range(0, len(rows), MANY_BATCH):
-        appended = (
-            insert(Event)
-            .values(rows[start : start + MANY_BATCH])
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(Event.__table__.c.event_id, Event.__table__.c.workspace_id)
-            .cte("appended")
-        )
-        statement = select(func.count()).select_from(appended)
-        if owed:
-            statement = statement.add_cte(_deliveries_of(appended, owed).cte("owed_deliveries"))
-        if start == 0:
-            for number, companion in enumerate(along_with):
-                statement = statement.add_cte(companion.cte(f"along_with_{number}"))
-        await session.execute(statement)
+    params: dict[str, Any] = arrays.arrays_of(_MANY_COLUMNS, "m_", rows)
     if owed:
+        params["subscribers"] = owed
         session.info[DELIVERIES_OWED] = True
+    for companion in along_with:
+        params.update(companion.params)
+    await _append_many(bool(owed), along_with).fetchrow(session, **params)
     guard.note_recorded(session.sync_session)
 
 
-def _deliveries_of(appended: Any, owed: list[str] | None = None) -> Insert:
-    """One delivery row per appended event and subscriber name (the :subscribers array,
-    or the names given)."""
-    names = (
-        bindparam("subscribers", type_=ARRAY(String))
-        if owed is None
-        else literal(owed, type_=ARRAY(String))
-    )
+def _deliveries_of(appended: Any) -> Insert:
+    """One delivery row per appended event and subscriber name (the :subscribers array)."""
+    names = bindparam("subscribers", type_=ARRAY(String))
     table = func.unnest(names).table_valued("subscriber").render_derived(name="owed")
     now = func.now()
     return insert(EventDelivery).from_select(
@@ -309,6 +291,40 @@ def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
         query = query.add_cte(cte)
         names += companion.params
     built = _APPENDS[shape] = Prebuilt(query, *names)
+    return built
+
+
+_MANY_COLUMNS = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
+# The statements of record_many compiled so far, by (deliveries owed, companion names).
+_APPEND_MANYS: dict[tuple[bool, tuple[str, ...]], Prebuilt] = {}
+
+
+def _append_many(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
+    """record_many's statement: the events from column arrays, their deliveries and the
+    companions, compiled once per shape."""
+    shape = (owe_deliveries, tuple(companion.name for companion in along_with))
+    found = _APPEND_MANYS.get(shape)
+    if found is not None:
+        return found
+    appended = (
+        insert(Event)
+        .from_select([c.key for c in _MANY_COLUMNS], arrays.unnest_rows(_MANY_COLUMNS, "m_"))
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(Event.__table__.c.event_id, Event.__table__.c.workspace_id)
+        .cte("appended")
+    )
+    query: Select[Any] = select(func.count()).select_from(appended)
+    names = arrays.names_of(_MANY_COLUMNS, "m_")
+    if owe_deliveries:
+        query = query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
+        names.append("subscribers")
+    for number, companion in enumerate(along_with):
+        statement = companion.statement
+        query = query.add_cte(
+            statement if isinstance(statement, CTE) else statement.cte(f"along_with_{number}")
+        )
+        names += companion.params
+    built = _APPEND_MANYS[shape] = Prebuilt(query, *names)
     return built
 
 
