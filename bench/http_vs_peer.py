@@ -19,6 +19,7 @@ src/ tree, served alongside, its figures prefixed "before: ": before/after in on
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +57,44 @@ TARGETS = {  # (numerator, denominator): minimum ratio
 
 @dataclass
 class Run:
-    rate: float  # requests per second
+    rate: float  # requests per second, until their event deliveries were done too
     cpu_us: float  # server + PostgreSQL CPU per request, microseconds
     server_us: float = 0.0  # of which the server process's (its children included)
     p50_ms: float = 0.0
     p99_ms: float = 0.0
+    drain_s: float = 0.0  # seconds the relay needed after wrk stopped
+
+
+# Polls of the outbox while a server's relay catches up after a run.
+DRAIN_POLL_SECONDS = 0.05
+DRAIN_TIMEOUT_SECONDS = 600.0
+
+
+def pending_deliveries(url: str) -> Callable[[], int]:
+    """How many event deliveries of this database are still owed (none for the peer)."""
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def count() -> int:
+        connection = await asyncpg.connect(dsn)
+        try:
+            owed: int = await connection.fetchval(
+                "SELECT count(*) FROM event_deliveries "
+                "WHERE delivered_at IS NULL AND dead_at IS NULL"
+            )
+            return owed
+        finally:
+            await connection.close()
+
+    return lambda: asyncio.run(count())
+
+
+@dataclass
+class Target:
+    port: int
+    pids: list[int]  # the server process first, then PostgreSQL's
+    pending: Callable[[], int] | None  # catachess: deliveries still owed
 
 
 def free_port() -> int:
@@ -125,7 +159,18 @@ end
 """
 
 
-def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIONS) -> Run:
+def wrk(
+    port: int,
+    script: str,
+    pids: list[int],
+    *,
+    connections: int = CONNECTIONS,
+    pending: Callable[[], int] | None = None,
+) -> Run:
+    """One wrk run. With `pending`, the run lasts until the server's relay has delivered
+    what the requests owe (the activity feed): its rate counts that time and its CPU
+    that work, so a relay that falls behind neither flatters this run nor slows the next.
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     try:
@@ -148,6 +193,11 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
             text=True,
             check=True,
         )
+        drained = time.monotonic()
+        while pending is not None and pending() > 0:
+            assert time.monotonic() - drained < DRAIN_TIMEOUT_SECONDS, "the relay never caught up"
+            time.sleep(DRAIN_POLL_SECONDS)
+        drain = time.monotonic() - drained if pending is not None else 0.0
         cpu = cpu_seconds(pids) - cpu
         server = cpu_seconds(pids[:1]) - server
     finally:
@@ -157,8 +207,11 @@ def wrk(port: int, script: str, pids: list[int], *, connections: int = CONNECTIO
         raise AssertionError(f"wrk saw errors:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    if drain:
+        rate = requests / (requests / rate + drain)
     return Run(
         rate=rate,
+        drain_s=drain,
         cpu_us=cpu / requests * 1e6,
         server_us=server / requests * 1e6,
         p50_ms=_percentile(out, "50"),
@@ -293,29 +346,39 @@ def main_sync() -> None:
         )
         row = httpx.post(f"http://127.0.0.1:{peer_port}/rows", json={"name": "read"})
         scripts = peer_scripts(row.json()["id"])
-        targets = {name: (peer_port, [peer_pid, *pg]) for name in scripts}
+        targets: dict[str, Target] = {
+            name: Target(peer_port, [peer_pid, *pg], None) for name in scripts
+        }
         app_port, app_pid = stack.enter_context(catachess_server(url))
         app_scripts = catachess_scripts(app_port)
         scripts.update(app_scripts)
-        targets.update({name: (app_port, [app_pid, *pg]) for name in app_scripts})
+        owed = pending_deliveries(url)
+        targets.update({name: Target(app_port, [app_pid, *pg], owed) for name in app_scripts})
         if baseline is not None:
             source, base_url = baseline
             port, pid = stack.enter_context(catachess_server(base_url, source))
             base_scripts = catachess_scripts(port, BASELINE)
             scripts.update(base_scripts)
-            targets.update({name: (port, [pid, *pg]) for name in base_scripts})
+            base_owed = pending_deliveries(base_url)
+            targets.update({name: Target(port, [pid, *pg], base_owed) for name in base_scripts})
         names = [name for name in scripts if not only or name.removeprefix(BASELINE) in only]
         runs: dict[str, list[Run]] = {name: [] for name in names}
         for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
             for name in names if round_ % 2 else list(reversed(names)):
-                port, pids = targets[name]
+                target = targets[name]
                 # Unique per run: folder names and idempotency keys never repeat.
                 script = scripts[name].replace("{run}", f"r{round_}s{names.index(name)}")
-                run = wrk(port, script, pids)
+                run = wrk(target.port, script, target.pids, pending=target.pending)
                 if round_:
                     runs[name].append(run)
         latency = {
-            name: wrk(targets[name][0], scripts[name].replace("{run}", "lat"), [], connections=1)
+            name: wrk(
+                targets[name].port,
+                scripts[name].replace("{run}", "lat"),
+                [],
+                connections=1,
+                pending=targets[name].pending,
+            )
             for name in names
             if name.removeprefix(BASELINE) in LATENCY
         }
@@ -337,9 +400,11 @@ def report(runs: dict[str, list[Run]], latency: dict[str, Run]) -> None:
         rate = statistics.median(s.rate for s in samples)
         cpu = statistics.median(s.cpu_us for s in samples)
         server = statistics.median(s.server_us for s in samples)
+        drain = statistics.median(s.drain_s for s in samples)
         print(
             f"  {name:26} {rate:8.0f} req/s   server + PostgreSQL CPU {cpu:7.0f} us/req"
             f" (server {server:5.0f}, PostgreSQL {cpu - server:5.0f})"
+            + (f"   relay caught up {drain:.1f} s later" if drain >= 0.1 else "")
         )
     for prefix in ("", BASELINE):
         for (top, bottom), target in TARGETS.items():
