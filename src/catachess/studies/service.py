@@ -37,7 +37,6 @@ from catachess.nodes.models import Node, NodeKind
 from catachess.nodes.schemas import NodeCreate
 from catachess.pgn import (
     ParsedGame,
-    ParsedPgn,
     PgnError,
     PgnLimits,
     PgnPart,
@@ -45,7 +44,6 @@ from catachess.pgn import (
     TreeEditError,
     count_nodes,
     new_tree,
-    read_pgn,
     setup_headers,
     split_pgn,
 )
@@ -143,15 +141,6 @@ async def require_discussable(
 async def study_of_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> uuid.UUID | None:
     """The study a chapter belongs to (no permission check: callers check the study)."""
     return await repository.get_study_id_of_chapter(session, chapter_id)
-
-
-def parse(text: str, limits: PgnLimits) -> ParsedPgn:
-    """Every game of `text` (and warnings about what was skipped between games), or a
-    problem naming game, line and token (nothing is partial)."""
-    try:
-        return read_pgn(text, limits)
-    except PgnError as error:
-        raise from_pgn_error(error) from None
 
 
 # Parts per worker process of an API import: more than one, so a worker that is done
