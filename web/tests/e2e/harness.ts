@@ -10,11 +10,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, inject, onTestFinished } from 'vitest';
+import { afterAll, expect, inject, onTestFinished } from 'vitest';
 
 export const BASE_URL = inject('baseUrl');
 export const RESULTS = resolve(import.meta.dirname, '../../test-results');
 export const PASSWORD = 'correct horse battery';
+
+// expect.poll gives up after 1 s by default: far too short on a machine loaded by other
+// suites. A test that promises sooner (live updates) says so with its own timeout.
+export const eventually = <T>(read: () => Promise<T> | T, { timeout = 30_000, interval = 100 } = {}) =>
+  expect.poll(read, { timeout, interval });
 
 let browser: Promise<Browser> | null = null;
 

@@ -5,12 +5,12 @@
 
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
-import { apiAs, BASE_URL, loginAs, newPage, newUser, shot, type TestUser } from './harness';
+import { apiAs, BASE_URL, eventually, loginAs, newPage, newUser, shot, type TestUser } from './harness';
 import { play, step } from './studyPage';
 
 const PGN = '[Event "Live"]\n[White "A"]\n[Black "B"]\n\n1. e4 e5 2. Nf3 Nc6 3. Bb5 a6 *\n';
 // Live means seconds, not a reload: generous only for the machine's load.
-const eventually = <T>(read: () => Promise<T> | T, timeout = 10_000) => expect.poll(read, { timeout, interval: 50 });
+const soon = <T>(read: () => Promise<T> | T, timeout = 10_000) => eventually(read, { timeout, interval: 50 });
 
 let owner: TestUser;
 let editor: TestUser;
@@ -63,7 +63,7 @@ test("a move played on one page appears on the other within seconds; the other k
   await moveIn(second, 'Ba4').waitFor({ timeout: 5_000 });
   const delay = Date.now() - sent;
   expect(delay).toBeLessThan(5_000);
-  await eventually(() => second.locator('.live-notice').textContent()).toContain('Olga Owner added the move Ba4');
+  await soon(() => second.locator('.live-notice').textContent()).toContain('Olga Owner added the move Ba4');
   expect(Number(await studyPage(second).getAttribute('data-version'))).toBe(versionBefore + 1);
   expect(await studyPage(second).getAttribute('data-at')).toBe(place);
   expect(await second.inputValue('.comment-editor textarea')).toBe('half-typed: the Berlin');
@@ -73,11 +73,11 @@ test("a move played on one page appears on the other within seconds; the other k
 
   // A chapter renamed and one added on the first page appear in the second's list.
   await apiAs(owner).post(`/studies/${studyId}/chapters`, { fen: '8/8/8/8/8/8/8/K6k w - - 0 1', name: 'Endgame drill' });
-  await eventually(() => second.locator('.chapters li.chapter').count()).toBe(2);
+  await soon(() => second.locator('.chapters li.chapter').count()).toBe(2);
 
   // The first page closes: it leaves the second's presence list at once (its goodbye).
   await first.close({ runBeforeUnload: true });
-  await eventually(() => viewer(second, owner).count()).toBe(0);
+  await soon(() => viewer(second, owner).count()).toBe(0);
 });
 
 test('a member whose access is revoked is told so on the open page', async () => {
@@ -86,5 +86,5 @@ test('a member whose access is revoked is told so on the open page', async () =>
   const page = await open(guest);
   await apiAs(owner).delete(`/nodes/${studyId}/shares/${guest.id}`);
   await page.locator('.flash.error', { hasText: 'Your access to this study was removed' }).waitFor({ timeout: 10_000 });
-  await eventually(() => page.locator('.live-bar').getAttribute('data-live')).toBe('ended');
+  await soon(() => page.locator('.live-bar').getAttribute('data-live')).toBe('ended');
 });

@@ -2,9 +2,7 @@
 // and gets "not found" for a private one; the public listing needs no account.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { apiAs, BASE_URL, newPage, newUser, shot, type TestUser } from './harness';
-
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
+import { apiAs, BASE_URL, eventually, newPage, newUser, shot, type TestUser } from './harness';
 
 async function setVisibility(user: TestUser, nodeId: string, visibility: string): Promise<void> {
   const response = await fetch(`${BASE_URL}/nodes/${nodeId}/visibility`, {

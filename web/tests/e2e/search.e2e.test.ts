@@ -4,9 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { apiAs, BASE_URL, loginAs, newPage, newUser, shot, type TestUser } from './harness';
-
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
+import { apiAs, BASE_URL, eventually, loginAs, newPage, newUser, shot, type TestUser } from './harness';
 
 /** A word nobody else's test uses (the server is shared by every test file). */
 function word(): string {

@@ -2,10 +2,9 @@
 // the board (drag by square names, for either orientation), find moves in the list.
 import type { Page, Response } from 'playwright-core';
 import { expect } from 'vitest';
-import { BASE_URL } from './harness';
+import { BASE_URL, eventually } from './harness';
 
-// expect.poll gives up after 1 s by default: far too short on a machine loaded by other suites.
-export const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
+export { eventually };
 
 export const studyPage = (page: Page) => page.locator('.study-page');
 export const fen = (page: Page) => studyPage(page).getAttribute('data-fen');

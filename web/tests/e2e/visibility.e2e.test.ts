@@ -1,8 +1,6 @@
 // The share dialog's visibility selector and the node browser's description, in the browser.
 import { expect, test } from 'vitest';
-import { apiAs, BASE_URL, loginAs, newPage, newUser, shot } from './harness';
-
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
+import { apiAs, BASE_URL, eventually, loginAs, newPage, newUser, shot } from './harness';
 
 test('the visibility selector makes a study public: it shows on /public and opens for an anonymous visitor', async () => {
   const owner = await newUser(undefined, 'Owner');
