@@ -222,7 +222,7 @@ async def record_many(
         }
         for event in events
     ]
-    params: dict[str, Any] = arrays.arrays_of(_MANY_COLUMNS, "m_", rows)
+    params: dict[str, Any] = arrays.arrays_of(_GIVEN_COLUMNS, "m_", rows)
     if owed:
         params["subscribers"] = owed
         session.info[DELIVERIES_OWED] = True
@@ -247,8 +247,11 @@ def _deliveries_of(appended: Any) -> Insert:
 
 EVENT_KEYS = tuple(column.key for column in Event.__table__.c)
 
-# The append statements compiled so far, by (deliveries owed, companion names).
-_APPENDS: dict[tuple[bool, tuple[str, ...]], Prebuilt] = {}
+# The columns an append gives: seq is an identity; position is assigned at commit
+# (docs/live.md).
+_GIVEN_COLUMNS = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
+# The append statements compiled so far, by (many events, deliveries owed, companions).
+_APPENDS: dict[tuple[bool, bool, tuple[str, ...]], Prebuilt] = {}
 
 
 def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
@@ -258,74 +261,80 @@ def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     skipped event owes no deliveries either, since they hang off the RETURNING rows, and
     the statement returns no row.
     """
-    shape = (owe_deliveries, tuple(companion.name for companion in along_with))
+    shape = (False, owe_deliveries, tuple(companion.name for companion in along_with))
     found = _APPENDS.get(shape)
     if found is not None:
         return found
-    # seq is an identity; position is assigned at commit (docs/live.md).
-    columns = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
     appended = (
         insert(Event)
-        .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in columns})
+        .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in _GIVEN_COLUMNS})
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(*Event.__table__.c)
         .cte("appended")
     )
-    ctes = [
-        companion.statement
-        if isinstance(companion.statement, CTE)
-        else companion.statement.cte(f"along_with_{number}")
-        for number, companion in enumerate(along_with)
-    ]
+    ctes = _companion_ctes(along_with)
     returned = [cte for cte, companion in zip(ctes, along_with, strict=True) if companion.returns]
     query: Select[Any] = select(*appended.c)
     if returned:  # a row when either returns one (the event always does: a new id)
         query = select(*appended.c, *returned[0].c).select_from(
             appended.join(returned[0], true(), full=True)
         )
-    names = [f"e_{c.key}" for c in columns]
-    if owe_deliveries:
-        query = query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
-        names.append("subscribers")
-    for cte, companion in zip(ctes, along_with, strict=True):
-        query = query.add_cte(cte)
-        names += companion.params
-    built = _APPENDS[shape] = Prebuilt(query, *names)
+    names = [f"e_{c.key}" for c in _GIVEN_COLUMNS]
+    built = _APPENDS[shape] = _with_the_rest(
+        query, names, appended, owe_deliveries, along_with, ctes
+    )
     return built
 
 
-_MANY_COLUMNS = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
-# The statements of record_many compiled so far, by (deliveries owed, companion names).
-_APPEND_MANYS: dict[tuple[bool, tuple[str, ...]], Prebuilt] = {}
-
-
 def _append_many(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
-    """record_many's statement: the events from column arrays, their deliveries and the
-    companions, compiled once per shape."""
-    shape = (owe_deliveries, tuple(companion.name for companion in along_with))
-    found = _APPEND_MANYS.get(shape)
+    """record_many's statement: the events from column arrays (db.arrays), their
+    deliveries and the companions, compiled once per shape."""
+    shape = (True, owe_deliveries, tuple(companion.name for companion in along_with))
+    found = _APPENDS.get(shape)
     if found is not None:
         return found
     appended = (
         insert(Event)
-        .from_select([c.key for c in _MANY_COLUMNS], arrays.unnest_rows(_MANY_COLUMNS, "m_"))
+        .from_select([c.key for c in _GIVEN_COLUMNS], arrays.unnest_rows(_GIVEN_COLUMNS, "m_"))
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(Event.__table__.c.event_id, Event.__table__.c.workspace_id)
         .cte("appended")
     )
     query: Select[Any] = select(func.count()).select_from(appended)
-    names = arrays.names_of(_MANY_COLUMNS, "m_")
+    names = arrays.names_of(_GIVEN_COLUMNS, "m_")
+    built = _APPENDS[shape] = _with_the_rest(
+        query, names, appended, owe_deliveries, along_with, _companion_ctes(along_with)
+    )
+    return built
+
+
+def _companion_ctes(along_with: Sequence[Companion]) -> list[CTE]:
+    """Each companion as a CTE (one given as a CTE keeps its own name)."""
+    return [
+        companion.statement
+        if isinstance(companion.statement, CTE)
+        else companion.statement.cte(f"along_with_{number}")
+        for number, companion in enumerate(along_with)
+    ]
+
+
+def _with_the_rest(
+    query: Select[Any],
+    names: list[str],
+    appended: CTE,
+    owe_deliveries: bool,
+    along_with: Sequence[Companion],
+    ctes: list[CTE],
+) -> Prebuilt:
+    """The append `query` with the deliveries owed and the companions (as `ctes`)
+    added, compiled; `names` are the append's own bind parameters."""
     if owe_deliveries:
         query = query.add_cte(_deliveries_of(appended).cte("owed_deliveries"))
-        names.append("subscribers")
-    for number, companion in enumerate(along_with):
-        statement = companion.statement
-        query = query.add_cte(
-            statement if isinstance(statement, CTE) else statement.cte(f"along_with_{number}")
-        )
-        names += companion.params
-    built = _APPEND_MANYS[shape] = Prebuilt(query, *names)
-    return built
+        names = [*names, "subscribers"]
+    for cte, companion in zip(ctes, along_with, strict=True):
+        query = query.add_cte(cte)
+        names = [*names, *companion.params]
+    return Prebuilt(query, *names)
 
 
 def _context_causation() -> uuid.UUID | None:
