@@ -289,16 +289,22 @@ function listed(version: number): StudyRead {
   return s;
 }
 
+/** A re-read begun: the list says the open chapter is at version 6; its read waits for `read.release`. */
+async function heldReread(ctrl: StudyCtrl) {
+  instead('GET', /\/studies\/s1$/, () => listed(6));
+  const read = held<unknown>();
+  instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
+  const refresh = ctrl.refreshChapters();
+  await settle();
+  return { read, refresh };
+}
+
 describe('re-reads of the open chapter', () => {
   test('a re-read answered after the page’s own move landed, without it, takes neither the move nor the place', async () => {
     const ctrl = await opened();
     ctrl.jump('nc6');
     // The live stream's re-read: the list says version 6 (this page's Bb5, committed first).
-    instead('GET', /\/studies\/s1$/, () => listed(6));
-    const read = held<unknown>();
-    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
-    const refresh = ctrl.refreshChapters();
-    await settle();
+    const { read, refresh } = await heldReread(ctrl);
     expect(calls.filter((c) => c.path.endsWith('/chapters/c1'))).toHaveLength(2); // open + this read
     on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
     await ctrl.playMove({ from: 5, to: 33 }); // Bf1-b5
@@ -314,11 +320,7 @@ describe('re-reads of the open chapter', () => {
   test('a re-read of the same version as the page’s own last move does not put the board back', async () => {
     const ctrl = await opened();
     ctrl.jump('nc6');
-    instead('GET', /\/studies\/s1$/, () => listed(6));
-    const read = held<unknown>();
-    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
-    const refresh = ctrl.refreshChapters();
-    await settle();
+    const { read, refresh } = await heldReread(ctrl);
     on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
     await ctrl.playMove({ from: 5, to: 33 });
     const treeRev = ctrl.treeRev;
@@ -334,11 +336,7 @@ describe('re-reads of the open chapter', () => {
   test('an answer that comes while the page’s own move is in flight waits for it: the list never shows the move before the board', async () => {
     const ctrl = await opened();
     ctrl.jump('nc6');
-    instead('GET', /\/studies\/s1$/, () => listed(6));
-    const read = held<unknown>();
-    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
-    const refresh = ctrl.refreshChapters();
-    await settle();
+    const { read, refresh } = await heldReread(ctrl);
     const posted = held<MoveEdit>();
     on('POST', /\/moves$/, () => posted.promise);
     const move = ctrl.playMove({ from: 5, to: 33 });
@@ -361,11 +359,7 @@ describe('re-reads of the open chapter', () => {
   test('a re-read with someone else’s move keeps the place the user went to while it was read', async () => {
     const ctrl = await opened();
     ctrl.jump('e4');
-    instead('GET', /\/studies\/s1$/, () => listed(6));
-    const read = held<unknown>();
-    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
-    const refresh = ctrl.refreshChapters();
-    await settle();
+    const { read, refresh } = await heldReread(ctrl);
     ctrl.jump('nf3');
     const theirs = sampleTree();
     play(theirs, 'nc6', 'Bc4', 'theirs');
@@ -379,11 +373,7 @@ describe('re-reads of the open chapter', () => {
   test('a re-read with someone else’s move keeps the place of a move the user played while it was read', async () => {
     const ctrl = await opened();
     ctrl.jump('nc6');
-    instead('GET', /\/studies\/s1$/, () => listed(6));
-    const read = held<unknown>();
-    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
-    const refresh = ctrl.refreshChapters();
-    await settle();
+    const { read, refresh } = await heldReread(ctrl);
     on('POST', /\/moves$/, () => answer(sampleTree(), 'nc6', 'Bb5', 'bb5', 6));
     await ctrl.playMove({ from: 5, to: 33 });
     // Someone else's d4 came after the page's Bb5: version 7 holds both.
@@ -465,11 +455,7 @@ describe('re-reads of the open chapter', () => {
   test('a newer read that comes while a past version is shown leaves that version and the place on the board', async () => {
     const ctrl = await opened();
     ctrl.jump('e5');
-    instead('GET', /\/studies\/s1$/, () => listed(6));
-    const read = held<unknown>();
-    instead('GET', /\/studies\/s1\/chapters\/c1$/, () => read.promise);
-    const refresh = ctrl.refreshChapters();
-    await settle();
+    const { read, refresh } = await heldReread(ctrl);
     // The user opens version 2 (1. e4 e5) from the history panel while the chapter is read.
     const past = emptyTree();
     play(past, null, 'e4', 'e4');
