@@ -148,7 +148,11 @@ def create_app(
         notifications_router,
         search_router,
     ):
-        app.include_router(router)
+        # The routes themselves, not app.include_router(router): FastAPI 0.165 keeps an
+        # included router as one indirection that matches each request twice, through a
+        # context per route (docs/performance.md, seventh pass). These routers have no
+        # prefix, dependencies or lifespan of their own, so their routes serve as they are.
+        app.router.routes.extend(router.routes)
     webapp.install(app, settings.web_dist)
     if tracing is not None:
         telemetry.instrument_app(app, tracing)
