@@ -110,21 +110,21 @@ async def record_returning(
     version: int | None,
     payload: Payload | dict[str, Any],
     along_with: Sequence[Companion],
-) -> tuple[Event, Sequence[Any] | None]:
+) -> Sequence[Any] | None:
     """`record` of a new event whose statement also makes the change itself: the
     companion marked `returns` (one) is, say, the INSERT of the node the event is about,
-    and its RETURNING row comes back beside the event, None when it returned none (an
-    insert that skipped a conflict). The event is appended either way: a caller that
-    finds no row refuses the change, and its transaction rolls the event back."""
+    and its RETURNING row is returned, None when it returned none (an insert that
+    skipped a conflict). The event is appended either way: a caller that finds no row
+    refuses the change, and its transaction rolls the event back. The event itself is
+    not loaded (no instance in the session: its one caller, a create, has no use for it)."""
     assert sum(companion.returns for companion in along_with) == 1
     event_values = _event_values(
         event_type, actor_id, target, workspace_id, version, payload, None, None, None
     )
     row = await _send(session, event_type, event_values, along_with)
     assert row is not None  # a new event id: the append never skips
-    event = attach(session, Event, dict(zip(EVENT_KEYS, row[: len(EVENT_KEYS)], strict=True)))
-    returned = row[len(EVENT_KEYS) :]
-    return event, returned if any(value is not None for value in returned) else None
+    returned = row[1:]  # after the event's id
+    return returned if any(value is not None for value in returned) else None
 
 
 def _event_values(
@@ -276,7 +276,8 @@ def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     returned = [cte for cte, companion in zip(ctes, along_with, strict=True) if companion.returns]
     query: Select[Any] = select(*appended.c)
     if returned:  # a row when either returns one (the event always does: a new id)
-        query = select(*appended.c, *returned[0].c).select_from(
+        # The caller wants the companion's row: of the event, only its id comes back.
+        query = select(appended.c.event_id, *returned[0].c).select_from(
             appended.join(returned[0], true(), full=True)
         )
     names = [f"e_{c.key}" for c in _GIVEN_COLUMNS]

@@ -48,25 +48,30 @@ def node_read(granted: Access) -> NodeRead:
     response_model=NodeRead,
     responses=problems(401, 404, 409, 422),
 )
-async def create_node(
-    body: NodeCreate, user: CurrentUser, session: Session, response: Response
-) -> NodeRead:
+async def create_node(body: NodeCreate, user: CurrentUser, session: Session) -> Response:
     """Create a workspace, or a folder or study under a parent you may edit."""
     granted = await service.create_node(session, user, body)
-    response.headers["Location"] = f"/nodes/{granted.node.id}"
-    response.headers["ETag"] = etag(granted.node.version)
-    return node_read(granted)
+    return node_response(
+        granted, status.HTTP_201_CREATED, {"Location": f"/nodes/{granted.node.id}"}
+    )
 
 
 @router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
 async def get_node(node_id: uuid.UUID, request: Request) -> Response:
     """One node, with your effective role on it (unlisted and public ones: anyone)."""
-    granted = await reader_and_node(request, node_id, Action.read)
-    # The model's own JSON, sent as is: FastAPI would validate the model again first.
+    return node_response(await reader_and_node(request, node_id, Action.read))
+
+
+def node_response(
+    granted: Access, status_code: int = status.HTTP_200_OK, headers: dict[str, str] | None = None
+) -> Response:
+    """The node as NodeRead's own JSON, with its ETag, sent as is: a returned model would
+    be validated again by FastAPI before being serialized (the hot routes skip that)."""
     return Response(
         NodeRead.__pydantic_serializer__.to_json(node_read(granted)),
+        status_code=status_code,
         media_type="application/json",
-        headers={"ETag": etag(granted.node.version)},
+        headers={**(headers or {}), "ETag": etag(granted.node.version)},
     )
 
 

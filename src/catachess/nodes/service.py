@@ -107,7 +107,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
         return Access(node=node, role=role)
     # The node, its event and its search entry in one statement (one round trip).
     created = repository.new_node(node)
-    _, row = await events.record_returning(
+    row = await events.record_returning(
         session,
         EventType.node_created,
         actor_id=user.id,
