@@ -7,13 +7,14 @@ import logging
 import uuid
 
 import pytest
-from sqlalchemy import Float, Integer, String, bindparam, cast, func, select
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catachess.auth.models import User
 from catachess.db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
-from catachess.db.raw import Prebuilt
+from catachess.db.raw import Prebuilt, attach
+from catachess.events import guard
 
 AS_NUMBER = Prebuilt(select(cast(bindparam("text", type_=String), Integer)), "text")
 # A user row whose created_by-free columns are all given: NOT NULL email left NULL.
@@ -74,3 +75,46 @@ async def test_finding_a_borrowed_connection_returned_to_a_full_pool_is_closed_c
         assert engine.pool.overflow() <= 0  # type: ignore[attr-defined]
     finally:
         await engine.dispose()
+
+
+async def stored_user(engine: AsyncEngine, email: str) -> User:
+    async with make_sessionmaker(engine)() as session:
+        user = User(email=email, display_name="Stored", password_hash="x")
+        session.add(user)
+        guard.upkeep(session.sync_session, "a test's own row")
+        await session.commit()
+        return user
+
+
+async def test_an_attached_instance_is_persistent_unmodified_and_the_sessions_own(
+    engine: AsyncEngine,
+) -> None:
+    """attach() leaves an instance as a query would have loaded it: in the identity map
+    (found again without a statement), with no changes to flush, and written back like
+    any loaded instance once changed."""
+    stored = await stored_user(engine, "attach@example.com")
+    async with make_sessionmaker(engine)() as session:
+        values = {"id": stored.id, "email": stored.email, "display_name": "Stored"}
+        values |= {"password_hash": "x", "disabled_at": None, "created_at": stored.created_at}
+        user = attach(session, User, values)
+        assert inspect(user).persistent
+        assert not session.is_modified(user)
+        assert session.identity_map.get(inspect(user).key) is user
+        assert await session.get(User, stored.id) is user
+        assert attach(session, User, {**values, "display_name": "other"}) is user
+        user.display_name = "Renamed"
+        guard.upkeep(session.sync_session, "a test's own row")
+        await session.commit()
+    async with make_sessionmaker(engine)() as session:
+        assert await session.scalar(select(User.display_name).where(User.id == stored.id)) == (
+            "Renamed"
+        )
+
+
+async def test_an_attribute_attach_was_not_given_is_loaded_when_read(engine: AsyncEngine) -> None:
+    """Like make_transient_to_detached: what attach() was not given is expired, not None."""
+    stored = await stored_user(engine, "partial@example.com")
+    async with make_sessionmaker(engine)() as session:
+        user = attach(session, User, {"id": stored.id, "email": stored.email})
+        assert "display_name" in inspect(user).expired_attributes
+        assert await session.run_sync(lambda _: user.display_name) == "Stored"

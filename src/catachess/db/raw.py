@@ -23,8 +23,8 @@ from typing import Any, NoReturn, TypeVar, cast
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import manager_of_class
+from sqlalchemy.orm import Mapper, Session, class_mapper, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -147,17 +147,41 @@ def _translated(adapter: Any, error: Exception, sql: str, args: list[Any]) -> Ex
 
 def attach(session: AsyncSession, entity: type[T], values: dict[str, Any]) -> T:
     """The persistent instance of `entity` with these column values, as a query would
-    have loaded it into the session: the one already there, else a new one, unmodified."""
+    have loaded it into the session: the one already there, else a new one, unmodified.
+
+    Made the way the ORM's loading makes one (orm.loading._instance): its identity key,
+    its session id and its entry in the identity map, set directly; attributes not given
+    are expired, so reading one loads it, as make_transient_to_detached would leave them.
+    While a listener watches attaching (none in this project), the public path is taken.
+    """
     sync = session.sync_session
-    key = sync.identity_key(entity, ident=tuple(values[k] for k in _primary_keys(entity)))
-    existing = sync.identity_map.get(key)
-    if existing is not None:
-        found: T = existing
+    mapper, primary_keys, attributes = _mapping(entity)
+    key = (mapper._identity_class, tuple(values[k] for k in primary_keys), None)
+    identity_map = sync.identity_map
+    state = identity_map.fast_get_state(key)
+    found: T | None = state.obj() if state is not None else None
+    if found is not None:
         return found
     instance = built(entity, values)
-    make_transient_to_detached(instance)  # attribute history reset, as if just loaded
-    sync.add(instance)
+    if state is not None or _watched(sync):
+        make_transient_to_detached(instance)  # attribute history reset, as if just loaded
+        sync.add(instance)
+        return instance
+    state = instance_state(instance)
+    state.key = key
+    missing = attributes.difference(values)
+    if missing:
+        state._expire_attributes(state.dict, missing)
+    sync._autobegin_t()  # as Session.add would: the transaction expires it at its end
+    state.session_id = sync.hash_key
+    identity_map._add_unpresent(state, key)
     return instance
+
+
+def _watched(session: Session) -> bool:
+    """Whether a listener watches instances joining this session (Session.add's events)."""
+    dispatch = session.dispatch
+    return bool(dispatch.before_attach or dispatch.after_attach or dispatch.detached_to_persistent)
 
 
 def built(entity: type[T], values: dict[str, Any]) -> T:
@@ -170,5 +194,14 @@ def built(entity: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-def _primary_keys(entity: type[Any]) -> list[str]:
-    return [column.key for column in entity.__table__.primary_key.columns]
+# Per entity: its mapper, its primary key's attributes and all its attributes.
+_MAPPINGS: dict[type[Any], tuple[Mapper[Any], tuple[str, ...], frozenset[str]]] = {}
+
+
+def _mapping(entity: type[Any]) -> tuple[Mapper[Any], tuple[str, ...], frozenset[str]]:
+    found = _MAPPINGS.get(entity)
+    if found is None:
+        mapper = class_mapper(entity)
+        keys = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+        found = _MAPPINGS[entity] = (mapper, keys, frozenset(manager_of_class(entity)))
+    return found
