@@ -118,3 +118,26 @@ async def test_an_attribute_attach_was_not_given_is_loaded_when_read(engine: Asy
         user = attach(session, User, {"id": stored.id, "email": stored.email})
         assert "display_name" in inspect(user).expired_attributes
         assert await session.run_sync(lambda _: user.display_name) == "Stored"
+
+
+TRANSACTION_ID = Prebuilt(select(func.txid_current()))
+
+
+async def test_statements_of_one_transaction_share_it_and_the_next_transaction_is_new(
+    engine: AsyncEngine,
+) -> None:
+    """The connection of a transaction is looked up once (db.raw._adapter_of): the
+    statements after a commit, a rollback or a close run in a new transaction."""
+    async with make_sessionmaker(engine)() as session:
+        first = await TRANSACTION_ID.fetchrow(session)
+        assert await TRANSACTION_ID.fetchrow(session) == first
+        async with session.begin_nested():
+            assert await TRANSACTION_ID.fetchrow(session) == first
+        await session.commit()
+        second = await TRANSACTION_ID.fetchrow(session)
+        assert second != first
+        await session.rollback()
+        third = await TRANSACTION_ID.fetchrow(session)
+        assert third not in (first, second)
+        await session.close()
+        assert await TRANSACTION_ID.fetchrow(session) not in (first, second, third)

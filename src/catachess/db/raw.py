@@ -34,6 +34,8 @@ from catachess.ops import telemetry
 
 # session.info key: a session of db.engine.make_read_sessionmaker (autocommit).
 READ_ONLY = "catachess.db.read_only"
+# session.info key: (the root transaction, the DB-API adapter of its connection).
+_ADAPTER = "catachess.db.raw.adapter"
 
 T = TypeVar("T")
 
@@ -72,8 +74,7 @@ class Prebuilt:
             engine = session.bind
             assert isinstance(engine, AsyncEngine)
             return await self._fetchrow_pooled(engine, args)
-        connection = await session.connection()
-        adapter: Any = (await connection.get_raw_connection()).dbapi_connection
+        adapter = await _adapter_of(session)
         # The same steps as the adapter's cursor (AsyncAdapt_asyncpg_cursor._prepare_and_execute).
         async with adapter._execute_mutex:
             if adapter._transaction is None:
@@ -124,6 +125,20 @@ class Prebuilt:
             # connection, which awaits the driver; called plainly, that raised
             # MissingGreenlet, logged as an error, and left the connection open.
             await greenlet_spawn(pooled.close)
+
+
+async def _adapter_of(session: AsyncSession) -> Any:
+    """The DB-API adapter of the connection the session's transaction holds (begun now if
+    none was). Asked once per transaction: asking the session again costs a greenlet
+    switch and a proxy per statement, for the same connection."""
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(_ADAPTER)
+    if known is not None and known[0] is transaction and transaction.is_active:
+        return known[1]
+    connection = await session.connection()
+    adapter = (await connection.get_raw_connection()).dbapi_connection
+    session.info[_ADAPTER] = (session.sync_session.get_transaction(), adapter)
+    return adapter
 
 
 def _translated(adapter: Any, error: Exception, sql: str, args: list[Any]) -> Exception:
