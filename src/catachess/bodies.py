@@ -7,7 +7,9 @@ authentication: an anonymous client could make the server buffer any amount. The
 work (catachess.routing) therefore, before FastAPI sees the request:
 
 1. refuses a body whose Content-Length is over the route's limit, without reading it;
-2. authenticates the caller when the route needs a user (401 before a byte is read);
+2. authenticates the caller when the route needs a user (401 before a byte is read; a
+   keyed write declaring at most SMALL_BODY is read first, then its token and its key are
+   checked in one statement: idempotency.http.begin_as_caller);
 3. reads the body chunk by chunk, stopping with 413 as soon as it passes the limit (a
    chunked body, or a Content-Length that understates it).
 

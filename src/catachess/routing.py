@@ -87,21 +87,36 @@ class TransactionalRoute(APIRoute):
             session = sessions()
             request.state.session = session
             try:
-                if needs_user:
-                    await _authenticate_first(request, session)
-                if with_body:
-                    if not bodies.declared_small(request):
-                        # A large or chunked body may take long to arrive: hold no
-                        # connection meanwhile (the user stays loaded, detached).
-                        await session.close()
+                if (
+                    needs_user
+                    and with_body
+                    and bodies.declared_small(request)
+                    and idempotency.claims_as_caller(request, keys_accepted=keys_accepted)
+                ):
+                    # A small keyed write: its body is read first (it came with the
+                    # headers), then one statement checks the token and claims the key.
                     await bodies.read_limited(request, limit, self.body_limit_setting)
-                keyed = await idempotency.begin(
-                    request,
-                    session,
-                    route_template,
-                    keys_accepted=keys_accepted,
-                    credential_scoped=credential_scoped,
-                )
+                    keyed = await idempotency.begin_as_caller(
+                        request, session, route_template, credential_scoped=credential_scoped
+                    )
+                    if keyed is None:
+                        raise _unauthorized()
+                else:
+                    if needs_user:
+                        await _authenticate_first(request, session)
+                    if with_body:
+                        if not bodies.declared_small(request):
+                            # A large or chunked body may take long to arrive: hold no
+                            # connection meanwhile (the user stays loaded, detached).
+                            await session.close()
+                        await bodies.read_limited(request, limit, self.body_limit_setting)
+                    keyed = await idempotency.begin(
+                        request,
+                        session,
+                        route_template,
+                        keys_accepted=keys_accepted,
+                        credential_scoped=credential_scoped,
+                    )
                 if keyed is not None and keyed.replay is not None:
                     # Nothing was written: the read-only transaction ends after the
                     # replay is sent, one round trip sooner for the client.
@@ -127,6 +142,12 @@ class TransactionalRoute(APIRoute):
         return run_in_transaction
 
 
+def _unauthorized() -> Exception:
+    from catachess.auth.deps import unauthorized  # auth.deps imports this module
+
+    return unauthorized()
+
+
 def _needs_user(dependant: Dependant) -> bool:
     """Whether the endpoint (or a dependency of it) requires an authenticated user."""
     from catachess.auth.deps import current_user  # auth.deps imports this module
@@ -136,10 +157,10 @@ def _needs_user(dependant: Dependant) -> bool:
 
 async def _authenticate_first(request: Request, session: AsyncSession) -> None:
     """401 before the body is read: an anonymous client never makes the server buffer."""
-    from catachess.auth.deps import resolve_user, unauthorized
+    from catachess.auth.deps import resolve_user
 
     if await resolve_user(request, session) is None:
-        raise unauthorized()
+        raise _unauthorized()
 
 
 async def get_session(request: Request) -> AsyncSession:

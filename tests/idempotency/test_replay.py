@@ -311,3 +311,23 @@ async def test_openapi_documents_the_key_headers_on_writes(client: httpx.AsyncCl
     assert {"400", "409", "422"} <= set(create["responses"])
     login = spec["paths"]["/auth/login"]["post"]
     assert "Idempotency-Key" not in {p["name"] for p in login.get("parameters", [])}
+
+
+async def test_a_keyed_write_with_a_bad_token_is_refused_and_claims_nothing(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """The token's check and the key's claim share one statement (begin_as_caller): a
+    token that is not valid claims no key, so the key still runs for its real owner."""
+    alice = await a_user(client, "alice")
+    key = new_key()
+    for token in ("not-a-token", alice.headers["Authorization"].removeprefix("Bearer ") + "x"):
+        refused = await client.post(
+            "/nodes", json=WORKSPACE, headers=keyed({"Authorization": f"Bearer {token}"}, key)
+        )
+        assert refused.status_code == 401, refused.text
+        assert refused.headers["content-type"] == PROBLEM
+    assert await count(engine, "SELECT count(*) FROM idempotency_records") == 0
+    first = await client.post("/nodes", json=WORKSPACE, headers=keyed(alice.headers, key))
+    assert first.status_code == 201, first.text
+    assert "idempotent-replayed" not in first.headers
+    assert await workspaces_of(engine, alice.id) == 1

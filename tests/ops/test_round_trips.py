@@ -130,6 +130,34 @@ async def test_creating_a_workspace_stays_within_its_round_trip_budget(
     assert len(sent) <= CREATE_BUDGET, "\n".join(map(str, sent))
 
 
+# A keyed folder: BEGIN, caller + key claim (one statement: idempotency.begin_as_caller),
+# parent + path lock, node + event + search entry, the stored answer, COMMIT.
+KEYED_CREATE_BUDGET = CREATE_BUDGET + 1
+# Its replay: BEGIN, caller + key claim (which finds the stored answer), ROLLBACK.
+REPLAY_BUDGET = 3
+
+
+async def test_a_keyed_create_claims_its_key_in_the_statement_that_checks_its_caller(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyed write costs one round trip more than an unkeyed one (its stored answer),
+    and its replay three: the token's check and the key's claim share a statement."""
+    alice = await a_user(client, "alice")
+    workspace = await a_workspace(client, alice)
+    keys = iter(range(3))
+
+    def create(key: int) -> Any:
+        body = {"kind": "folder", "name": f"f{key}", "parent_id": workspace["id"]}
+        headers = {**alice.headers, "Idempotency-Key": f"round-trips-{key}"}
+        return client.post("/nodes", json=body, headers=headers)
+
+    sent = await count(monkeypatch, lambda: create(next(keys)), 201)
+    assert len(sent) <= KEYED_CREATE_BUDGET, "\n".join(map(str, sent))
+    assert "api_tokens" in sent[1].query and "idempotency_records" in sent[1].query
+    replayed = await count(monkeypatch, lambda: create(1), 201)
+    assert len(replayed) <= REPLAY_BUDGET, "\n".join(map(str, replayed))
+
+
 # A thousand folders in one workspace, written directly (the API would take seconds).
 A_THOUSAND_FOLDERS = text("""
 INSERT INTO nodes (id, workspace_id, parent_id, kind, name, path, version, created_by,

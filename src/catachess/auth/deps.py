@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.auth import service
 from catachess.auth.models import User
-from catachess.auth.tokens import token_digest
+from catachess.auth.tokens import bearer_token, token_digest
 from catachess.errors import Unauthorized
 from catachess.routing import get_session
 from catachess.sharing import access
@@ -20,14 +20,6 @@ from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 
 Session = Annotated[AsyncSession, Depends(get_session)]
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 async def resolve_user(request: Request, session: AsyncSession) -> User | None:

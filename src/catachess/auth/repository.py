@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import DateTime, Row, String, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,23 +27,27 @@ async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
 # as a query would have loaded it.
 USER_COLUMNS = tuple(User.__table__.c)
 _USER_KEYS = tuple(column.key for column in USER_COLUMNS)
-BY_TOKEN_DIGEST = Prebuilt(
+# The bearer of a valid token (:digest of it, at :now): also the caller of a keyed
+# write's claim (idempotency.repository), so a token is checked one way everywhere.
+CALLER_BY_TOKEN = (
     select(*USER_COLUMNS)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("digest", type_=String),
         ApiToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
         User.disabled_at.is_(None),
-    ),
-    "digest",
-    "now",
+    )
 )
+BY_TOKEN_DIGEST = Prebuilt(CALLER_BY_TOKEN, "digest", "now")
 
 
 async def get_by_token_digest(session: AsyncSession, digest: str) -> User | None:
     row = await BY_TOKEN_DIGEST.fetchrow(session, digest=digest, now=utcnow())
-    if row is None:
-        return None
+    return user_of_row(session, row) if row is not None else None
+
+
+def user_of_row(session: AsyncSession, row: Sequence[Any]) -> User:
+    """The user of a row of USER_COLUMNS, in the session as a query would have loaded it."""
     return attach(session, User, dict(zip(_USER_KEYS, row, strict=True)))
 
 

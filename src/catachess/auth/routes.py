@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 
 from catachess.auth import service
-from catachess.auth.deps import CurrentUser, Session, bearer_token
+from catachess.auth.deps import CurrentUser, Session
 from catachess.auth.schemas import (
     LoginRequest,
     PasswordChange,
@@ -18,7 +18,7 @@ from catachess.auth.schemas import (
     UserRead,
 )
 from catachess.auth.throttle import Throttle
-from catachess.auth.tokens import token_digest
+from catachess.auth.tokens import bearer_token, token_digest
 from catachess.config import Settings
 from catachess.idempotency.http import CREDENTIAL_SCOPED, KEYS_REFUSED
 from catachess.openapi import problems

@@ -8,7 +8,8 @@ committed before the client can see it. See docs/idempotency.md.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +17,15 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette import types as asgi
 
+from catachess.auth.repository import user_of_row
+from catachess.auth.tokens import bearer_token, token_digest
 from catachess.config import Settings
 from catachess.idempotency import metrics, service
 from catachess.idempotency.cache import ReplayCache
 from catachess.idempotency.errors import (
     IdempotencyKeyRefused,
     IdempotencyKeyReused,
+    InvalidIdempotencyKey,
     RequestInFlight,
 )
 from catachess.idempotency.keys import auto_key, key_from, request_fingerprint
@@ -163,21 +167,16 @@ async def begin(
         )
     user_id = await _user_id(request, session)
     ttl_seconds = settings.idempotency_ttl
-    fingerprint = request_fingerprint(
-        method, request.url.path, request.url.query, await request.body()
-    )
+    fingerprint = await _fingerprint(request)
     if key is None:
         if user_id is None:
             return None
         # Double-click guard: the same write within the window is the same operation.
         key, ttl_seconds = auto_key(fingerprint), settings.idempotency_auto_window
-    operation = f"{method} {route}"
-    if credential_scoped:
-        operation += f" @{_credential_digest(request)}"
-    scope = Scope(user_id, operation)
+    scope = Scope(user_id, _operation(request, route, credential_scoped))
     cache: ReplayCache | None = request.app.state.idempotency_cache
     metrics.keyed(method, route)
-    try:
+    with _counted(method, route):
         stored = await cache.get(scope, key) if cache is not None else None
         if stored is not None:
             service.ensure_same_request(stored, fingerprint)
@@ -185,17 +184,93 @@ async def begin(
             stored = await service.claim(session, scope, key, fingerprint, ttl_seconds=ttl_seconds)
             if stored is not None and cache is not None:
                 await cache.put(scope, key, stored)  # e.g. after a Redis restart
+    return _keyed(Keyed(session, scope, key, fingerprint, cache), stored, method, route)
+
+
+def claims_as_caller(request: Request, *, keys_accepted: bool) -> bool:
+    """Whether begin_as_caller may take this write: a well-formed key on a route that
+    takes keys, a bearer token, and no Redis fast path (which looks the key up by its
+    owner, so before PostgreSQL is asked). A malformed key is refused by `begin`, after
+    the caller is authenticated, as before."""
+    if request.method not in WRITE_METHODS or not keys_accepted:
+        return False
+    if request.app.state.idempotency_cache is not None:
+        return False
+    try:
+        key = key_from(request.headers)
+    except InvalidIdempotencyKey:
+        return False
+    return key is not None and bearer_token(request) is not None
+
+
+async def begin_as_caller(
+    request: Request, session: AsyncSession, route: str, *, credential_scoped: bool = False
+) -> Keyed | None:
+    """`begin` for a write claims_as_caller took, with its caller authenticated in the same
+    statement (one round trip fewer): request.state.user is the bearer of its token, and
+    None is returned when the token is not valid (nothing was claimed: the caller is
+    refused with 401). The body must have been read (its fingerprint is claimed)."""
+    key = key_from(request.headers)
+    token = bearer_token(request)
+    assert key is not None and token is not None  # claims_as_caller's conditions
+    settings: Settings = request.app.state.settings
+    method, fingerprint = request.method, await _fingerprint(request)
+    operation = _operation(request, route, credential_scoped)
+    try:
+        found = await service.claim_as_caller(
+            session,
+            token_digest(token),
+            operation,
+            key,
+            fingerprint,
+            ttl_seconds=settings.idempotency_ttl,
+        )
+    except (IdempotencyKeyReused, RequestInFlight):
+        metrics.keyed(method, route)  # a valid caller's keyed write, counted as in begin
+        with _counted(method, route):
+            raise
+    if found is None:
+        request.state.user = None
+        return None
+    caller, stored = found
+    user = request.state.user = user_of_row(session, caller)
+    metrics.keyed(method, route)
+    keyed = Keyed(session, Scope(user.id, operation), key, fingerprint, None)
+    return _keyed(keyed, stored, method, route)
+
+
+def _keyed(keyed: Keyed, stored: StoredResult | None, method: str, route: str) -> Keyed:
+    """The claimed request, or the replay of its stored result."""
+    if stored is not None:
+        metrics.replayed(method, route)
+        keyed.replay = replay_response(stored)
+    return keyed
+
+
+@contextmanager
+def _counted(method: str, route: str) -> Iterator[None]:
+    """Count the refusals of a keyed request: a reused key (422), a key in flight (409)."""
+    try:
+        yield
     except IdempotencyKeyReused:
         metrics.MISMATCHES.labels(method, route).inc()
         raise
     except RequestInFlight:
         metrics.CONFLICTS.labels(method, route).inc()
         raise
-    keyed = Keyed(session, scope, key, fingerprint, cache)
-    if stored is not None:
-        metrics.replayed(method, route)
-        keyed.replay = replay_response(stored)
-    return keyed
+
+
+async def _fingerprint(request: Request) -> str:
+    return request_fingerprint(
+        request.method, request.url.path, request.url.query, await request.body()
+    )
+
+
+def _operation(request: Request, route: str, credential_scoped: bool) -> str:
+    operation = f"{request.method} {route}"
+    if credential_scoped:
+        operation += f" @{_credential_digest(request)}"
+    return operation
 
 
 def replay_response(stored: StoredResult) -> ReplayResponse:
@@ -217,7 +292,4 @@ async def _user_id(request: Request, session: AsyncSession) -> uuid.UUID | None:
 
 def _credential_digest(request: Request) -> str:
     """A short, one-way name of the request's bearer token (never the token itself)."""
-    from catachess.auth.deps import bearer_token
-    from catachess.auth.tokens import token_digest
-
     return token_digest(bearer_token(request) or "")[:32]

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
+from catachess.auth.repository import CALLER_BY_TOKEN, USER_COLUMNS
 from catachess.db.raw import Prebuilt
 from catachess.idempotency.models import IdempotencyRecord
 
@@ -54,6 +55,7 @@ _RESULT_TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     "expires_at": DateTime(timezone=True),
 }
 
+
 # One round trip decides a keyed request:
 # - a completed live record visible to this statement's snapshot is returned (replay or
 #   422), and then no lock is asked for, so replays never queue behind each other;
@@ -65,21 +67,24 @@ _RESULT_TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
 #   one (committed by the previous holder between our snapshot and our lock) is left
 #   alone and `claimed` comes back NULL, and the caller reads it with a fresh snapshot.
 # CASE, not AND, fixes the order: the planner may reorder AND-ed conditions.
-_CLAIM = Prebuilt(
-    text("""
-    WITH live AS (
+# `owner` and `lock` are SQL: the owner's id and the lock's key (keys.lock_key of it);
+# `caller`, when given, is a statement whose one row (or none) is the key's owner.
+def _claim_sql(owner: str, lock: str, caller: str | None = None) -> str:
+    unknown = "NOT EXISTS (SELECT FROM caller) OR " if caller else ""
+    return f"""
+    WITH {f"caller AS ({caller}), " if caller else ""}live AS (
         SELECT fingerprint, status_code, headers, body, expires_at
         FROM idempotency_records
-        WHERE user_id = :user_id AND operation = :operation AND key = :key
+        WHERE user_id = {owner} AND operation = :operation AND key = :key
             AND completed AND expires_at > now()
     ), lock AS (
-        SELECT CASE WHEN EXISTS (SELECT FROM live) THEN NULL
-                    ELSE pg_try_advisory_xact_lock(:lock) END AS locked
+        SELECT CASE WHEN {unknown}EXISTS (SELECT FROM live) THEN NULL
+                    ELSE pg_try_advisory_xact_lock({lock}) END AS locked
     ), claim AS (
         INSERT INTO idempotency_records AS r
             (user_id, operation, key, fingerprint, completed, status_code, headers, body,
              created_at, expires_at)
-        SELECT CAST(:user_id AS uuid), CAST(:operation AS varchar), CAST(:key AS varchar),
+        SELECT {owner}, CAST(:operation AS varchar), CAST(:key AS varchar),
                CAST(:fingerprint AS varchar), false, NULL, '[]', '',
                now(), now() + make_interval(secs => :ttl_seconds)
         FROM lock WHERE locked
@@ -90,15 +95,39 @@ _CLAIM = Prebuilt(
         WHERE r.expires_at <= now() OR NOT r.completed
         RETURNING true AS claimed
     )
-    SELECT live.*, lock.locked, claim.claimed
-    FROM lock LEFT JOIN live ON true LEFT JOIN claim ON true
-""").columns(**_RESULT_TYPES, locked=Boolean, claimed=Boolean),
+    SELECT {"caller.*, " if caller else ""}live.*, lock.locked, claim.claimed
+    FROM lock {"LEFT JOIN caller ON true " if caller else ""}LEFT JOIN live ON true
+        LEFT JOIN claim ON true
+"""
+
+
+_CLAIM_PARAMETERS = ("operation", "key", "fingerprint", "ttl_seconds")
+_CLAIM = Prebuilt(
+    text(_claim_sql("CAST(:user_id AS uuid)", ":lock")).columns(
+        **_RESULT_TYPES, locked=Boolean, claimed=Boolean
+    ),
     "user_id",
-    "operation",
-    "key",
-    "fingerprint",
     "lock",
-    "ttl_seconds",
+    *_CLAIM_PARAMETERS,
+)
+# The same claim for the bearer of a token (auth.repository.CALLER_BY_TOKEN, the caller's
+# user row first; none for an unknown token, and then nothing is locked or claimed): a
+# keyed write authenticates and claims in one round trip. The lock's key is
+# keys.lock_key(keys.scope_digest(...)) computed by PostgreSQL (sha256, first 8 bytes).
+_CALLER_ID = "(SELECT id FROM caller)"
+_CALLER_LOCK = (
+    "('x' || left(encode(sha256(convert_to(CAST(" + _CALLER_ID + " AS text) || E'\\n' || "
+    "CAST(:operation AS varchar) || E'\\n' || CAST(:key AS varchar), 'UTF8')), 'hex'), 16))"
+    "::bit(64)::bigint"
+)
+_CALLER_COLUMNS = tuple(column.key for column in USER_COLUMNS)
+_CLAIM_AS_CALLER = Prebuilt(
+    text(_claim_sql(_CALLER_ID, _CALLER_LOCK, str(CALLER_BY_TOKEN.compile()))).columns(
+        *USER_COLUMNS, **_RESULT_TYPES, locked=Boolean, claimed=Boolean
+    ),
+    "digest",
+    "now",
+    *_CLAIM_PARAMETERS,
 )
 _KEY = ("user_id", "operation", "key")
 
@@ -153,17 +182,59 @@ async def claim(
     """The live record of the key, or the key claimed for this transaction, or neither
     (another transaction holds it). One round trip in the common cases.
     """
-    params = {"user_id": user_id, "operation": operation, "key": key}
     found = await _CLAIM.fetchrow(
-        session, **params, fingerprint=fingerprint, lock=lock, ttl_seconds=ttl_seconds
+        session,
+        user_id=user_id,
+        operation=operation,
+        key=key,
+        fingerprint=fingerprint,
+        lock=lock,
+        ttl_seconds=ttl_seconds,
     )
     assert found is not None  # the statement always returns its one row
+    return await _claimed(session, user_id, operation, key, found)
+
+
+async def claim_as_caller(
+    session: AsyncSession,
+    *,
+    digest: str,
+    now: datetime,
+    operation: str,
+    key: str,
+    fingerprint: str,
+    ttl_seconds: int,
+) -> tuple[Sequence[Any], Claim] | None:
+    """`claim` for the bearer of the token whose digest is given, in the same round trip
+    as the token's check: the caller's user row (auth.repository.USER_COLUMNS) and the
+    claim, or None for an unknown, expired or disabled token (nothing claimed)."""
+    found = await _CLAIM_AS_CALLER.fetchrow(
+        session,
+        digest=digest,
+        now=now,
+        operation=operation,
+        key=key,
+        fingerprint=fingerprint,
+        ttl_seconds=ttl_seconds,
+    )
+    assert found is not None  # the statement always returns its one row
+    caller = found[: len(_CALLER_COLUMNS)]
+    if caller[0] is None:
+        return None
+    claim = await _claimed(session, caller[0], operation, key, found[len(caller) :])
+    return caller, claim
+
+
+async def _claimed(
+    session: AsyncSession, user_id: uuid.UUID, operation: str, key: str, found: Sequence[Any]
+) -> Claim:
+    """The Claim of a claim statement's row (the columns after the caller's, if any)."""
     fingerprint_found, locked, claimed = found[0], found[5], found[6]
     if fingerprint_found is not None:
         return Claim(_row(found), claimed=False)
     if locked and not claimed:
         # The previous holder committed between our snapshot and our lock: read it now.
-        live = await _GET_LIVE.fetchrow(session, **params)
+        live = await _GET_LIVE.fetchrow(session, user_id=user_id, operation=operation, key=key)
         return Claim(_row(live) if live is not None else None, claimed=False)
     return Claim(None, claimed=bool(claimed))
 

@@ -12,7 +12,7 @@ The guarantee comes from three PostgreSQL facts, not from timing:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catachess.db.base import utcnow
 from catachess.idempotency import repository
 from catachess.idempotency.errors import IdempotencyKeyReused, RequestInFlight
 from catachess.idempotency.keys import MAX_KEY_LENGTH, lock_key, scope_digest
@@ -78,6 +79,41 @@ async def claim(
         lock=lock_key(scope.digest(key)),
         ttl_seconds=ttl_seconds,
     )
+    return _result(found, fingerprint)
+
+
+async def claim_as_caller(
+    session: AsyncSession,
+    token_digest: str,
+    operation: str,
+    key: str,
+    fingerprint: str,
+    *,
+    ttl_seconds: int,
+) -> tuple[Sequence[Any], StoredResult | None] | None:
+    """`claim` for the bearer of a token, checked in the same round trip: the caller's
+    user row (auth.repository.USER_COLUMNS) and what `claim` returns, or None when the
+    token is not valid (nothing claimed). Raises as `claim` does."""
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise ValueError(f"an idempotency key has 1 to {MAX_KEY_LENGTH} characters")
+    found = await repository.claim_as_caller(
+        session,
+        digest=token_digest,
+        now=utcnow(),
+        operation=operation,
+        key=key,
+        fingerprint=fingerprint,
+        ttl_seconds=ttl_seconds,
+    )
+    if found is None:
+        return None
+    caller, claimed = found
+    return caller, _result(claimed, fingerprint)
+
+
+def _result(found: repository.Claim, fingerprint: str) -> StoredResult | None:
+    """None: the key is claimed; else the finished first run's result (RequestInFlight
+    while another transaction runs it, IdempotencyKeyReused for another request)."""
     if found.claimed:
         return None
     if found.stored is None:
