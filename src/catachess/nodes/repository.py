@@ -104,11 +104,13 @@ NEW_NODE = (
 )
 
 
-def new_node(node: Node) -> events.Companion:
-    """A new node's INSERT, sent in the statement of its event: it returns the node as
-    stored, or nothing (nothing inserted) when a live sibling has its name. Other
-    companions may insert rows made from NEW_NODE's row (its search entry)."""
-    values = _insert_values(node)
+def new_node(**given: Any) -> events.Companion:
+    """A new node's INSERT (`given`: its column values; the others take their defaults),
+    sent in the statement of its event: it returns the node as stored, or nothing
+    (nothing inserted) when a live sibling has its name. Other companions may insert
+    rows made from NEW_NODE's row (its search entry). No Node is built for it: the
+    stored one comes back (stored_node)."""
+    values = _with_defaults(given)
     params = {f"n_{key}": values.get(key) for key in NODE_KEYS}
     return events.Companion("new_node", NEW_NODE, params, returns=True)
 
@@ -121,17 +123,31 @@ def stored_node(session: AsyncSession, row: Sequence[Any]) -> Node:
 
 
 def _insert_values(node: Node) -> dict[str, object]:
-    values = {}
-    for column in Node.__table__.columns:
-        value = getattr(node, column.key)
-        default = column.default
-        if value is None and isinstance(
-            default, (ScalarElementColumnDefault, CallableColumnDefault)
-        ):
-            # Filled here: SQLAlchemy leaves Python defaults out of an INSERT with a CTE.
+    return _with_defaults({column.key: getattr(node, column.key) for column in NODE_COLUMNS})
+
+
+# Each column's Python default (None: none), filled in by _with_defaults: SQLAlchemy
+# leaves Python defaults out of an INSERT with a CTE, and new_node gives every column.
+_DEFAULTS = [
+    (
+        column.key,
+        column.default
+        if isinstance(column.default, (ScalarElementColumnDefault, CallableColumnDefault))
+        else None,
+    )
+    for column in NODE_COLUMNS
+]
+
+
+def _with_defaults(given: dict[str, Any]) -> dict[str, object]:
+    """The values of a new node's columns: those given (None: not given), else defaults."""
+    values: dict[str, object] = {}
+    for key, default in _DEFAULTS:
+        value = given.get(key)
+        if value is None and default is not None:
             value = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
         if value is not None:
-            values[column.key] = value
+            values[key] = value
     return values
 
 

@@ -55,20 +55,7 @@ class Page:
 async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Access:
     """Create a workspace (the caller becomes its owner) or a folder/study under a parent."""
     node_id = uuid.uuid4()
-    if body.kind is NodeKind.workspace:
-        if body.parent_id is not None:
-            raise InvalidParent("a workspace is a root: omit parent_id", field="parent_id")
-        node = Node(
-            id=node_id,
-            workspace_id=node_id,
-            parent_id=None,
-            kind=body.kind,
-            name=body.name,
-            path=str(node_id),
-            created_by=user.id,
-        )
-        role = Role.owner
-    else:
+    if body.kind is not NodeKind.workspace:
         if body.parent_id is None:
             raise InvalidParent(f"a {body.kind.value} needs parent_id", field="parent_id")
         # Keeps the parent's path out of the trash until commit (see lock_live_path).
@@ -76,51 +63,64 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
             session, user.id, body.parent_id, Action.edit, lock_live_path=True
         )
         _ensure_container(granted.node)
-        node = Node(
-            id=node_id,
-            workspace_id=granted.node.workspace_id,
-            parent_id=granted.node.id,
-            kind=body.kind,
-            name=body.name,
-            path=f"{granted.node.path}/{node_id}",
-            created_by=user.id,
-        )
-        role = granted.role
-    payload = NodeCreated(kind=node.kind.value, name=node.name, parent_id=node.parent_id)
-    if node.kind is NodeKind.workspace:  # its owner grant rides on its INSERT
-        inserted = await repository.insert_unless_name_taken(
-            session, node, along_with=sharing.owner_grant(user, node)
-        )
-        if inserted is None:
-            raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
-        node = inserted
-        await events.record(
-            session,
-            EventType.node_created,
-            actor_id=user.id,
-            target=target_of(node),
-            workspace_id=node.workspace_id,
-            version=node.version,
-            payload=payload,
-            along_with=[search_index.new_node_entry(node)],
-        )
-        return Access(node=node, role=role)
-    # The node, its event and its search entry in one statement (one round trip).
-    created = repository.new_node(node)
+        return await _create_below(session, user, node_id, body, granted)
+    if body.parent_id is not None:
+        raise InvalidParent("a workspace is a root: omit parent_id", field="parent_id")
+    node = Node(
+        id=node_id,
+        workspace_id=node_id,
+        parent_id=None,
+        kind=body.kind,
+        name=body.name,
+        path=str(node_id),
+        created_by=user.id,
+    )
+    # Its owner grant rides on its INSERT.
+    inserted = await repository.insert_unless_name_taken(
+        session, node, along_with=sharing.owner_grant(user, node)
+    )
+    if inserted is None:
+        raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
+    await events.record(
+        session,
+        EventType.node_created,
+        actor_id=user.id,
+        target=target_of(inserted),
+        workspace_id=inserted.workspace_id,
+        version=inserted.version,
+        payload=NodeCreated(kind=inserted.kind.value, name=inserted.name, parent_id=None),
+        along_with=[search_index.new_node_entry(inserted)],
+    )
+    return Access(node=inserted, role=Role.owner)
+
+
+async def _create_below(
+    session: AsyncSession, user: User, node_id: uuid.UUID, body: NodeCreate, parent: Access
+) -> Access:
+    """A folder or study under the parent the caller may edit: the node, its event and
+    its search entry in one statement (one round trip)."""
+    created = repository.new_node(
+        id=node_id,
+        workspace_id=parent.node.workspace_id,
+        parent_id=parent.node.id,
+        kind=body.kind,
+        name=body.name,
+        path=f"{parent.node.path}/{node_id}",
+        created_by=user.id,
+    )
     row = await events.record_returning(
         session,
         EventType.node_created,
         actor_id=user.id,
-        target=target_of(node),
-        workspace_id=node.workspace_id,
+        target=Target(node_id, body.kind.value),
+        workspace_id=parent.node.workspace_id,
         version=created.params["n_version"],
-        payload=payload,
-        along_with=[created, search_index.entry_of_inserted(node, repository.NEW_NODE)],
+        payload=NodeCreated(kind=body.kind.value, name=body.name, parent_id=parent.node.id),
+        along_with=[created, search_index.entry_of_inserted(body.name, repository.NEW_NODE)],
     )
     if row is None:  # nothing inserted; the transaction rolls the event back
-        raise NameTaken(f"a sibling named {node.name!r} already exists", field="name")
-    node = repository.stored_node(session, row)
-    return Access(node=node, role=role)
+        raise NameTaken(f"a sibling named {body.name!r} already exists", field="name")
+    return Access(node=repository.stored_node(session, row), role=parent.role)
 
 
 async def effective_role(session: AsyncSession, user_id: uuid.UUID, node: Node) -> Role | None:
