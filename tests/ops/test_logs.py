@@ -69,6 +69,22 @@ async def test_a_failed_request_still_names_its_user_and_route(client: httpx.Asy
     assert line["correlation_id"] == response.headers["x-correlation-id"]
 
 
+async def test_a_refused_keyed_write_names_its_user(client: httpx.AsyncClient) -> None:
+    """A key reused for another request (422) is refused after the statement that checked
+    the token and the key together (idempotency.http.begin_as_caller): the line still
+    names the caller."""
+    owner = await a_user(client, "owner")
+    headers = {**owner.headers, "Idempotency-Key": "log-me"}
+    await client.post("/nodes", json={"kind": "workspace", "name": "A"}, headers=headers)
+    with request_lines() as lines:
+        reused = await client.post(
+            "/nodes", json={"kind": "workspace", "name": "B"}, headers=headers
+        )
+    assert reused.status_code == 422
+    [line] = lines
+    assert (line["status"], line["route"], line["user_id"]) == (422, "/nodes", owner.id)
+
+
 def test_auto_format_is_json_unless_the_stream_is_a_terminal() -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

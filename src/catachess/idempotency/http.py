@@ -216,25 +216,22 @@ async def begin_as_caller(
     settings: Settings = request.app.state.settings
     method, fingerprint = request.method, await _fingerprint(request)
     operation = _operation(request, route, credential_scoped)
-    try:
-        found = await service.claim_as_caller(
-            session,
-            token_digest(token),
-            operation,
-            key,
-            fingerprint,
-            ttl_seconds=settings.idempotency_ttl,
-        )
-    except (IdempotencyKeyReused, RequestInFlight):
-        metrics.keyed(method, route)  # a valid caller's keyed write, counted as in begin
-        with _counted(method, route):
-            raise
+    found = await service.claim_as_caller(
+        session,
+        token_digest(token),
+        operation,
+        key,
+        fingerprint,
+        ttl_seconds=settings.idempotency_ttl,
+    )
     if found is None:
         request.state.user = None
         return None
-    caller, stored = found
+    caller, claim = found
     user = request.state.user = user_of_row(session, caller)
     metrics.keyed(method, route)
+    with _counted(method, route):
+        stored = service.claimed(claim, fingerprint)
     keyed = Keyed(session, Scope(user.id, operation), key, fingerprint, None)
     return _keyed(keyed, stored, method, route)
 

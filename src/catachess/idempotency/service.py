@@ -79,7 +79,7 @@ async def claim(
         lock=lock_key(scope.digest(key)),
         ttl_seconds=ttl_seconds,
     )
-    return _result(found, fingerprint)
+    return claimed(found, fingerprint)
 
 
 async def claim_as_caller(
@@ -90,13 +90,13 @@ async def claim_as_caller(
     fingerprint: str,
     *,
     ttl_seconds: int,
-) -> tuple[Sequence[Any], StoredResult | None] | None:
+) -> tuple[Sequence[Any], repository.Claim] | None:
     """`claim` for the bearer of a token, checked in the same round trip: the caller's
-    user row (auth.repository.USER_COLUMNS) and what `claim` returns, or None when the
-    token is not valid (nothing claimed). Raises as `claim` does."""
+    user row (auth.repository.USER_COLUMNS) and the claim, to be read by `claimed`
+    once the caller is known; None when the token is not valid (nothing claimed)."""
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ValueError(f"an idempotency key has 1 to {MAX_KEY_LENGTH} characters")
-    found = await repository.claim_as_caller(
+    return await repository.claim_as_caller(
         session,
         digest=token_digest,
         now=utcnow(),
@@ -105,13 +105,9 @@ async def claim_as_caller(
         fingerprint=fingerprint,
         ttl_seconds=ttl_seconds,
     )
-    if found is None:
-        return None
-    caller, claimed = found
-    return caller, _result(claimed, fingerprint)
 
 
-def _result(found: repository.Claim, fingerprint: str) -> StoredResult | None:
+def claimed(found: repository.Claim, fingerprint: str) -> StoredResult | None:
     """None: the key is claimed; else the finished first run's result (RequestInFlight
     while another transaction runs it, IdempotencyKeyReused for another request)."""
     if found.claimed:
