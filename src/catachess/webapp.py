@@ -21,10 +21,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from catachess.routing import PrefixedRoute
 
 ASSET_CACHE = "public, max-age=31536000, immutable"
 INDEX_CACHE = "no-cache"
@@ -61,10 +62,12 @@ class ImmutableAssets(StaticFiles):
         return response
 
 
-class NavigationRoute(APIRoute):
+class NavigationRoute(PrefixedRoute):
     """Matches only a browser navigation, so the API route of the same path keeps the rest."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.ruled_out(scope):  # before the headers are read: most requests stop here
+            return Match.NONE, {}
         accept = dict(scope.get("headers") or ()).get(b"accept", b"")
         if b"text/html" not in accept:
             return Match.NONE, {}

@@ -9,8 +9,9 @@ from catachess.db.base import utcnow
 from catachess.events import deliveries
 from catachess.openapi import problems
 from catachess.ops import metrics, readiness
+from catachess.routing import PrefixedRoute
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(route_class=PrefixedRoute, tags=["ops"])
 
 
 @router.get("/health")
