@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,8 +250,8 @@ EVENT_KEYS = tuple(column.key for column in Event.__table__.c)
 # The columns an append gives: seq is an identity; position is assigned at commit
 # (docs/live.md).
 _GIVEN_COLUMNS = [c for c in Event.__table__.c if c.key not in ("seq", "position")]
-# The append statements compiled so far, by (many events, deliveries owed, companions).
-_APPENDS: dict[tuple[bool, bool, tuple[str, ...]], Prebuilt] = {}
+# The append statements compiled so far, by (builder, deliveries owed, companions).
+_APPENDS: dict[tuple[Callable[..., Prebuilt], bool, tuple[str, ...]], Prebuilt] = {}
 
 
 def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
@@ -261,10 +261,10 @@ def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     skipped event owes no deliveries either, since they hang off the RETURNING rows, and
     the statement returns no row.
     """
-    shape = (False, owe_deliveries, tuple(companion.name for companion in along_with))
-    found = _APPENDS.get(shape)
-    if found is not None:
-        return found
+    return _compiled(_build_append, owe_deliveries, along_with)
+
+
+def _build_append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     appended = (
         insert(Event)
         .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in _GIVEN_COLUMNS})
@@ -281,19 +281,16 @@ def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
             appended.join(returned[0], true(), full=True)
         )
     names = [f"e_{c.key}" for c in _GIVEN_COLUMNS]
-    built = _APPENDS[shape] = _with_the_rest(
-        query, names, appended, owe_deliveries, along_with, ctes
-    )
-    return built
+    return _with_the_rest(query, names, appended, owe_deliveries, along_with, ctes)
 
 
 def _append_many(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     """record_many's statement: the events from column arrays (db.arrays), their
     deliveries and the companions, compiled once per shape."""
-    shape = (True, owe_deliveries, tuple(companion.name for companion in along_with))
-    found = _APPENDS.get(shape)
-    if found is not None:
-        return found
+    return _compiled(_build_append_many, owe_deliveries, along_with)
+
+
+def _build_append_many(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     appended = (
         insert(Event)
         .from_select([c.key for c in _GIVEN_COLUMNS], arrays.unnest_rows(_GIVEN_COLUMNS, "m_"))
@@ -303,10 +300,23 @@ def _append_many(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebu
     )
     query: Select[Any] = select(func.count()).select_from(appended)
     names = arrays.names_of(_GIVEN_COLUMNS, "m_")
-    built = _APPENDS[shape] = _with_the_rest(
+    return _with_the_rest(
         query, names, appended, owe_deliveries, along_with, _companion_ctes(along_with)
     )
-    return built
+
+
+def _compiled(
+    build: Callable[[bool, Sequence[Companion]], Prebuilt],
+    owe_deliveries: bool,
+    along_with: Sequence[Companion],
+) -> Prebuilt:
+    """The statement `build` makes for this shape (deliveries owed or not, the
+    companions), built the first time it is asked for."""
+    key = (build, owe_deliveries, tuple(companion.name for companion in along_with))
+    found = _APPENDS.get(key)
+    if found is None:
+        found = _APPENDS[key] = build(owe_deliveries, along_with)
+    return found
 
 
 def _companion_ctes(along_with: Sequence[Companion]) -> list[CTE]:
