@@ -118,17 +118,18 @@ class TransactionalRoute(PrefixedRoute):
             session = sessions()
             request.state.session = session
             try:
-                if (
-                    needs_user
-                    and with_body
-                    and bodies.declared_small(request)
-                    and idempotency.claims_as_caller(request, keys_accepted=keys_accepted)
-                ):
+                small = needs_user and with_body and bodies.declared_small(request)
+                key = (
+                    idempotency.key_to_claim_as_caller(request, keys_accepted=keys_accepted)
+                    if small
+                    else None
+                )
+                if key is not None:
                     # A small keyed write: its body is read first (it came with the
                     # headers), then one statement checks the token and claims the key.
                     await bodies.read_limited(request, limit, self.body_limit_setting)
                     keyed = await idempotency.begin_as_caller(
-                        request, session, route_template, credential_scoped=credential_scoped
+                        request, session, route_template, key, credential_scoped=credential_scoped
                     )
                     if keyed is None:
                         raise _unauthorized()

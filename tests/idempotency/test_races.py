@@ -138,7 +138,7 @@ async def test_middleware_removed_would_fail_the_retry_tests(
 
     monkeypatch.setattr(idempotency_http, "begin", no_idempotency)
     # and its one-statement path for keyed writes (begin_as_caller) is never taken
-    monkeypatch.setattr(idempotency_http, "claims_as_caller", lambda *_, **__: False)
+    monkeypatch.setattr(idempotency_http, "key_to_claim_as_caller", lambda *_, **__: None)
     alice = await a_user(client, "alice")
     headers = keyed(alice.headers, new_key())
     await client.post("/nodes", json=WORKSPACE, headers=headers)

@@ -187,32 +187,36 @@ async def begin(
     return _keyed(Keyed(session, scope, key, fingerprint, cache), stored, method, route)
 
 
-def claims_as_caller(request: Request, *, keys_accepted: bool) -> bool:
-    """Whether begin_as_caller may take this write: a well-formed key on a route that
-    takes keys, a bearer token, and no Redis fast path (which looks the key up by its
-    owner, so before PostgreSQL is asked). A malformed key is refused by `begin`, after
-    the caller is authenticated, as before."""
+def key_to_claim_as_caller(request: Request, *, keys_accepted: bool) -> str | None:
+    """The key begin_as_caller may claim for this write, None when it may not: it needs a
+    well-formed key on a route that takes keys, a bearer token, and no Redis fast path
+    (which looks the key up by its owner, so before PostgreSQL is asked). A malformed
+    key is refused by `begin`, after the caller is authenticated, as before."""
     if request.method not in WRITE_METHODS or not keys_accepted:
-        return False
-    if request.app.state.idempotency_cache is not None:
-        return False
+        return None
+    if request.app.state.idempotency_cache is not None or bearer_token(request) is None:
+        return None
     try:
-        key = key_from(request.headers)
+        return key_from(request.headers)
     except InvalidIdempotencyKey:
-        return False
-    return key is not None and bearer_token(request) is not None
+        return None
 
 
 async def begin_as_caller(
-    request: Request, session: AsyncSession, route: str, *, credential_scoped: bool = False
+    request: Request,
+    session: AsyncSession,
+    route: str,
+    key: str,
+    *,
+    credential_scoped: bool = False,
 ) -> Keyed | None:
-    """`begin` for a write claims_as_caller took, with its caller authenticated in the same
-    statement (one round trip fewer): request.state.user is the bearer of its token, and
-    None is returned when the token is not valid (nothing was claimed: the caller is
-    refused with 401). The body must have been read (its fingerprint is claimed)."""
-    key = key_from(request.headers)
+    """`begin` for a write with the key key_to_claim_as_caller gave, its caller
+    authenticated in the same statement (one round trip fewer): request.state.user is
+    the bearer of its token, and None is returned when the token is not valid (nothing
+    was claimed: the caller is refused with 401). The body must have been read (its
+    fingerprint is claimed)."""
     token = bearer_token(request)
-    assert key is not None and token is not None  # claims_as_caller's conditions
+    assert token is not None  # key_to_claim_as_caller's condition
     settings: Settings = request.app.state.settings
     method, fingerprint = request.method, await _fingerprint(request)
     operation = _operation(request, route, credential_scoped)
