@@ -33,3 +33,15 @@ def test_the_prefix_shortcut_agrees_with_the_full_match_on_every_route() -> None
                 shortcut, _ = route.matches(dict(scope))
                 full, _ = APIRoute.matches(route, dict(scope))
                 assert shortcut == full, (path, method, route.path)
+
+
+def test_no_router_is_included_under_a_prefix_the_shortcut_would_not_see() -> None:
+    """PrefixedRoute compares the request with the route's own path: a router included
+    through FastAPI's include_router (whose prefix is not in its routes' paths) would be
+    ruled out wrongly, so the app adds routes themselves (app.py)."""
+    app = create_app()
+    assert all(
+        isinstance(route, APIRoute) or not hasattr(route, "original_router") for route in app.routes
+    )
+    paths = [getattr(route, "path", "") for route in app.routes if isinstance(route, PrefixedRoute)]
+    assert "/nodes/{node_id}" in paths and "/studies/{study_id}" in paths
