@@ -52,7 +52,7 @@ class Companion:
 
     A statement given as a CTE keeps its own name, so that other companions can insert
     rows made from what it returns. With `returns`, its RETURNING row comes back beside
-    the event (`record_returning`).
+    the event (`record_returning`, whose `check` is a companion too: a SELECT).
     """
 
     name: str
@@ -106,25 +106,35 @@ async def record_returning(
     *,
     actor_id: uuid.UUID | None,
     target: Target,
-    workspace_id: uuid.UUID | None,
     version: int | None,
     payload: Payload | dict[str, Any],
+    check: Companion,
     along_with: Sequence[Companion],
-) -> Sequence[Any] | None:
-    """`record` of a new event whose statement also makes the change itself: the
-    companion marked `returns` (one) is, say, the INSERT of the node the event is about,
-    and its RETURNING row is returned, None when it returned none (an insert that
-    skipped a conflict). The event is appended either way: a caller that finds no row
-    refuses the change, and its transaction rolls the event back. The event itself is
-    not loaded (no instance in the session: its one caller, a create, has no use for it)."""
+) -> tuple[Sequence[Any], Sequence[Any] | None]:
+    """`record` of a new event whose statement also checks and makes the change itself.
+
+    `check` is a SELECT (given as a CTE) whose row the caller needs whatever happens:
+    say, the parent of a node to create and the caller's rank on it. The companion of
+    `along_with` marked `returns` (one) inserts from it, under its conditions: say, the
+    node, when the rank allows it. The event is appended only when that companion
+    returns a row, its workspace taken from that row; what depends on the change (its
+    search entry) is made from the same row. Returns the check's row (all None when it
+    found none) and the companion's row, None when it inserted nothing (a condition not
+    met, or a conflict skipped): one round trip, and nothing written unless the change
+    was made. The event is not loaded (no instance in the session: its one caller, a
+    create, has no use for it)."""
     assert sum(companion.returns for companion in along_with) == 1
     event_values = _event_values(
-        event_type, actor_id, target, workspace_id, version, payload, None, None, None
+        event_type, actor_id, target, None, version, payload, None, None, None
     )
-    row = await _send(session, event_type, event_values, along_with)
-    assert row is not None  # a new event id: the append never skips
-    returned = row[1:]  # after the event's id
-    return returned if any(value is not None for value in returned) else None
+    del event_values["workspace_id"]  # the inserted row's
+    row = await _send(session, event_type, event_values, [check, *along_with], checked=True)
+    assert row is not None  # the check's row comes back even when it found none
+    assert isinstance(check.statement, CTE)
+    width = len(check.statement.c)
+    returned = row[width + 1 :]  # after the check's row and the event's id
+    found = row[:width]
+    return found, (returned if any(value is not None for value in returned) else None)
 
 
 def _event_values(
@@ -159,8 +169,11 @@ async def _send(
     event_type: EventType,
     event_values: dict[str, Any],
     along_with: Sequence[Companion],
+    *,
+    checked: bool = False,
 ) -> Sequence[Any] | None:
-    """The append statement of this event and its companions, sent; its row or None."""
+    """The append statement of this event and its companions, sent; its row or None.
+    `checked`: the first companion is record_returning's check."""
     params = {f"e_{name}": value for name, value in event_values.items()}
     owed = subscribers.names_for(event_type)
     if owed:
@@ -168,7 +181,8 @@ async def _send(
         session.info[DELIVERIES_OWED] = True
     for companion in along_with:
         params.update(companion.params)
-    row = await _append(bool(owed), along_with).fetchrow(session, **params)
+    build = _build_checked_append if checked else _build_append
+    row = await _compiled(build, bool(owed), along_with).fetchrow(session, **params)
     guard.note_recorded(session.sync_session)
     return row
 
@@ -254,17 +268,13 @@ _GIVEN_COLUMNS = [c for c in Event.__table__.c if c.key not in ("seq", "position
 _APPENDS: dict[tuple[Callable[..., Prebuilt], bool, tuple[str, ...]], Prebuilt] = {}
 
 
-def _append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
+def _build_append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     """The append as one statement, compiled once per shape (every write runs it).
 
     ON CONFLICT DO NOTHING makes a racing duplicate wait for the first and then skip; a
     skipped event owes no deliveries either, since they hang off the RETURNING rows, and
     the statement returns no row.
     """
-    return _compiled(_build_append, owe_deliveries, along_with)
-
-
-def _build_append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
     appended = (
         insert(Event)
         .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in _GIVEN_COLUMNS})
@@ -273,14 +283,34 @@ def _build_append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Preb
         .cte("appended")
     )
     ctes = _companion_ctes(along_with)
-    returned = [cte for cte, companion in zip(ctes, along_with, strict=True) if companion.returns]
-    query: Select[Any] = select(*appended.c)
-    if returned:  # a row when either returns one (the event always does: a new id)
-        # The caller wants the companion's row: of the event, only its id comes back.
-        query = select(appended.c.event_id, *returned[0].c).select_from(
-            appended.join(returned[0], true(), full=True)
-        )
     names = [f"e_{c.key}" for c in _GIVEN_COLUMNS]
+    return _with_the_rest(select(*appended.c), names, appended, owe_deliveries, along_with, ctes)
+
+
+def _build_checked_append(owe_deliveries: bool, along_with: Sequence[Companion]) -> Prebuilt:
+    """record_returning's statement: the check (the first companion), the change made
+    from it (the companion that returns), the event appended from the change's row, and
+    one row back: the check's columns, the event's id and the change's columns, from a
+    row of constants joined to each, so that it comes back whatever was found."""
+    ctes = _companion_ctes(along_with)
+    check = ctes[0]
+    made = next(cte for cte, companion in zip(ctes, along_with, strict=True) if companion.returns)
+    given = [c for c in _GIVEN_COLUMNS if c.key != "workspace_id"]
+    appended = (
+        insert(Event)
+        .from_select(
+            [*(c.key for c in given), "workspace_id"],
+            select(*(bindparam(f"e_{c.key}", type_=c.type) for c in given), made.c.workspace_id),
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(*Event.__table__.c)
+        .cte("appended")
+    )
+    always = select(literal(1).label("one")).subquery("always")
+    query: Select[Any] = select(*check.c, appended.c.event_id, *made.c).select_from(
+        always.outerjoin(check, true()).outerjoin(made, true()).outerjoin(appended, true())
+    )
+    names = [f"e_{c.key}" for c in given]
     return _with_the_rest(query, names, appended, owe_deliveries, along_with, ctes)
 
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     Table,
     and_,
     bindparam,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +34,8 @@ from catachess.events import guard
 from catachess.events import service as events
 from catachess.nodes.errors import ConcurrentChange
 from catachess.nodes.models import NODE_COLUMNS, Node, NodeKind, Visibility, node_values
+from catachess.sharing.policy import MINIMUM_ROLE, RANKS, Action
+from catachess.sharing.repository import PARENT_FOR_CREATE, ancestor_ids_of
 from catachess.studies.models import Star
 
 # SQLSTATEs of two transactions waiting on each other's row locks (PostgreSQL aborts one).
@@ -92,27 +96,60 @@ async def list_children(
     return (await session.scalars(query.order_by(Node.name, Node.id).limit(limit))).all()
 
 
-# A node's INSERT, built once, sent with its event (events.record_returning, which sends
-# it to asyncpg directly); every column is given.
-NODE_KEYS = tuple(column.key for column in NODE_COLUMNS)
-NEW_NODE = (
+# A folder's or study's INSERT under the parent found by sharing.repository.
+# PARENT_FOR_CREATE in the same statement (events.record_returning, sent to asyncpg
+# directly), built once: its workspace, parent and path come from the parent's row, the
+# other columns are given; a row is inserted only if the caller may edit the parent, the
+# parent can hold nodes and its whole path is live (the checks access.checked and
+# nodes.service make of the same row, in the same order of precedence).
+_PARENT = PARENT_FOR_CREATE
+_FROM_PARENT: dict[str, ColumnElement[Any]] = {
+    "workspace_id": _PARENT.c.workspace_id,
+    "parent_id": _PARENT.c.id,
+    "path": _PARENT.c.path.concat("/").concat(
+        sa_cast(bindparam("n_id", type_=Node.__table__.c.id.type), String)
+    ),
+}
+GIVEN_BELOW = tuple(column.key for column in NODE_COLUMNS if column.key not in _FROM_PARENT)
+NEW_NODE_BELOW = (
     insert(cast(Table, Node.__table__))
-    .values({c.key: bindparam(f"n_{c.key}", type_=c.type) for c in NODE_COLUMNS})
+    .from_select(
+        [column.key for column in NODE_COLUMNS],
+        select(
+            *(
+                _FROM_PARENT.get(column.key, bindparam(f"n_{column.key}", type_=column.type))
+                for column in NODE_COLUMNS
+            )
+        ).where(
+            _PARENT.c.rank >= RANKS[MINIMUM_ROLE[Action.edit]],
+            _PARENT.c.kind != NodeKind.study,
+            _PARENT.c.live_path == func.cardinality(ancestor_ids_of(_PARENT.c.path)),
+        ),
+    )
     .on_conflict_do_nothing()
     .returning(*NODE_COLUMNS)
     .cte("new_node")
 )
 
 
-def new_node(**given: Any) -> events.Companion:
-    """A new node's INSERT (`given`: its column values; the others take their defaults),
-    sent in the statement of its event: it returns the node as stored, or nothing
-    (nothing inserted) when a live sibling has its name. Other companions may insert
-    rows made from NEW_NODE's row (its search entry). No Node is built for it: the
+def parent_for_create(user_id: uuid.UUID, parent_id: uuid.UUID) -> events.Companion:
+    """The check of a create below `parent_id` (record_returning's `check`): the parent,
+    the caller's rank on it and its live path, key-share-locked (lock_live_path)."""
+    return events.Companion(
+        "parent_for_create", _PARENT, {"user_id": user_id, "node_id": parent_id}
+    )
+
+
+def new_node_below(**given: Any) -> events.Companion:
+    """A new folder's or study's INSERT below the parent of parent_for_create (`given`:
+    the values of GIVEN_BELOW; the others take their defaults), sent in the statement of
+    its event: it returns the node as stored, or nothing (nothing inserted) when the
+    parent's checks fail or a live sibling has its name. Other companions may insert rows
+    made from NEW_NODE_BELOW's row (its search entry). No Node is built for it: the
     stored one comes back (stored_node)."""
     values = _with_defaults(given)
-    params = {f"n_{key}": values.get(key) for key in NODE_KEYS}
-    return events.Companion("new_node", NEW_NODE, params, returns=True)
+    params = {f"n_{key}": values.get(key) for key in GIVEN_BELOW}
+    return events.Companion("new_node_below", NEW_NODE_BELOW, params, returns=True)
 
 
 def stored_node(session: AsyncSession, row: Sequence[Any]) -> Node:

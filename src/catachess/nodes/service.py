@@ -27,7 +27,7 @@ from catachess.nodes.errors import (
     NameTaken,
     NodeNotFound,
 )
-from catachess.nodes.models import Node, NodeKind, Visibility
+from catachess.nodes.models import Node, NodeKind, Visibility, node_from_row
 from catachess.nodes.schemas import NodeCreate, NodeUpdate
 from catachess.pagination import decode_key_cursor, encode_key_cursor
 from catachess.search import indexing as search_index
@@ -58,12 +58,7 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
     if body.kind is not NodeKind.workspace:
         if body.parent_id is None:
             raise InvalidParent(f"a {body.kind.value} needs parent_id", field="parent_id")
-        # Keeps the parent's path out of the trash until commit (see lock_live_path).
-        granted = await access.require(
-            session, user.id, body.parent_id, Action.edit, lock_live_path=True
-        )
-        _ensure_container(granted.node)
-        return await _create_below(session, user, node_id, body, granted)
+        return await _create_below(session, user, node_id, body, body.parent_id)
     if body.parent_id is not None:
         raise InvalidParent("a workspace is a root: omit parent_id", field="parent_id")
     node = Node(
@@ -95,32 +90,30 @@ async def create_node(session: AsyncSession, user: User, body: NodeCreate) -> Ac
 
 
 async def _create_below(
-    session: AsyncSession, user: User, node_id: uuid.UUID, body: NodeCreate, parent: Access
+    session: AsyncSession, user: User, node_id: uuid.UUID, body: NodeCreate, parent_id: uuid.UUID
 ) -> Access:
-    """A folder or study under the parent the caller may edit: the node, its event and
-    its search entry in one statement (one round trip)."""
-    created = repository.new_node(
-        id=node_id,
-        workspace_id=parent.node.workspace_id,
-        parent_id=parent.node.id,
-        kind=body.kind,
-        name=body.name,
-        path=f"{parent.node.path}/{node_id}",
-        created_by=user.id,
-    )
-    row = await events.record_returning(
+    """A folder or study under a parent the caller may edit, in one statement (one round
+    trip): the parent's check, with its path key-share-locked until commit (see
+    lock_live_path), the node inserted if the check passes, its event and its search
+    entry. The errors are those access.require and the container check give, from the
+    parent's row the statement returns."""
+    made = repository.new_node_below(id=node_id, kind=body.kind, name=body.name, created_by=user.id)
+    found, row = await events.record_returning(
         session,
         EventType.node_created,
         actor_id=user.id,
         target=Target(node_id, body.kind.value),
-        workspace_id=parent.node.workspace_id,
-        version=created.params["n_version"],
-        payload=NodeCreated(kind=body.kind.value, name=body.name, parent_id=parent.node.id),
-        along_with=[created, search_index.entry_of_inserted(body.name, repository.NEW_NODE)],
+        version=made.params["n_version"],
+        payload=NodeCreated(kind=body.kind.value, name=body.name, parent_id=parent_id),
+        check=repository.parent_for_create(user.id, parent_id),
+        along_with=[made, search_index.entry_of_inserted(body.name, repository.NEW_NODE_BELOW)],
     )
-    if row is None:  # nothing inserted; the transaction rolls the event back
+    parent = node_from_row(found) if found[0] is not None else None
+    granted = access.checked(parent_id, parent, found[-2], Action.edit, live_path=found[-1])
+    _ensure_container(granted.node)
+    if row is None:  # the checks passed: a live sibling has the name
         raise NameTaken(f"a sibling named {body.name!r} already exists", field="name")
-    return Access(node=repository.stored_node(session, row), role=parent.role)
+    return Access(node=repository.stored_node(session, row), role=granted.role)
 
 
 async def effective_role(session: AsyncSession, user_id: uuid.UUID, node: Node) -> Role | None:

@@ -227,7 +227,7 @@ def new_node_entry(node: Node) -> events.Companion:
 
 def entry_of_inserted(name: str, inserted: CTE) -> events.Companion:
     """new_node_entry for a node named `name` inserted by the same statement (`inserted`, the CTE of
-    its INSERT ... RETURNING, as nodes.repository.NEW_NODE): the entry is made from the
+    its INSERT ... RETURNING, as nodes.repository.NEW_NODE_BELOW): the entry is made from the
     row it returns, so an insert that skipped (the name is taken) indexes nothing."""
     return events.Companion(
         "inserted_node_search_entry", _entry_from(inserted), {"entry_folded": fold(name)}

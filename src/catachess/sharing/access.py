@@ -27,16 +27,12 @@ async def require(
     action: Action,
     *,
     for_update: bool = False,
-    lock_live_path: bool = False,
 ) -> Access:
     """Load a live node the caller may act on, or fail.
 
     Without read access the answer is NodeNotFound, exactly as for a missing node, so
     nobody learns that a node exists; with read access but too weak a role, Forbidden.
     `for_update` locks the node row, which serializes concurrent writes to it.
-    `lock_live_path` key-share-locks the node and its ancestors and fails if any is
-    trashed (nodes.repository.lock_live_path), in the same statement; the node it
-    returns is then not in the session (read it, do not change it).
     An unlisted or public node (or one under such a folder) makes everyone a viewer,
     anonymous callers (`user_id` None) included: they take the viewer's code paths.
     """
@@ -45,12 +41,11 @@ async def require(
         user_id,
         node_id,
         for_update=for_update,
-        lock_live_path=lock_live_path,
         with_visibility=True,
     )
     if row is None:
         raise NodeNotFound(node_id)
-    return checked(node_id, row[0], row[1], action, live_path=row[2] if lock_live_path else None)
+    return checked(node_id, row[0], row[1], action, live_path=None)
 
 
 def checked(

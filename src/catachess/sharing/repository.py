@@ -136,19 +136,12 @@ def _live_path_locked() -> ColumnElement[int]:
 Query = Select[*tuple[Any, ...]]
 
 
-def _node_queries(query: Query) -> dict[tuple[bool, bool], Query]:
-    """The variants of a node query by (for_update, lock_live_path)."""
+def _node_queries(query: Query) -> dict[bool, Query]:
+    """The variants of a node query by for_update."""
     # populate_existing: a row read again after waiting for a lock must not come back
     # with the attributes of an earlier read in this session.
     query = query.execution_options(populate_existing=True)
-    variants = {}
-    for for_update in (False, True):
-        for lock_live_path in (False, True):
-            variant = query.add_columns(_live_path_locked()) if lock_live_path else query
-            variants[for_update, lock_live_path] = (
-                variant.with_for_update(of=Node) if for_update else variant
-            )
-    return variants
+    return {False: query, True: query.with_for_update(of=Node)}
 
 
 NODE_WITH_RANK = {
@@ -159,15 +152,20 @@ NODE_WITH_RANK = {
     )
     for with_visibility in (False, True)
 }
-# The parent check of a create (access.require with lock_live_path): columns, sent to
-# asyncpg directly (db.raw); the node comes back built from its row, not in the session.
-NODE_WITH_RANK_LOCKING_PATH = Prebuilt(
-    select(*NODE_COLUMNS, _rank_of(USER_ID, with_visibility=True), _live_path_locked()).where(
-        Node.id == NODE_ID, Node.trashed_at.is_(None)
-    ),
-    "user_id",
-    "node_id",
+# The parent check of a create, in the create's own statement (nodes.repository.
+# new_node_below): the parent's columns, the caller's rank on it (visibility included,
+# as access.require), and how many nodes of its path are live, each key-share-locked.
+PARENT_FOR_CREATE = (
+    select(
+        *NODE_COLUMNS,
+        _rank_of(USER_ID, with_visibility=True).label("rank"),
+        _live_path_locked().label("live_path"),
+    )
+    .where(Node.id == NODE_ID, Node.trashed_at.is_(None))
+    .cte("parent")
 )
+
+
 # Visibility included: the same answers as access.require gives a caller it authenticated.
 # Columns, not entities: sent to asyncpg directly (db.raw), the node built from its row.
 CALLER_AND_NODE = Prebuilt(
@@ -192,21 +190,14 @@ async def get_node_with_rank(
     node_id: uuid.UUID,
     *,
     for_update: bool,
-    lock_live_path: bool = False,
     with_visibility: bool = False,
 ) -> tuple[Any, ...] | None:
-    """A live node and the caller's strongest grant on it or any ancestor, in one query;
-    with `lock_live_path`, also the live nodes on its path, locked (a third column).
+    """A live node and the caller's strongest grant on it or any ancestor, in one query.
 
     `with_visibility`: a node that is unlisted or public (itself or through an ancestor)
     also gives everyone, anonymous callers included (`user_id` None), the viewer's rank.
-    With `lock_live_path` (and visibility, no row lock) the node is built from the row and
-    is not in the session: for reading only (a create's parent).
     """
-    if lock_live_path and with_visibility and not for_update:
-        raw = await NODE_WITH_RANK_LOCKING_PATH.fetchrow(session, user_id=user_id, node_id=node_id)
-        return (node_from_row(raw), raw[-2], raw[-1]) if raw is not None else None
-    query = NODE_WITH_RANK[with_visibility][for_update, lock_live_path]
+    query = NODE_WITH_RANK[with_visibility][for_update]
     row = (await session.execute(query, {"user_id": user_id, "node_id": node_id})).first()
     return tuple(row) if row is not None else None
 
