@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -40,6 +40,10 @@ bearer_scheme = HTTPBearer(
     auto_error=False, scheme_name="bearer", description="a token from POST /auth/login"
 )
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+# The routes that anonymous visitors may call too (unlisted and public nodes) read the
+# token themselves (`reader`, `reader_and_node`): they declare it as optional (OpenAPI's
+# empty requirement), so that /docs sends it once authorized and clients know it counts.
+OPTIONAL_BEARER: dict[str, Any] = {"security": [{bearer_scheme.scheme_name: []}, {}]}
 
 
 def unauthorized() -> Unauthorized:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from catachess.auth.deps import CurrentUser, Reader, Session
+from catachess.auth.deps import OPTIONAL_BEARER, CurrentUser, Reader, Session
 from catachess.config import Settings
 from catachess.errors import Unprocessable
 from catachess.live import presence
@@ -95,7 +95,12 @@ async def study_stream(
 PRESENCE = "/studies/{study_id}/presence"
 
 
-@router.get(PRESENCE, response_model=PresenceList, responses=problems(401, 404))
+@router.get(
+    PRESENCE,
+    response_model=PresenceList,
+    responses=problems(401, 404),
+    openapi_extra=OPTIONAL_BEARER,
+)
 async def list_presence(
     study_id: uuid.UUID, request: Request, user: Reader, session: Session
 ) -> PresenceList:
@@ -105,7 +110,10 @@ async def list_presence(
 
 
 @router.put(
-    PRESENCE + "/{page_id}", response_model=PresenceList, responses=problems(401, 404, 409, 422)
+    PRESENCE + "/{page_id}",
+    response_model=PresenceList,
+    responses=problems(401, 404, 409, 422),
+    openapi_extra=OPTIONAL_BEARER,
 )
 async def put_presence(
     study_id: uuid.UUID,
@@ -129,6 +137,7 @@ async def put_presence(
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=problems(401, 404),
+    openapi_extra=OPTIONAL_BEARER,
 )
 async def delete_presence(
     study_id: uuid.UUID, page_id: uuid.UUID, user: Reader, session: Session

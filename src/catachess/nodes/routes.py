@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from catachess.auth.deps import CurrentUser, Reader, Session, reader_and_node
+from catachess.auth.deps import OPTIONAL_BEARER, CurrentUser, Reader, Session, reader_and_node
 from catachess.nodes import service, visibility
 from catachess.nodes.schemas import (
     Breadcrumbs,
@@ -56,7 +56,12 @@ async def create_node(body: NodeCreate, user: CurrentUser, session: Session) -> 
     )
 
 
-@router.get("/nodes/{node_id}", response_model=NodeRead, responses=problems(401, 404))
+@router.get(
+    "/nodes/{node_id}",
+    response_model=NodeRead,
+    responses=problems(401, 404),
+    openapi_extra=OPTIONAL_BEARER,
+)
 async def get_node(node_id: uuid.UUID, request: Request) -> Response:
     """One node, with your effective role on it (unlisted and public ones: anyone)."""
     return node_response(await reader_and_node(request, node_id, Action.read))
@@ -75,7 +80,12 @@ def node_response(
     )
 
 
-@router.get("/nodes/{node_id}/children", response_model=NodePage, responses=problems(400, 401, 404))
+@router.get(
+    "/nodes/{node_id}/children",
+    response_model=NodePage,
+    responses=problems(400, 401, 404),
+    openapi_extra=OPTIONAL_BEARER,
+)
 async def list_children(
     node_id: uuid.UUID,
     user: Reader,
@@ -145,7 +155,10 @@ async def list_public_studies(
 
 
 @router.get(
-    "/nodes/{node_id}/breadcrumbs", response_model=Breadcrumbs, responses=problems(401, 404)
+    "/nodes/{node_id}/breadcrumbs",
+    response_model=Breadcrumbs,
+    responses=problems(401, 404),
+    openapi_extra=OPTIONAL_BEARER,
 )
 async def breadcrumbs(node_id: uuid.UUID, user: Reader, session: Session) -> Breadcrumbs:
     """The path from the highest node you may read down to this one."""

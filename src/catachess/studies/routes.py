@@ -9,7 +9,7 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Response, status
 
-from catachess.auth.deps import CurrentUser, Reader, Session
+from catachess.auth.deps import OPTIONAL_BEARER, CurrentUser, Reader, Session
 from catachess.nodes.routes import node_read
 from catachess.nodes.schemas import NodeRead
 from catachess.openapi import problems
@@ -80,7 +80,12 @@ async def create_study(
     return import_result(imported.studies, imported.warnings)
 
 
-@router.get("/studies/{study_id}", response_model=StudyRead, responses=problems(401, 404))
+@router.get(
+    "/studies/{study_id}",
+    response_model=StudyRead,
+    responses=problems(401, 404),
+    openapi_extra=OPTIONAL_BEARER,
+)
 async def get_study(
     study_id: uuid.UUID, user: Reader, session: Session, response: Response
 ) -> StudyRead:
@@ -191,6 +196,7 @@ async def copy_chapters(
     "/studies/{study_id}/chapters/{chapter_id}",
     response_model=ChapterRead,
     responses=problems(401, 404),
+    openapi_extra=OPTIONAL_BEARER,
 )
 async def get_chapter(
     study_id: uuid.UUID, chapter_id: uuid.UUID, user: Reader, session: Session
@@ -266,6 +272,7 @@ def content_disposition(filename: str) -> str:
     "/studies/{study_id}/pgn",
     response_class=Response,
     responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422, 429)},
+    openapi_extra=OPTIONAL_BEARER,
 )
 async def study_pgn(
     study_id: uuid.UUID,
@@ -282,6 +289,7 @@ async def study_pgn(
     "/studies/{study_id}/chapters/{chapter_id}/pgn",
     response_class=Response,
     responses={200: {"content": {PGN_MEDIA_TYPE: {}}}, **problems(401, 404, 422, 429)},
+    openapi_extra=OPTIONAL_BEARER,
 )
 async def chapter_pgn(
     study_id: uuid.UUID,
