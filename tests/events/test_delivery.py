@@ -374,6 +374,29 @@ async def test_outbox_backlog_and_deliveries_by_subscriber_are_on_metrics(
         assert counted == 1
 
 
+async def test_a_batch_delivered_together_counts_every_delivery_on_metrics(
+    client: httpx.AsyncClient, add_subscriber: AddSubscriber, deliver: Deliver
+) -> None:
+    """The relay counts a batch's deliveries per subscriber at once (inc by the count)."""
+    from tests.ops.test_metrics import value
+
+    async def accepts(session: AsyncSession, event: Event) -> None:
+        return None
+
+    add_subscriber("test-metrics-batch", [EventType.node_created], accepts)
+    alice = await a_user(client, "alice")
+    for _ in range(3):
+        await a_workspace(client, alice)
+    await deliver()
+    counted = await value(
+        client,
+        "catachess_event_deliveries_total",
+        subscriber="test-metrics-batch",
+        outcome="delivered",
+    )
+    assert counted == 3
+
+
 async def test_an_import_records_its_chapter_events_in_one_statement_each_owed_and_delivered(
     client: httpx.AsyncClient,
     engine: AsyncEngine,
