@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import a_folder, a_user, a_workspace
+from tests.studies.helpers import a_chapter
 
 # A folder: BEGIN, caller (before the body), parent + path lock + node + event + search
 # entry (one statement: events.record_returning with its check), COMMIT.
@@ -205,3 +206,32 @@ async def test_a_create_finds_its_path_by_primary_key(
             plan = json.loads(plan) if isinstance(plan, str) else plan  # the app decodes json
             print(json.dumps(plan))
             assert scans_of(plan[0]["Plan"], "nodes") == [], statement.query
+
+
+# A move played in a study: BEGIN, caller, study + role (locked), chapter, the chapter's
+# new tree, what the search index holds for it (comments and positions, one statement),
+# the new position's index row, the event, the history chain's end, the new version,
+# COMMIT. The live-study path: every move of a coach's class.
+MOVE_BUDGET = 11
+
+
+async def test_a_move_in_a_study_stays_within_its_round_trip_budget(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await a_user(client, "alice")
+    study_id, chapter_id = await a_chapter(client, alice, await a_workspace(client, alice))
+    moves = f"/studies/{study_id}/chapters/{chapter_id}/moves"
+    line = iter(["d4", "d5", "c4"])
+    after: list[str | None] = [None]
+
+    async def play() -> httpx.Response:
+        response = await client.post(
+            moves, json={"after": after[0], "move": next(line)}, headers=alice.headers
+        )
+        after[0] = response.json()["move"]["id"]
+        return response
+
+    sent = await count(monkeypatch, play, 201)
+    assert len(sent) <= MOVE_BUDGET, "\n".join(map(str, sent))
+    index_reads = [s for s in sent if "search_entries" in s.query and "search_positions" in s.query]
+    assert len(index_reads) == 1, "\n".join(map(str, sent))

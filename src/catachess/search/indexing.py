@@ -410,10 +410,25 @@ async def chapter_renamed(session: AsyncSession, chapter: Chapter) -> None:
     await _run(session, _chapter_rows([chapter]))
 
 
-async def _by_move(session: AsyncSession, sql: str, chapter_id: uuid.UUID) -> dict[str, Any]:
-    """(move id, value) pairs of one chapter's index rows, as a dict."""
-    rows = await session.execute(text(sql), {"id": chapter_id})
-    return {row[0]: row[1] for row in rows.all()}
+# What a chapter's index holds, read in one round trip: (what, move id, value) rows, the
+# comments' bodies and the positions' moves (with the key of the start position, whose
+# row is replaced when a chapter's start changes).
+_INDEXED = text("""
+SELECT 'comment', move_id, body FROM search_entries WHERE chapter_id = :id AND kind = 'comment'
+UNION ALL
+SELECT 'position', move_id, CASE WHEN move_id = '' THEN key END
+FROM search_positions WHERE chapter_id = :id
+""")
+
+
+async def _indexed(
+    session: AsyncSession, chapter_id: uuid.UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(move id -> comment body, move id -> position key or None) of one chapter."""
+    found: dict[str, dict[str, Any]] = {"comment": {}, "position": {}}
+    for what, move, value in (await session.execute(_INDEXED, {"id": chapter_id})).all():
+        found[what][move] = value
+    return found["comment"], found["position"]
 
 
 async def _delete_moves(
@@ -436,11 +451,7 @@ async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
     tree = cast(MoveTree, chapter.tree)
     facts = _ChapterFacts.of(chapter)
     wanted = _comments(tree)
-    stored = await _by_move(
-        session,
-        "SELECT move_id, body FROM search_entries WHERE chapter_id = :id AND kind = 'comment'",
-        chapter.id,
-    )
+    stored, indexed = await _indexed(session, chapter.id)
     stale = [move for move, body in stored.items() if wanted.get(move, (None,))[0] != body]
     fresh = [move for move, comment in wanted.items() if stored.get(move) != comment[0]]
     await _delete_moves(
@@ -448,12 +459,6 @@ async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
     )
     await _run(session, _comment_rows((facts, move, wanted[move]) for move in fresh))
 
-    indexed = await _by_move(
-        session,
-        "SELECT move_id, CASE WHEN move_id = '' THEN key END "
-        "FROM search_positions WHERE chapter_id = :id",
-        chapter.id,
-    )
     wanted_ids = _position_ids(tree)
     start_key = key_of_fen(tree["fen"]).key if START_MOVE in wanted_ids else None
     gone = [move for move in indexed if move not in tree["nodes"] and move != START_MOVE]
