@@ -174,8 +174,26 @@ async def record_change(
     `before` is what `capture` took before the change. A chapter created before history
     existed gets its previous state recorded first, as a baseline to undo or restore to.
     """
+    rows = await change_rows(
+        session, chapter, before, actor_id=actor_id, kind=kind, details=details, summary=summary
+    )
+    await repository.insert_versions(session, rows)
+
+
+async def change_rows(
+    session: AsyncSession,
+    chapter: Any,
+    before: State,
+    *,
+    actor_id: uuid.UUID | None,
+    kind: str,
+    details: dict[str, Any] | None = None,
+    summary: str | None = None,
+) -> list[dict[str, Any]]:
+    """record_change's rows, not inserted: a caller that records the change's event next
+    sends them in the event's statement (repository.versions_along)."""
     new = state_of_chapter(chapter)
-    await _write(session, chapter, before, new, actor_id, kind, details or {}, summary)
+    return await _write(session, chapter, before, new, actor_id, kind, details or {}, summary)
 
 
 async def record_meta_change(
@@ -209,9 +227,12 @@ async def record_meta_change(
         full_old = state_of(
             old_meta["name"], old_meta["orientation"], full_new["headers"], full_new["tree"]
         )
-        await _write(session, chapter, full_old, full_new, actor_id, kind, details, summary)
-        return
-    await _append_delta(session, chapter, previous, delta, actor_id, kind, details, summary, None)
+        rows = await _write(session, chapter, full_old, full_new, actor_id, kind, details, summary)
+    else:
+        rows = await _append_delta(
+            session, chapter, previous, delta, actor_id, kind, details, summary, None
+        )
+    await repository.insert_versions(session, rows)
 
 
 async def _write(
@@ -223,7 +244,9 @@ async def _write(
     kind: str,
     details: dict[str, Any],
     summary: str | None,
-) -> None:
+) -> list[dict[str, Any]]:
+    """The rows of a change from `old` to `new` (a baseline first if the chapter has no
+    history yet)."""
     delta = delta_between(old, new)
     changed = set(delta.get("set", ())) | set(delta.get("delete", ()))
     words = summary if summary is not None else describe(old, new, changed=changed)
@@ -238,9 +261,11 @@ async def _write(
             {},
             **_snapshot_blobs(old),
         )
-        await repository.insert_versions(session, [baseline])
         previous = (0, 0, baseline["base_bytes"])
-    await _append_delta(
+        rows = [baseline]
+    else:
+        rows = []
+    return rows + await _append_delta(
         session, chapter, previous, dict(delta), actor_id, kind, details, words, new
     )
 
@@ -255,7 +280,9 @@ async def _append_delta(
     details: dict[str, Any],
     summary: str,
     new: State | None,
-) -> None:
+) -> list[dict[str, Any]]:
+    """The row of the version after `previous` (its chain's end): a delta, or a snapshot
+    when one is due."""
     chain_length, chain_bytes, base_bytes = previous
     blob = encode(delta)
     due = chain_length + 1 >= MAX_CHAIN or chain_bytes + len(blob) > base_bytes
@@ -271,8 +298,7 @@ async def _append_delta(
             "chain_bytes": chain_bytes + len(blob),
             "base_bytes": base_bytes,
         }
-    row = _row(chapter, chapter.version, kind, actor_id, summary, details, **blobs)
-    await repository.insert_versions(session, [row])
+    return [_row(chapter, chapter.version, kind, actor_id, summary, details, **blobs)]
 
 
 async def load_state(session: AsyncSession, chapter: Any) -> State:

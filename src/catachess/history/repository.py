@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Table, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, undefer
 
 from catachess.auth.models import User
+from catachess.db import arrays
+from catachess.events import service as events
 from catachess.history.models import ChapterVersion
 from catachess.studies.models import Chapter
 
@@ -37,6 +40,23 @@ async def insert_versions(session: AsyncSession, rows: Sequence[dict[str, Any]])
     """Insert history rows (one statement, executemany for several)."""
     if rows:
         await session.execute(insert(TABLE), list(rows))
+
+
+# The columns a new version gives (seq is an identity; a deletion's archive is written
+# by record_deleted's own insert).
+_GIVEN = [column for column in TABLE.c if column.key not in ("seq", "archive")]
+# New versions from column arrays (db.arrays), sent in the statement of their change's
+# event (events.Companion): one round trip fewer for every edit of a chapter.
+_NEW_VERSIONS = pg_insert(TABLE).from_select(
+    [column.key for column in _GIVEN], arrays.unnest_rows(_GIVEN, "hv_")
+)
+
+
+def versions_along(rows: Sequence[dict[str, Any]]) -> events.Companion:
+    """insert_versions of these rows as a companion of their change's event."""
+    return events.Companion(
+        "chapter_versions", _NEW_VERSIONS, arrays.arrays_of(_GIVEN, "hv_", rows)
+    )
 
 
 async def get_chain_end(

@@ -23,17 +23,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import String, TextClause, bindparam, func, literal, literal_column, select, text
+from sqlalchemy import (
+    String,
+    Table,
+    TextClause,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import CTE
 
 from catachess import heavy
+from catachess.db import arrays
 from catachess.events import service as events
 from catachess.heavy_tasks import IDS, PreparedGame
 from catachess.nodes.models import Node
 from catachess.pgn import MoveTree
-from catachess.search.models import SearchEntry
+from catachess.search.models import SearchEntry, SearchPosition
 from catachess.search.positions import key_of_fen
 from catachess.search.text import fold
 from catachess.search.tree_rows import START_MOVE
@@ -337,6 +348,11 @@ async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> 
 
 
 _POSITION_COLUMNS = ["workspace_id", "study_id", "chapter_id", "move_id", "ply", "zobrist", "key"]
+# _INSERT_POSITIONS as a construct, for the statement of an event (events.Companion).
+_POSITION_FIELDS = [SearchPosition.__table__.c[name] for name in _POSITION_COLUMNS]
+_NEW_POSITIONS = insert(cast(Table, SearchPosition.__table__)).from_select(
+    _POSITION_COLUMNS, arrays.unnest_rows(_POSITION_FIELDS, "sp_")
+)
 
 
 async def prepared_chapters_added(
@@ -448,6 +464,16 @@ async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
     A diff, so an edit costs what it changed: only new moves are hashed, only changed
     comments rewritten. Works for any edit (and for a whole tree replaced at once).
     """
+    for companion in await chapter_tree_changes(session, chapter):
+        assert isinstance(companion.statement, Insert)
+        await session.execute(companion.statement, dict(companion.params))
+
+
+async def chapter_tree_changes(session: AsyncSession, chapter: Chapter) -> list[events.Companion]:
+    """chapter_tree_changed, but the new positions' rows (an edit's usual write: the
+    position after a move played) are returned as a companion of the change's event,
+    to be sent in its statement, not inserted here. More rows than one statement takes
+    (a tree replaced whole) are inserted here."""
     tree = cast(MoveTree, chapter.tree)
     facts = _ChapterFacts.of(chapter)
     wanted = _comments(tree)
@@ -466,7 +492,15 @@ async def chapter_tree_changed(session: AsyncSession, chapter: Chapter) -> None:
         gone.append(START_MOVE)
     await _delete_moves(session, "search_positions WHERE chapter_id = :id", chapter.id, gone)
     new = [move for move in wanted_ids if move not in indexed or move in gone]
-    await _run(session, _position_rows([(facts, _positions(tree, new))]))
+    if not new:
+        return []
+    statements = _position_rows([(facts, _positions(tree, new))])
+    if len(statements) > 1:
+        await _run(session, statements)
+        return []
+    [(_, columns)] = statements
+    params = {f"sp_{name}": values for name, values in columns.items()}
+    return [events.Companion("search_positions", _NEW_POSITIONS, params)]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from catachess.events.types import (
     Payload,
 )
 from catachess.history import recording as history
+from catachess.history import repository as history_repository
 from catachess.history.compare import label as move_label
 from catachess.history.state import State
 from catachess.pgn import (
@@ -126,7 +127,16 @@ async def _store(
     chapter.version += 1
     chapter.updated_at = utcnow()
     await session.flush()
-    await search_index.chapter_tree_changed(session, chapter)
+    # The new positions' index rows and the new version ride on the event's statement.
+    index_rows = await search_index.chapter_tree_changes(session, chapter)
+    version_rows = await history.change_rows(
+        session,
+        chapter,
+        editing.before,
+        actor_id=editing.user.id,
+        kind=str(event_type),
+        summary=summary,
+    )
     await events.record(
         session,
         event_type,
@@ -135,14 +145,7 @@ async def _store(
         workspace_id=editing.granted.node.workspace_id,
         version=chapter.version,
         payload=payload,
-    )
-    await history.record_change(
-        session,
-        chapter,
-        editing.before,
-        actor_id=editing.user.id,
-        kind=str(event_type),
-        summary=summary,
+        along_with=[*index_rows, history_repository.versions_along(version_rows)],
     )
 
 
