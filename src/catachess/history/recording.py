@@ -174,8 +174,16 @@ async def record_change(
     `before` is what `capture` took before the change. A chapter created before history
     existed gets its previous state recorded first, as a baseline to undo or restore to.
     """
+    chain_end = await repository.get_chain_end(session, chapter.id, chapter.version - 1)
     rows = await change_rows(
-        session, chapter, before, actor_id=actor_id, kind=kind, details=details, summary=summary
+        session,
+        chapter,
+        before,
+        chain_end=chain_end,
+        actor_id=actor_id,
+        kind=kind,
+        details=details,
+        summary=summary,
     )
     await repository.insert_versions(session, rows)
 
@@ -185,15 +193,20 @@ async def change_rows(
     chapter: Any,
     before: State,
     *,
+    chain_end: repository.ChainEnd | None,
     actor_id: uuid.UUID | None,
     kind: str,
     details: dict[str, Any] | None = None,
     summary: str | None = None,
 ) -> list[dict[str, Any]]:
     """record_change's rows, not inserted: a caller that records the change's event next
-    sends them in the event's statement (repository.versions_along)."""
+    sends them in the event's statement (repository.versions_along). `chain_end`: that of
+    the version before the change, read with the chapter
+    (repository.get_chapter_and_chain_end) or alone (repository.get_chain_end)."""
     new = state_of_chapter(chapter)
-    return await _write(session, chapter, before, new, actor_id, kind, details or {}, summary)
+    return await _write(
+        session, chapter, before, new, actor_id, kind, details or {}, summary, chain_end
+    )
 
 
 async def record_meta_change(
@@ -227,7 +240,9 @@ async def record_meta_change(
         full_old = state_of(
             old_meta["name"], old_meta["orientation"], full_new["headers"], full_new["tree"]
         )
-        rows = await _write(session, chapter, full_old, full_new, actor_id, kind, details, summary)
+        rows = await _write(
+            session, chapter, full_old, full_new, actor_id, kind, details, summary, None
+        )
     else:
         rows = await _append_delta(
             session, chapter, previous, delta, actor_id, kind, details, summary, None
@@ -244,13 +259,13 @@ async def _write(
     kind: str,
     details: dict[str, Any],
     summary: str | None,
+    previous: repository.ChainEnd | None,
 ) -> list[dict[str, Any]]:
-    """The rows of a change from `old` to `new` (a baseline first if the chapter has no
-    history yet)."""
+    """The rows of a change from `old` to `new` after the version whose chain end is
+    `previous` (None: the chapter has no history yet, and a baseline comes first)."""
     delta = delta_between(old, new)
     changed = set(delta.get("set", ())) | set(delta.get("delete", ()))
     words = summary if summary is not None else describe(old, new, changed=changed)
-    previous = await repository.get_chain_end(session, chapter.id, chapter.version - 1)
     if previous is None:
         baseline = _row(
             chapter,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, undefer
@@ -59,9 +59,37 @@ def versions_along(rows: Sequence[dict[str, Any]]) -> events.Companion:
     )
 
 
+# (chain_length, chain_bytes, base_bytes) of a chapter's latest version.
+ChainEnd = tuple[int, int, int]
+
+
+async def get_chapter_and_chain_end(
+    session: AsyncSession, study_id: uuid.UUID, chapter_id: uuid.UUID
+) -> tuple[Chapter, ChainEnd | None] | None:
+    """A chapter of this study (tree included) and the end of its history chain (None:
+    no history yet), in one statement: what an edit of its tree needs to read. None if
+    it is not a chapter of this study."""
+    end = (
+        select(V.chain_length, V.chain_bytes, V.base_bytes)
+        .where(V.chapter_id == Chapter.id, V.version == Chapter.version)
+        .lateral("chain_end")
+    )
+    row = (
+        await session.execute(
+            select(Chapter, end.c.chain_length, end.c.chain_bytes, end.c.base_bytes)
+            .outerjoin(end, true())
+            .where(Chapter.id == chapter_id, Chapter.study_id == study_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    chapter, length, size, base = row
+    return chapter, (None if length is None else (length, size, base))
+
+
 async def get_chain_end(
     session: AsyncSession, chapter_id: uuid.UUID, version: int
-) -> tuple[int, int, int] | None:
+) -> ChainEnd | None:
     """(chain_length, chain_bytes, base_bytes) of one version: when the next snapshot is due."""
     row = (
         await session.execute(

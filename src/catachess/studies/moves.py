@@ -38,6 +38,7 @@ from catachess.events.types import (
 from catachess.history import recording as history
 from catachess.history import repository as history_repository
 from catachess.history.compare import label as move_label
+from catachess.history.repository import ChainEnd
 from catachess.history.state import State
 from catachess.pgn import (
     MoveNode,
@@ -63,9 +64,9 @@ from catachess.search import indexing as search_index
 from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
-from catachess.studies.errors import from_edit_error, from_pgn_error
+from catachess.studies.errors import ChapterNotFound, from_edit_error, from_pgn_error
 from catachess.studies.models import Chapter
-from catachess.studies.service import FilledStudy, fill, require_chapter, require_study, target_of
+from catachess.studies.service import FilledStudy, fill, require_study, target_of
 from catachess.versioning import check_if_match
 
 T = TypeVar("T")
@@ -86,6 +87,7 @@ class _Editing:
     chapter: Chapter
     tree: MoveTree
     before: State  # the chapter before the edit, for its version in the history
+    chain_end: ChainEnd | None  # of the chapter's history, read with it
 
 
 async def _open(
@@ -96,9 +98,13 @@ async def _open(
     if_match: str | None,
 ) -> _Editing:
     granted = await require_study(session, user, study_id, Action.edit, for_update=True)
-    chapter = await require_chapter(session, granted, chapter_id)
+    found = await history_repository.get_chapter_and_chain_end(session, granted.node.id, chapter_id)
+    if found is None:
+        raise ChapterNotFound(chapter_id)
+    chapter, chain_end = found
     check_if_match(if_match, chapter.version)
-    return _Editing(user, granted, chapter, cast(MoveTree, chapter.tree), history.capture(chapter))
+    tree = cast(MoveTree, chapter.tree)
+    return _Editing(user, granted, chapter, tree, history.capture(chapter), chain_end)
 
 
 def _apply(change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -133,6 +139,7 @@ async def _store(
         session,
         chapter,
         editing.before,
+        chain_end=editing.chain_end,
         actor_id=editing.user.id,
         kind=str(event_type),
         summary=summary,
