@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, func, insert, select, true, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, undefer
@@ -63,24 +63,28 @@ def versions_along(rows: Sequence[dict[str, Any]]) -> events.Companion:
 ChainEnd = tuple[int, int, int]
 
 
+# A chapter of a study and the chain end of its latest version (LATERAL: none is NULL),
+# built once with bind parameters (an edit of a chapter's tree reads it every time).
+_CHAIN_END = (
+    select(V.chain_length, V.chain_bytes, V.base_bytes)
+    .where(V.chapter_id == Chapter.id, V.version == Chapter.version)
+    .lateral("chain_end")
+)
+_CHAPTER_AND_CHAIN_END = (
+    select(Chapter, _CHAIN_END.c.chain_length, _CHAIN_END.c.chain_bytes, _CHAIN_END.c.base_bytes)
+    .outerjoin(_CHAIN_END, true())
+    .where(Chapter.id == bindparam("chapter_id"), Chapter.study_id == bindparam("study_id"))
+)
+
+
 async def get_chapter_and_chain_end(
     session: AsyncSession, study_id: uuid.UUID, chapter_id: uuid.UUID
 ) -> tuple[Chapter, ChainEnd | None] | None:
     """A chapter of this study (tree included) and the end of its history chain (None:
     no history yet), in one statement: what an edit of its tree needs to read. None if
     it is not a chapter of this study."""
-    end = (
-        select(V.chain_length, V.chain_bytes, V.base_bytes)
-        .where(V.chapter_id == Chapter.id, V.version == Chapter.version)
-        .lateral("chain_end")
-    )
-    row = (
-        await session.execute(
-            select(Chapter, end.c.chain_length, end.c.chain_bytes, end.c.base_bytes)
-            .outerjoin(end, true())
-            .where(Chapter.id == chapter_id, Chapter.study_id == study_id)
-        )
-    ).first()
+    params = {"study_id": study_id, "chapter_id": chapter_id}
+    row = (await session.execute(_CHAPTER_AND_CHAIN_END, params)).first()
     if row is None:
         return None
     chapter, length, size, base = row
