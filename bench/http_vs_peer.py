@@ -45,6 +45,9 @@ CONNECTIONS = 16
 # BENCH_BASELINE=<git revision> also serves that revision, measured in the same turns.
 BASELINE = "before: "
 LATENCY = ("peer insert", "POST /nodes", "peer select", "GET /nodes/{id}")
+# A move played in a study and taken back, in turns: measured with one client only (the
+# same chapter for every request; concurrent moves on it would queue on its study).
+MOVE = "a move played/taken back"
 REPO = Path(__file__).resolve().parent.parent
 
 TARGETS = {  # (numerator, denominator): minimum ratio
@@ -227,6 +230,53 @@ def _percentile(out: str, which: str) -> float:
     return float(found.group(1)) * scale
 
 
+def move_script(base: str, token: str) -> str:
+    """A wrk script (one connection) that plays a legal move at the end of a real
+    annotated game's chapter and takes it back, in turns: the live-study write (history
+    version, search index, event), the chapter's tree staying the same size."""
+    import io
+
+    import chess.pgn
+
+    text = (REPO / "bench" / "data" / "world-matches.pgn").read_text()
+    game = chess.pgn.read_game(io.StringIO(text))
+    assert game is not None
+    board = game.end().board()
+    reply = board.san(next(iter(board.legal_moves)))
+    pgn = str(game)
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=auth) as client:
+        workspace = client.post("/nodes", json={"kind": "workspace", "name": "moves"}).json()
+        result = client.post(
+            "/studies", json={"name": "live", "parent_id": workspace["id"], "pgn": pgn}
+        )
+        assert result.status_code == 201, result.text
+        study = result.json()["studies"][0]
+        chapter = study["chapters"][0]["id"]
+        tree = client.get(f"/studies/{study['id']}/chapters/{chapter}").json()["tree"]
+    last, children = None, tree["children"]
+    while children:
+        last, children = children[0], tree["nodes"][children[0]]["children"]
+    moves = f"/studies/{study['id']}/chapters/{chapter}/moves"
+    return f"""
+local played = nil
+local headers = {{["Authorization"] = "Bearer {token}", ["Content-Type"] = "application/json"}}
+request = function()
+  if played == nil then
+    return wrk.format("POST", "{moves}", headers, '{{"after":"{last}","move":"{reply}"}}')
+  end
+  return wrk.format("DELETE", "{moves}/" .. played, headers, nil)
+end
+response = function(status, headers, body)
+  if played == nil then
+    played = string.match(body, '"move":{{"id":"([^"]+)"')
+  else
+    played = nil
+  end
+end
+"""
+
+
 def setup_catachess(base: str) -> tuple[str, str, str]:
     """A user, their bearer token, a workspace to read and one to create folders in."""
     body = {"email": "bench@bench.example", "password": "bench password"}
@@ -321,6 +371,7 @@ def catachess_scripts(port: int, prefix: str = "") -> dict[str, str]:
     base = f"http://127.0.0.1:{port}"
     token, read_id, parent_id = setup_catachess(base)
     scripts = scenarios(token, read_id, parent_id)
+    scripts[MOVE] = move_script(base, token)
     first = httpx.post(
         f"{base}/nodes",
         json={"kind": "folder", "name": "replayed", "parent_id": parent_id},
@@ -361,7 +412,12 @@ def main_sync() -> None:
             scripts.update(base_scripts)
             base_owed = pending_deliveries(base_url)
             targets.update({name: Target(port, [pid, *pg], base_owed) for name in base_scripts})
-        names = [name for name in scripts if not only or name.removeprefix(BASELINE) in only]
+        names = [
+            name
+            for name in scripts
+            if (not only or name.removeprefix(BASELINE) in only)
+            and name.removeprefix(BASELINE) != MOVE
+        ]
         runs: dict[str, list[Run]] = {name: [] for name in names}
         for round_ in range(ROUNDS + 1):  # round 0 warms up (connections, statements)
             for name in names if round_ % 2 else list(reversed(names)):
@@ -382,6 +438,12 @@ def main_sync() -> None:
             for name in names
             if name.removeprefix(BASELINE) in LATENCY
         }
+        for name in scripts:
+            if name.removeprefix(BASELINE) == MOVE and (not only or MOVE in only):
+                target = targets[name]
+                latency[name] = wrk(
+                    target.port, scripts[name], target.pids, connections=1, pending=target.pending
+                )
     report(runs, latency)
 
 
@@ -418,7 +480,8 @@ def report(runs: dict[str, list[Run]], latency: dict[str, Run]) -> None:
             print(f"  {top} / {bottom}: {ratio:5.2f}x (target >= {target}x) {verdict}")
     print("  one request in flight (wrk -c1):")
     for name, run in latency.items():
-        print(f"  {name:26} p50 {run.p50_ms:6.2f} ms   p99 {run.p99_ms:6.2f} ms")
+        cpu = f"   CPU {run.cpu_us:5.0f} us/req (server {run.server_us:5.0f})" if run.cpu_us else ""
+        print(f"  {name:26} p50 {run.p50_ms:6.2f} ms   p99 {run.p99_ms:6.2f} ms{cpu}")
 
 
 async def main() -> None:
