@@ -9,7 +9,8 @@ wrk (Debian's package, -t1 -c16) drives them in turns, ROUNDS times with the ord
 rotating, so load drifting on a shared machine hits both sides alike; each ratio is the
 median of the per-round ratios. The CPU that the server process and PostgreSQL spend
 per request (from /proc) is printed too: on a shared machine it moves less than req/s.
-Latency is measured with one connection (wrk -c1 --latency): p50 and p99.
+Latency is measured with one connection (wrk -c1 --latency): p50 and p99. So is a move
+played in a study and taken back (the live-study write), with its CPU per request.
 Targets: POST /nodes >= 0.3x peer insert; GET /nodes/{id} >= 0.5x peer select;
 keyed POST >= 0.85x unkeyed; replay >= 2x a keyed first run.
 Settings: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3), BENCH_ONLY
