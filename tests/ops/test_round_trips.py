@@ -3,10 +3,11 @@
 Counted where they happen, on asyncpg: every message exchange with PostgreSQL that the
 app's driver starts (BEGIN, COMMIT, each statement, a statement's preparation, a pool
 pre-ping). The route is called once before counting, so prepared statements are cached
-as they are on a warm server. Budgets (issue 17): an authorized read <= 2, a create <= 5.
-The caller of a create is authenticated before the body is read (docs/security.md: a
-bad token is 401 before the body is read), so the token cannot share the statement that
-checks the parent named in the body; the node, its event and its search entry share one.
+as they are on a warm server. Budgets (issue 17): an authorized read <= 2, a create <= 5
+(a folder's: 4), a move in a study: 8. The caller of a create is authenticated before
+the body is read (docs/security.md: a bad token is 401 before the body is read), so the
+token cannot share the statement that checks the parent named in the body; the parent's
+check, the node, its event and its search entry share one.
 """
 
 from __future__ import annotations
