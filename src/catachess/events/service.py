@@ -128,7 +128,9 @@ async def record_returning(
         event_type, actor_id, target, None, version, payload, None, None, None
     )
     del event_values["workspace_id"]  # the inserted row's
-    row = await _send(session, event_type, event_values, [check, *along_with], checked=True)
+    row = await _send(
+        session, event_type, event_values, [check, *along_with], build=_build_checked_append
+    )
     assert row is not None  # the check's row comes back even when it found none
     assert isinstance(check.statement, CTE)
     width = len(check.statement.c)
@@ -170,10 +172,10 @@ async def _send(
     event_values: dict[str, Any],
     along_with: Sequence[Companion],
     *,
-    checked: bool = False,
+    build: Callable[[bool, Sequence[Companion]], Prebuilt] | None = None,
 ) -> Sequence[Any] | None:
-    """The append statement of this event and its companions, sent; its row or None.
-    `checked`: the first companion is record_returning's check."""
+    """The append statement of this event and its companions (made by `build`, by
+    default _build_append), sent; its row or None."""
     params = {f"e_{name}": value for name, value in event_values.items()}
     owed = subscribers.names_for(event_type)
     if owed:
@@ -181,8 +183,8 @@ async def _send(
         session.info[DELIVERIES_OWED] = True
     for companion in along_with:
         params.update(companion.params)
-    build = _build_checked_append if checked else _build_append
-    row = await _compiled(build, bool(owed), along_with).fetchrow(session, **params)
+    statement = _compiled(build or _build_append, bool(owed), along_with)
+    row = await statement.fetchrow(session, **params)
     guard.note_recorded(session.sync_session)
     return row
 

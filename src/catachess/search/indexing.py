@@ -7,7 +7,8 @@ the change):
 - `node_named`        a node was created, renamed, or renamed by a restore
 - `chapters_added`    chapters were created (PGN import, FEN, extracted variation)
 - `chapter_renamed`   a chapter's name changed
-- `chapter_tree_changed`  a move-tree edit stored a new tree (diffed against the index)
+- `chapter_tree_changed`  a move-tree edit stored a new tree (diffed against the index);
+  `chapter_tree_changes` the same, the new positions' rows left to the edit's event
 - `post_written`      a discussion post was written or edited
 
 Deleting a chapter, a post or purging nodes removes rows through foreign keys; moving or
@@ -158,7 +159,7 @@ _ENTRY_TYPES = {
 }
 
 
-Statement = tuple[TextClause, dict[str, list[Any]]]
+Statement = tuple[TextClause | Insert, dict[str, list[Any]]]
 
 
 def _entries_statement(rows: _Rows, tsv: str) -> list[Statement]:
@@ -184,12 +185,12 @@ async def _run(session: AsyncSession, statements: list[Statement]) -> None:
 
 
 POSITION_BATCH = 20_000
-_INSERT_POSITIONS = text(
-    "INSERT INTO search_positions "
-    "(workspace_id, study_id, chapter_id, move_id, ply, zobrist, key) "
-    "SELECT * FROM unnest(CAST(:workspace_id AS uuid[]), CAST(:study_id AS uuid[]), "
-    "CAST(:chapter_id AS uuid[]), CAST(:move_id AS text[]), CAST(:ply AS int[]), "
-    "CAST(:zobrist AS bigint[]), CAST(:key AS text[]))"
+_POSITION_COLUMNS = ["workspace_id", "study_id", "chapter_id", "move_id", "ply", "zobrist", "key"]
+# Position rows from column arrays (db.arrays, parameters "sp_<column>"): run on its own,
+# or sent in the statement of an edit's event (events.Companion).
+_INSERT_POSITIONS = insert(cast(Table, SearchPosition.__table__)).from_select(
+    _POSITION_COLUMNS,
+    arrays.unnest_rows([SearchPosition.__table__.c[name] for name in _POSITION_COLUMNS], "sp_"),
 )
 _PROSE_TSV = f"to_tsvector('{PROSE_CONFIG}', t.folded)"
 _NAME_TSV = f"to_tsvector('{NAME_CONFIG}', t.folded)"
@@ -331,7 +332,10 @@ def _position_rows(
     return [
         (
             _INSERT_POSITIONS,
-            {name: values[start : start + POSITION_BATCH] for name, values in columns.items()},
+            {
+                f"sp_{name}": values[start : start + POSITION_BATCH]
+                for name, values in columns.items()
+            },
         )
         for start in range(0, total, POSITION_BATCH)
     ]
@@ -345,14 +349,6 @@ async def chapters_added(session: AsyncSession, chapters: Sequence[Chapter]) -> 
     with their rows made in a worker process instead (`prepared_chapters_added`).
     """
     await _run(session, await heavy.run_thread(new_chapter_statements, chapters))
-
-
-_POSITION_COLUMNS = ["workspace_id", "study_id", "chapter_id", "move_id", "ply", "zobrist", "key"]
-# _INSERT_POSITIONS as a construct, for the statement of an event (events.Companion).
-_POSITION_FIELDS = [SearchPosition.__table__.c[name] for name in _POSITION_COLUMNS]
-_NEW_POSITIONS = insert(cast(Table, SearchPosition.__table__)).from_select(
-    _POSITION_COLUMNS, arrays.unnest_rows(_POSITION_FIELDS, "sp_")
-)
 
 
 async def prepared_chapters_added(
@@ -498,9 +494,9 @@ async def chapter_tree_changes(session: AsyncSession, chapter: Chapter) -> list[
     if len(statements) > 1:
         await _run(session, statements)
         return []
-    [(_, columns)] = statements
-    params = {f"sp_{name}": values for name, values in columns.items()}
-    return [events.Companion("search_positions", _NEW_POSITIONS, params)]
+    [(statement, params)] = statements
+    assert isinstance(statement, Insert)
+    return [events.Companion("search_positions", statement, params)]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,6 @@ from catachess.events.types import (
 from catachess.history import recording as history
 from catachess.history import repository as history_repository
 from catachess.history.compare import label as move_label
-from catachess.history.repository import ChainEnd
 from catachess.history.state import State
 from catachess.pgn import (
     MoveNode,
@@ -87,7 +86,7 @@ class _Editing:
     chapter: Chapter
     tree: MoveTree
     before: State  # the chapter before the edit, for its version in the history
-    chain_end: ChainEnd | None  # of the chapter's history, read with it
+    chain_end: history_repository.ChainEnd | None  # of the chapter's history, read with it
 
 
 async def _open(
