@@ -4,6 +4,7 @@ and the container check gave, and write nothing: no node, no event, no search en
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catachess.auth.models import User
+from catachess.db.engine import make_sessionmaker
+from catachess.errors import AppError
+from catachess.nodes import service as nodes
+from catachess.nodes.models import NodeKind
+from catachess.nodes.schemas import NodeCreate
 from tests.factories import Actor, a_folder, a_study, a_user, a_workspace, shared_with
 
 NAME = "checked-create"
@@ -142,3 +149,21 @@ async def test_an_editor_below_a_grant_creates_with_the_inherited_role(
         )
     assert path == f"{workspace['id']}/{folder['id']}/{inner['id']}/{made['id']}"
     assert await written(engine) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("setup", [viewer, a_study_of_bobs, trashed_ancestor])
+async def test_the_statement_itself_inserts_nothing_when_a_check_fails(
+    client: httpx.AsyncClient, engine: AsyncEngine, setup: Setup
+) -> None:
+    """Not the route's rollback: the create's one statement, committed after the refusal,
+    has written no node, event or search entry (its insert is conditioned on the checks)."""
+    alice, bob = await a_user(client, "alice"), await a_user(client, "bob")
+    parent_id = await setup(client, alice, bob)
+    async with make_sessionmaker(engine)() as session:
+        user = await session.get(User, uuid.UUID(bob.id))
+        assert user is not None
+        body = NodeCreate(kind=NodeKind.folder, name=NAME, parent_id=uuid.UUID(parent_id))
+        with pytest.raises(AppError):
+            await nodes.create_node(session, user, body)
+        await session.commit()
+    assert await written(engine) == (0, 0, 0)
