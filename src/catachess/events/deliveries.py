@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, delete, func, select, tuple_, update
+from sqlalchemy import BigInteger, Integer, Row, any_, bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catachess.db.base import utcnow
@@ -54,6 +55,36 @@ async def claim_due(
     return [Claim(delivery_id, attempt) for delivery_id, attempt in rows]
 
 
+# The claims of a batch as two arrays: one statement whatever the batch's size, prepared
+# once per connection (an IN list is a new statement, compiled and planned again, for
+# every size: two of each batch's exchanges were a PREPARE under load).
+_CLAIMED = (
+    func.unnest(
+        cast(bindparam("delivery_ids"), ARRAY(BigInteger)),
+        cast(bindparam("attempts"), ARRAY(Integer)),
+    )
+    .table_valued("id", "attempt")
+    .render_derived(name="claimed")
+)
+_LOCK_CLAIMED = (
+    select(EventDelivery, Event)
+    .join(Event, Event.event_id == EventDelivery.event_id)
+    .join(
+        _CLAIMED,
+        (_CLAIMED.c.id == EventDelivery.id) & (_CLAIMED.c.attempt == EventDelivery.attempts),
+    )
+    .where(PENDING)
+    .order_by(Event.seq, EventDelivery.id)
+    .with_for_update(of=EventDelivery)
+)
+_MARK_DELIVERED = (
+    update(EventDelivery)
+    .where(EventDelivery.id == any_(bindparam("delivery_ids", type_=ARRAY(BigInteger))))
+    .values(delivered_at=bindparam("delivered_at"))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def lock_claimed(
     session: AsyncSession, claims: list[Claim]
 ) -> Sequence[Row[EventDelivery, Event]]:
@@ -65,16 +96,11 @@ async def lock_claimed(
     deadlock, since every relay locks in the same order. A claim whose lease ran out and
     that another relay re-claimed has a higher attempt number and is left out.
     """
-    keys = [(claim.delivery_id, claim.attempt) for claim in claims]
-    return (
-        await session.execute(
-            select(EventDelivery, Event)
-            .join(Event, Event.event_id == EventDelivery.event_id)
-            .where(tuple_(EventDelivery.id, EventDelivery.attempts).in_(keys), PENDING)
-            .order_by(Event.seq, EventDelivery.id)
-            .with_for_update(of=EventDelivery)
-        )
-    ).all()
+    parameters = {
+        "delivery_ids": [claim.delivery_id for claim in claims],
+        "attempts": [claim.attempt for claim in claims],
+    }
+    return (await session.execute(_LOCK_CLAIMED, parameters)).all()
 
 
 def mark_delivered(delivery: EventDelivery) -> None:
@@ -85,12 +111,8 @@ async def mark_all_delivered(session: AsyncSession, delivery_ids: list[int]) -> 
     """Mark these deliveries delivered, in one statement (a batch that ran without a
     failure); the loaded instances are not updated (the batch's session ends here)."""
     if delivery_ids:
-        await session.execute(
-            update(EventDelivery)
-            .where(EventDelivery.id.in_(delivery_ids))
-            .values(delivered_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        parameters = {"delivery_ids": delivery_ids, "delivered_at": utcnow()}
+        await session.execute(_MARK_DELIVERED, parameters)
 
 
 def mark_failed(
