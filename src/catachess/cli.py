@@ -111,6 +111,27 @@ def serve(
     )
 
 
+@app.command("relay")
+def relay_command() -> None:
+    """Deliver events to their subscribers until stopped, as a process of its own (run
+    the servers with EVENT_RELAY=false; migrates the database first)."""
+    from catachess.db import migrate
+    from catachess.events import relay
+
+    settings, url = _ready_to_run()
+    migrate.upgrade(url)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await relay.run_alone(url, settings, stop)
+
+    console.print("event relay running (SIGTERM or Ctrl-C stops it after its batch)")
+    asyncio.run(main())
+
+
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 

@@ -16,6 +16,10 @@ from catachess.db.base import Base, CreatedAt, new_id, utcnow
 # domain change, so the commit guard (events/guard.py) does not ask for an event.
 EVENT_EXEMPT = "event_exempt"
 
+# NOTIFY channel of committed events: the trigger that numbers positions sends it at every
+# commit that recorded one (a wake-up only, never the data: readers read the log).
+COMMITTED_CHANNEL = "catachess_events"
+
 
 class Event(Base):
     __tablename__ = "events"

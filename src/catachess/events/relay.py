@@ -20,10 +20,13 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from datetime import timedelta
+from typing import Any
 
+import asyncpg
 from sqlalchemy import event as sa_event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -31,7 +34,7 @@ from catachess import context
 from catachess.config import Settings, get_settings
 from catachess.events import deliveries, guard, subscribers
 from catachess.events.deliveries import Claim
-from catachess.events.models import Event, EventDelivery
+from catachess.events.models import COMMITTED_CHANNEL, Event, EventDelivery
 from catachess.events.service import DELIVERIES_OWED
 from catachess.ops import metrics
 
@@ -226,9 +229,18 @@ async def drain(
 class Relay:
     """The background delivery loop of one server process (started in the app lifespan)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        *,
+        gather: float = 0.0,
+    ) -> None:
+        """`gather`: seconds a woken relay waits before its next claim after a batch that
+        was not full, so that the deliveries committed meanwhile share one batch."""
         self.sessions = sessions
         self.settings = settings
+        self.gather = gather
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -270,9 +282,73 @@ class Relay:
             # Other processes' commits are noticed by polling; this process's by wake().
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.event_relay_interval)
+                if self.gather and claimed and not self._stopping:
+                    await asyncio.sleep(self.gather)
 
 
 _RUNNING: set[Relay] = set()
+
+
+# A relay of its own is woken by every commit of any process: without a pause it would
+# claim each commit's one delivery alone, and spend more on batches than on deliveries.
+GATHER = 0.05
+
+
+async def run_alone(url: str, settings: Settings, stop: asyncio.Event) -> None:
+    """The relay as a process of its own (`catachess relay`), until `stop` is set.
+
+    Servers then run with EVENT_RELAY=false, and deliveries no longer share their
+    processes with requests (docs/performance.md, ninth pass: under load they cost a
+    quarter or more of a create's rate). Other processes' commits are not seen by
+    wake(): this relay LISTENs on the channel the positions trigger notifies at every
+    commit that recorded events, and polls every EVENT_RELAY_INTERVAL while it cannot.
+    """
+    from catachess.db.engine import make_engine, make_sessionmaker
+
+    engine = make_engine(url, pool_size=2)
+    relay = Relay(make_sessionmaker(engine), settings, gather=GATHER)
+    relay.start()
+    try:
+        await _wake_on_commits(url, relay, stop, settings.event_relay_interval)
+    finally:
+        await relay.stop()
+        await engine.dispose()
+
+
+async def _wake_on_commits(url: str, relay: Relay, stop: asyncio.Event, retry: float) -> None:
+    """Wake the relay at every NOTIFY of committed events until `stop`, listening again
+    (after `retry` seconds) whenever the connection is lost."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    while not stop.is_set():
+        try:
+            await _listen(dsn, relay, stop)
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning("event relay cannot LISTEN (%r); polling until it can", error)
+        if not stop.is_set():
+            await _first_of(stop.wait(), asyncio.sleep(retry))
+
+
+async def _listen(dsn: str, relay: Relay, stop: asyncio.Event) -> None:
+    """One LISTEN connection: wake the relay at each NOTIFY until `stop` or its loss."""
+    lost = asyncio.Event()
+    listener = await asyncpg.connect(dsn)
+    try:
+        listener.add_termination_listener(lambda _: lost.set())
+        await listener.add_listener(COMMITTED_CHANNEL, lambda *_: relay.wake())
+        relay.wake()  # whatever was committed before it listened
+        await _first_of(stop.wait(), lost.wait())
+    finally:
+        await listener.close()
+
+
+async def _first_of(*waits: Coroutine[Any, Any, Any]) -> None:
+    """Return when the first of these finishes; the others are cancelled."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def _wake_after_commit(session: Session) -> None:

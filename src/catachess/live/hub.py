@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catachess.config import Settings
-from catachess.events.models import Event
+from catachess.events.models import COMMITTED_CHANNEL, Event
 from catachess.events.repository import SHARING_EVENTS
 from catachess.events.types import EventType
 from catachess.live import presence, repository
@@ -36,7 +36,6 @@ from catachess.sharing.policy import Action, Role, allows
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "catachess_events"
 # Seconds a stopping hub waits for its dispatch in progress before cancelling it.
 STOP_TIMEOUT = 5.0
 # Events read per query while catching up (the hub and a resuming stream alike).
@@ -245,7 +244,7 @@ class LiveHub:
             return  # nobody to wake: no LISTEN connection until a stream subscribes
         try:
             listener = await asyncpg.connect(self._dsn)
-            await listener.add_listener(CHANNEL, self._notified)
+            await listener.add_listener(COMMITTED_CHANNEL, self._notified)
             await listener.add_listener(repository.PRESENCE_CHANNEL, self._presence_notified)
             listener.add_termination_listener(lambda _: self.wake())
         except (OSError, asyncpg.PostgresError) as error:
