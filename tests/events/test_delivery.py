@@ -453,3 +453,49 @@ async def test_an_import_records_its_chapter_events_in_one_statement_each_owed_a
     assert sorted(target for target, _ in seen) == sorted(chapters)
     assert {correlation for _, correlation in seen} == {"import-70"}
     assert await deliver() == 0
+
+
+async def test_a_gathering_relay_claims_the_commits_of_its_pause_in_one_batch(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A relay of its own is woken by every commit (catachess relay): after a batch that
+    was not full it pauses (relay.GATHER) so that the commits woken meanwhile share the
+    next batch, instead of each claiming its own delivery alone."""
+    claimed: list[int] = []
+    claim_due = deliveries.claim_due
+
+    async def counted(*args: Any, **kwargs: Any) -> list[deliveries.Claim]:
+        claims = await claim_due(*args, **kwargs)
+        if claims:
+            claimed.append(len(claims))
+        return claims
+
+    monkeypatch.setattr(deliveries, "claim_due", counted)
+    alice = await a_user(client, "alice")
+    delivered = "SELECT count(*) FROM event_deliveries WHERE delivered_at IS NOT NULL"
+    # No poll in the meantime: only the commits wake it.
+    quiet = settings.model_copy(update={"event_relay_interval": 3600.0})
+    gathering = relay.Relay(sessions, quiet, gather=1.0)
+    gathering.start()
+    try:
+        await a_workspace(client, alice, "First")  # its commit wakes the relay
+        await _until_count(engine, delivered, 1)
+        await a_workspace(client, alice, "Second")  # wakes it: it pauses a second
+        await a_workspace(client, alice, "Third")  # committed during the pause
+        await _until_count(engine, delivered, 3)
+    finally:
+        await gathering.stop()
+    assert claimed == [1, 2]
+
+
+async def _until_count(engine: AsyncEngine, sql: str, expected: int) -> None:
+    """Wait for the relay task's work (it runs beside this test in the same loop)."""
+    for _ in range(1000):
+        if await count(engine, sql) == expected:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{sql} never reached {expected}")
