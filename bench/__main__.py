@@ -5,6 +5,7 @@ import importlib
 
 SCRIPTS = [
     "bench.http_vs_peer",
+    "bench.relay_process",
     "bench.pgn_import",
     "bench.tree_listing",
     "bench.trash",

@@ -486,7 +486,9 @@ def report(runs: dict[str, list[Run]], latency: dict[str, Run]) -> None:
 
 
 async def main() -> None:
-    main_sync()
+    # In a thread: `python -m bench` runs this in its event loop, and the relay's catch-up
+    # (pending_deliveries) runs event loops of its own.
+    await asyncio.to_thread(main_sync)
 
 
 if __name__ == "__main__":
