@@ -227,7 +227,8 @@ async def drain(
 
 
 class Relay:
-    """The background delivery loop of one server process (started in the app lifespan)."""
+    """The background delivery loop of one process: a server's (started in the app
+    lifespan) or a relay process's (`run_alone`)."""
 
     def __init__(
         self,
@@ -298,10 +299,11 @@ async def run_alone(url: str, settings: Settings, stop: asyncio.Event) -> None:
     """The relay as a process of its own (`catachess relay`), until `stop` is set.
 
     Servers then run with EVENT_RELAY=false, and deliveries no longer share their
-    processes with requests (docs/performance.md, ninth pass: under load they cost a
-    quarter or more of a create's rate). Other processes' commits are not seen by
-    wake(): this relay LISTENs on the channel the positions trigger notifies at every
-    commit that recorded events, and polls every EVENT_RELAY_INTERVAL while it cannot.
+    processes with requests: that pays where cores are to spare (on the 2-core bench
+    machine the create's rate stays the same, docs/performance.md, ninth pass). Other
+    processes' commits are not seen by wake(): this relay LISTENs on the channel the
+    positions trigger notifies at every commit that recorded events, and polls every
+    EVENT_RELAY_INTERVAL meanwhile, as every relay does.
     """
     from catachess.db.engine import make_engine, make_sessionmaker
 
@@ -349,6 +351,7 @@ async def _first_of(*waits: Coroutine[Any, Any, Any]) -> None:
     finally:
         for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _wake_after_commit(session: Session) -> None:
