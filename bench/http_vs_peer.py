@@ -333,10 +333,13 @@ def catachess_env(url: str) -> dict[str, str]:
 
 
 @contextmanager
-def catachess_server(url: str, source: Path | None = None) -> Iterator[tuple[int, int]]:
-    """`catachess serve` on a free port (from `source`'s src/ when given); (port, pid)."""
+def catachess_server(
+    url: str, source: Path | None = None, settings: dict[str, str] | None = None
+) -> Iterator[tuple[int, int]]:
+    """`catachess serve` on a free port (from `source`'s src/ when given, with `settings`
+    on top of catachess_env's); (port, pid)."""
     port = free_port()
-    env = catachess_env(url)
+    env = {**catachess_env(url), **(settings or {})}
     if source is not None:
         env["PYTHONPATH"] = str(source / "src")
     command = [sys.executable, "-m", "catachess.cli", "serve", "--port", str(port)]

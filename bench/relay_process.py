@@ -30,18 +30,14 @@ def run(layout: str) -> peer.Run:
     """One wrk run of POST /nodes on a fresh database, with the relay laid out so."""
     own_process = layout == "relay process"
     with throwaway_database() as url:
-        environment = peer.catachess_env(url)
-        if own_process:
-            environment["EVENT_RELAY"] = "false"
-        port = peer.free_port()
-        serve = [sys.executable, "-m", "catachess.cli", "serve", "--port", str(port)]
-        with peer.started(serve, environment, port) as server:
+        settings = {"EVENT_RELAY": "false"} if own_process else {}
+        with peer.catachess_server(url, settings=settings) as (port, server):
             pids = [server, *postmaster_pid(url)]
             relay = None
             if own_process:
                 relay = subprocess.Popen(
                     [sys.executable, "-m", "catachess.cli", "relay"],
-                    env={**os.environ, **environment},
+                    env={**os.environ, **peer.catachess_env(url)},
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )

@@ -22,6 +22,7 @@ from catachess.maintenance import runner
 from tests.events.support import count, deliveries_of, time_passes
 from tests.factories import a_folder, a_user, a_workspace
 from tests.ops.test_round_trips import round_trips
+from tests.polling import eventually
 
 AddSubscriber = Callable[..., None]
 Deliver = Callable[..., Any]
@@ -483,19 +484,14 @@ async def test_a_gathering_relay_claims_the_commits_of_its_pause_in_one_batch(
     gathering.start()
     try:
         await a_workspace(client, alice, "First")  # its commit wakes the relay
-        await _until_count(engine, delivered, 1)
+        await eventually(lambda: _counted(engine, delivered, 1), "the first is delivered")
         await a_workspace(client, alice, "Second")  # wakes it: it pauses a second
         await a_workspace(client, alice, "Third")  # committed during the pause
-        await _until_count(engine, delivered, 3)
+        await eventually(lambda: _counted(engine, delivered, 3), "all three are delivered")
     finally:
         await gathering.stop()
     assert claimed == [1, 2]
 
 
-async def _until_count(engine: AsyncEngine, sql: str, expected: int) -> None:
-    """Wait for the relay task's work (it runs beside this test in the same loop)."""
-    for _ in range(1000):
-        if await count(engine, sql) == expected:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{sql} never reached {expected}")
+async def _counted(engine: AsyncEngine, sql: str, expected: int) -> bool:
+    return await count(engine, sql) == expected

@@ -12,7 +12,6 @@ import asyncio
 import os
 import signal
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.events.support import count
 from tests.factories import a_user, a_workspace
+from tests.polling import eventually
 
 CATACHESS = str(Path(sys.executable).parent / "catachess")
 DEADLINE = 30.0  # seconds for the relay process to start, deliver or stop
@@ -31,6 +31,7 @@ async def test_a_relay_process_delivers_what_other_processes_commit_as_they_noti
 ) -> None:
     alice = await a_user(client, "alice")
     before = await a_workspace(client, alice, "Committed before the relay started")
+    others = await _listeners(engine)  # a live hub of this test session's app, say
     log = tmp_path / "relay.log"
     environment = {
         **os.environ,
@@ -43,10 +44,10 @@ async def test_a_relay_process_delivers_what_other_processes_commit_as_they_noti
             CATACHESS, "relay", env=environment, stdout=output, stderr=asyncio.subprocess.STDOUT
         )
     try:
-        await _until(lambda: _feed_lines(engine, before["id"]), relay, log)
-        await _until(lambda: _listening(engine), relay, log)
+        await _eventually(lambda: _feed_lines(engine, before["id"]), "its first batch", relay, log)
+        await _eventually(lambda: _listening(engine, others), "it listens", relay, log)
         after = await a_workspace(client, alice, "Committed while it listens")
-        await _until(lambda: _feed_lines(engine, after["id"]), relay, log)
+        await _eventually(lambda: _feed_lines(engine, after["id"]), "a NOTIFY", relay, log)
     finally:
         if relay.returncode is None:
             relay.send_signal(signal.SIGTERM)
@@ -61,20 +62,32 @@ async def _feed_lines(engine: AsyncEngine, node_id: str) -> bool:
     return await count(engine, lines, node=node_id) == 1
 
 
-async def _listening(engine: AsyncEngine) -> bool:
-    listeners = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %catachess_events%'"
-    return await count(engine, listeners) == 1
+async def _listeners(engine: AsyncEngine) -> int:
+    """Connections whose last statement was a LISTEN on the channel of committed events."""
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %catachess_events%'"
+    return await count(engine, sql)
 
 
-async def _until(
-    check: Callable[[], Awaitable[bool]], process: asyncio.subprocess.Process, log: Path
+async def _listening(engine: AsyncEngine, others: int) -> bool:
+    return await _listeners(engine) > others
+
+
+async def _eventually(
+    check: Callable[[], Awaitable[bool]],
+    what: str,
+    process: asyncio.subprocess.Process,
+    log: Path,
 ) -> None:
-    """Wait for another process's work: poll `check` until it holds, or fail with its log."""
-    deadline = time.monotonic() + DEADLINE
-    while not await check():
+    """`eventually`, failing at once with the relay's log if the relay has exited."""
+
+    async def alive_and_done() -> bool:
         assert process.returncode is None, f"the relay exited:\n{_text(log)}"
-        assert time.monotonic() < deadline, f"the relay did not get there:\n{_text(log)}"
-        await asyncio.sleep(0.05)  # polling another process
+        return await check()
+
+    try:
+        await eventually(alive_and_done, what, seconds=DEADLINE)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{_text(log)}") from None
 
 
 def _text(log: Path) -> str:

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
-
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.maintenance import gate
+from tests.polling import eventually
 from tests.servers import Server, running_servers
-
-WAIT_SECONDS = 20.0
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll another process's progress (no fixed sleeps: returns as soon as it holds)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not await condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        await asyncio.sleep(0.05)
 
 
 async def total(servers: list[Server], name: str, **labels: str) -> float:
