@@ -285,6 +285,61 @@ async def test_a_batch_of_feed_lines_costs_two_statements_whatever_its_size(
     assert statements[1] == statements[6]
 
 
+async def outbox_rows_read(session: AsyncSession) -> int:
+    """Rows of event_deliveries this transaction has read so far (by index or scan)."""
+    read = await session.scalar(
+        text(
+            "SELECT coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) "
+            "FROM pg_stat_xact_user_tables WHERE relname = 'event_deliveries'"
+        )
+    )
+    return int(read or 0)
+
+
+async def test_a_batch_reads_its_own_deliveries_however_long_the_backlog(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    deliver: Deliver,
+) -> None:
+    """A relay that comes back to a long backlog (after an outage, or behind a burst)
+    works it off in linear time: locking a batch's claims reads those rows, by primary
+    key, not every pending row. The planner's statistics still describe the quiet outbox
+    of before the surge (few pending rows), as they do until the next ANALYZE; with them
+    the join of the claims hashed the whole backlog for every batch, and a backlog of
+    10,000 took twice as long per delivery as one of 3,000 (docs/performance.md)."""
+    alice = await a_user(client, "alice")
+    await a_workspace(client, alice)
+    await deliver()
+    async with engine.begin() as connection:
+        await connection.execute(text("ANALYZE event_deliveries"))
+        # 3,000 node events owed to the feed, as a burst leaves them.
+        await connection.execute(
+            text(
+                "WITH made AS ("
+                " INSERT INTO events (event_id, workspace_id, event_type, target_id,"
+                "  target_type, node_id, timestamp, payload, correlation_id)"
+                " SELECT gen_random_uuid(), gen_random_uuid(), 'node.created',"
+                "  gen_random_uuid(), 'folder', NULL, now(), '{}', 'backlog'"
+                " FROM generate_series(1, 3000) RETURNING event_id, workspace_id)"
+                "INSERT INTO event_deliveries (event_id, subscriber, workspace_id, attempts,"
+                " next_attempt_at, created_at)"
+                "SELECT event_id, 'activity', workspace_id, 0, now(), now() FROM made"
+            )
+        )
+    async with sessions() as session, session.begin():
+        claims = await deliveries.claim_due(
+            session, ["activity"], limit=10, lease=timedelta(minutes=1)
+        )
+    assert len(claims) == 10
+    async with sessions() as session, session.begin():
+        before = await outbox_rows_read(session)
+        locked = await deliveries.lock_claimed(session, claims)
+        read = await outbox_rows_read(session) - before
+    assert sorted(delivery.id for delivery, _ in locked) == sorted(c.delivery_id for c in claims)
+    assert read <= 2 * len(claims), f"locking 10 claims read {read} rows of the outbox"
+
+
 def test_backoff_doubles_up_to_an_hour() -> None:
     delays = [relay.retry_delay(n, 2.0).total_seconds() for n in (1, 2, 3, 4, 12, 500)]
     assert delays == [2, 4, 8, 16, 3600, 3600]

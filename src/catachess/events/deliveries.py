@@ -6,9 +6,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, Row, any_, bindparam, cast, delete, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Row,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from catachess.db.base import utcnow
 from catachess.events.models import Event, EventDelivery
@@ -66,16 +79,29 @@ _CLAIMED = (
     .table_valued("id", "attempt")
     .render_derived(name="claimed")
 )
+# Each claim's row, looked up by primary key and locked. Statistics lag behind a backlog
+# (it builds up between two ANALYZEs, while they still describe a quiet outbox of a few
+# pending rows), and with them a plain join of the claims hashed every pending row for
+# every batch: working off a backlog took quadratic time. So each claim is a LATERAL
+# lookup (its LIMIT keeps it from being pulled up into a join the planner may turn
+# around), and whether the row is still pending is asked after it: in the lookup, that
+# condition would let the planner scan the index of pending rows instead of the key.
+_CLAIMED_ROW = aliased(
+    EventDelivery,
+    select(EventDelivery)
+    .where(EventDelivery.id == _CLAIMED.c.id, EventDelivery.attempts == _CLAIMED.c.attempt)
+    .limit(1)
+    .with_for_update()
+    .subquery()
+    .lateral("claimed_row"),
+)
 _LOCK_CLAIMED = (
-    select(EventDelivery, Event)
-    .join(Event, Event.event_id == EventDelivery.event_id)
-    .join(
-        _CLAIMED,
-        (_CLAIMED.c.id == EventDelivery.id) & (_CLAIMED.c.attempt == EventDelivery.attempts),
-    )
-    .where(PENDING)
-    .order_by(Event.seq, EventDelivery.id)
-    .with_for_update(of=EventDelivery)
+    select(_CLAIMED_ROW, Event)
+    .select_from(_CLAIMED)
+    .join(_CLAIMED_ROW, true())
+    .join(Event, Event.event_id == _CLAIMED_ROW.event_id)
+    .where(_CLAIMED_ROW.delivered_at.is_(None), _CLAIMED_ROW.dead_at.is_(None))
+    .order_by(Event.seq, _CLAIMED_ROW.id)
 )
 _MARK_DELIVERED = (
     update(EventDelivery)
@@ -93,12 +119,13 @@ async def lock_claimed(
     A plain FOR UPDATE, not SKIP LOCKED: another relay's claim statement may hold a lock
     on one of these rows for a moment (it locks a due-looking row, then finds it leased),
     and skipping it would strand the row until its lease ends. Waiting is short and cannot
-    deadlock, since every relay locks in the same order. A claim whose lease ran out and
-    that another relay re-claimed has a higher attempt number and is left out.
+    deadlock, since every relay locks in the same order (by id). A claim whose lease ran
+    out and that another relay re-claimed has a higher attempt number and is left out.
     """
+    ordered = sorted(claims, key=lambda claim: claim.delivery_id)
     parameters = {
-        "delivery_ids": [claim.delivery_id for claim in claims],
-        "attempts": [claim.attempt for claim in claims],
+        "delivery_ids": [claim.delivery_id for claim in ordered],
+        "attempts": [claim.attempt for claim in ordered],
     }
     return (await session.execute(_LOCK_CLAIMED, parameters)).all()
 
