@@ -6,6 +6,7 @@ import importlib
 SCRIPTS = [
     "bench.http_vs_peer",
     "bench.relay_process",
+    "bench.relay_backlog",
     "bench.pgn_import",
     "bench.tree_listing",
     "bench.trash",
