@@ -84,8 +84,9 @@ _CLAIMED = (
 # pending rows), and with them a plain join of the claims hashed every pending row for
 # every batch: working off a backlog took quadratic time. So each claim is a LATERAL
 # lookup (its LIMIT keeps it from being pulled up into a join the planner may turn
-# around), and whether the row is still pending is asked after it: in the lookup, that
-# condition would let the planner scan the index of pending rows instead of the key.
+# around, as in sharing.repository.one_by_one), and whether the row is still pending is
+# asked after it: in the lookup, that condition would let the planner scan the index of
+# pending rows instead of the key.
 _CLAIMED_ROW = aliased(
     EventDelivery,
     select(EventDelivery)
