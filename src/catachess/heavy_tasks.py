@@ -19,6 +19,7 @@ from typing import cast
 
 import orjson
 
+from catachess.db.embedded import alive
 from catachess.pgn import (
     ExportOptions,
     MoveTree,
@@ -160,21 +161,6 @@ def exit_with(server: int) -> None:
 
 
 WATCH_SECONDS = 1.0
-
-
-def alive(pid: int) -> bool:
-    """Whether process `pid` runs (a zombie, killed and not yet collected, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed process stays a zombie until its parent collects it
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def loaded_modules() -> list[str]:

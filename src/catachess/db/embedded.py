@@ -84,11 +84,15 @@ def handle_pids(pgdata: Path) -> list[int]:
 
 
 def alive(pid: int) -> bool:
-    """Whether a process with this pid exists (a zombie counts until it is reaped)."""
+    """Whether process `pid` runs (a zombie, killed and not yet collected, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process stays a zombie until its parent collects it
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
