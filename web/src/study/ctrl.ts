@@ -598,6 +598,16 @@ export class StudyCtrl {
     return (await api<T>(method, path, { body, action, ifMatch })).data;
   }
 
+  /** The open chapter's version after the page's own edit, in the chapter list too: the
+   * list's version is the If-Match of a rename or a delete, and the live stream does not
+   * re-read the list for the page's own tree edits (live/plan.ts). */
+  private noteVersion(version: number): void {
+    const chapter = this.chapter!;
+    chapter.version = version;
+    const summary = this.study?.chapters.find((c) => c.id === chapter.id);
+    if (summary && summary.version < version) summary.version = version;
+  }
+
   /**
    * A move-tree edit with If-Match. On 412 the chapter is reloaded (place kept) and, when
    * `retryStale` says the edit still makes sense, sent again as the same action.
@@ -621,7 +631,7 @@ export class StudyCtrl {
           if (this.chapter?.id !== chapterId) return true;
           // Not fresh: a read that came meanwhile (a 412 of another edit) already holds it.
           const fresh = edit.version > this.chapter.version;
-          if (fresh) this.chapter.version = edit.version;
+          if (fresh) this.noteVersion(edit.version);
           apply(edit, fresh);
           this.chapter.node_count = Object.keys(this.chapter.tree.nodes).length;
           this.treeRev++;
@@ -744,7 +754,7 @@ export class StudyCtrl {
       const edit = await this.send<MoveEdit>('PUT', `${this.chapterPath}${suffix}`, action, { comment: editor.text }, this.chapter.version);
       // Not newer: a read that came meanwhile already holds this comment.
       if (this.chapter?.id === chapterId && edit.version > this.chapter.version) {
-        this.chapter.version = edit.version;
+        this.noteVersion(edit.version);
         if (at === null) this.chapter.tree.comment = editor.text;
         else if (edit.move) updateMove(this.chapter.tree, edit.move);
         this.treeRev++;

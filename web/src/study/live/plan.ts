@@ -2,7 +2,8 @@
 // The page refetches what an event touched rather than patching its copy: a refetch is
 // idempotent, so an event seen twice, or an event of the page's own write, costs a read
 // and never applies a change twice. The chapter the user is on is not even refetched
-// when it already has the event's version (the page's own edits set that version).
+// when it already has the event's version (the page's own edits set that version), nor
+// the study's chapter list after the page's own tree edit (it notes that version too).
 
 import type { EventRead } from '../tree/types';
 
@@ -34,6 +35,19 @@ export interface Plan {
 
 const NOTHING: Plan = { chapter: false, study: false, side: false, thread: false, moveId: null, chapterId: null, chapterGone: false };
 
+// Edits the page makes through its own tree editor (ctrl.editTree, ctrl.saveComment),
+// which also note the new version in the chapter list: when such an event is the page's
+// own, already shown, the list has nothing new either.
+const OWN_TREE_EDITS = new Set([
+  'chapter.move_added',
+  'chapter.moves_deleted',
+  'chapter.variation_promoted',
+  'chapter.nags_set',
+  'chapter.shapes_set',
+  'chapter.cut',
+  'chapter.comment_set',
+]);
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
 }
@@ -51,6 +65,8 @@ export function planFor(event: EventRead, view: PageView): Plan {
     if (chapterId !== null && chapterId === view.chapterId) {
       if (type === 'chapter.deleted') plan.chapterGone = true;
       else plan.chapter = view.chapterVersion === null || event.version === null || event.version > view.chapterVersion;
+      // The page's own tree edit: the chapter and its line in the list hold it already.
+      if (!plan.chapter && !plan.chapterGone && OWN_TREE_EDITS.has(type)) plan.study = false;
     }
     plan.side = plan.chapter;
     return plan;

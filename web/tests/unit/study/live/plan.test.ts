@@ -31,11 +31,15 @@ describe('planFor', () => {
     expect(plan).toMatchObject({ chapter: true, study: true, side: true, moveId: 'm9', chapterId: 'c1' });
   });
 
-  test("the page's own edit (version already shown) does not refetch the chapter", () => {
+  test("the page's own tree edit (version already shown) refetches neither the chapter nor the list", () => {
     for (const version of [4, 5]) {
       const plan = planFor(envelope('chapter.comment_set', C1, version), VIEW);
-      expect([plan.chapter, plan.side]).toEqual([false, false]);
-      expect(plan.study).toBe(true);
+      expect([plan.chapter, plan.side, plan.study]).toEqual([false, false, false]);
+      expect(isEmpty(plan)).toBe(true);
+    }
+    // Edits made elsewhere than the tree editor (undo, a restore, a rename) re-read the list.
+    for (const type of ['chapter.undone', 'chapter.restored', 'chapter.renamed']) {
+      expect(planFor(envelope(type, C1, 5), VIEW)).toMatchObject({ chapter: false, study: true });
     }
   });
 
@@ -168,13 +172,20 @@ describe('StudyLive', () => {
 
   test("the page's own edit, seen again on the stream, is not fetched nor applied twice", async () => {
     const { ctrl, live: l } = await live();
-    ctrl.chapter!.version = 6; // as after the page's own POST answered
+    // The page's own edit: its answer carries the version, which the list notes too.
+    api.mockImplementationOnce(async () => ({ data: { chapter_id: 'c1', version: 6, move: { ...tree.nodes.e5, nags: [1] }, move_ids: [] }, etag: null, status: 200, headers: new Headers() }) as never);
+    await ctrl.setNags('e5', 1);
+    expect(ctrl.chapter!.version).toBe(6);
+    expect(ctrl.study!.chapters[0].version).toBe(6);
     chapterVersion = 6;
     gets = [];
-    sendEvent(envelope('chapter.move_added', C1, 6, { move_id: 'x', san: 'a3' }, 'me'));
-    await vi.waitFor(() => expect(gets.some((p) => /\/studies\/s1$/.test(p))).toBe(true));
+    sendEvent(envelope('chapter.nags_set', C1, 6, { move_id: 'e5' }, 'me'));
+    // A later event on the stream shows the first one was handled (events are in order).
+    sendEvent(envelope('discussion.thread_created', { id: 't9', type: 'discussion' }, 1, {}, 'me'));
+    await vi.waitFor(() => expect(gets.length).toBeGreaterThan(0));
     await new Promise((r) => setTimeout(r, 100));
-    expect(gets.filter((p) => /\/chapters\/c1$/.test(p))).toEqual([]);
+    expect(gets.filter((p) => /\/studies\/s1$|\/chapters\/c1$/.test(p))).toEqual([]);
+    expect(ctrl.tree!.nodes.e5.nags).toEqual([1]);
     expect(l.notice).toBeNull();
     l.stop();
   });
