@@ -187,10 +187,12 @@ export class StudyLive {
     }
     const event = msg.data as EventRead;
     if (!event || typeof event !== 'object' || !event.target) return;
+    const open = this.ctrl.chapter;
     const plan = planFor(event, {
       studyId: this.ctrl.studyId,
-      chapterId: this.ctrl.chapter?.id ?? null,
-      chapterVersion: this.ctrl.chapter?.version ?? null,
+      chapterId: open?.id ?? null,
+      chapterVersion: open?.version ?? null,
+      listedVersion: this.ctrl.study?.chapters.find((c) => c.id === open?.id)?.version ?? null,
       threadId: this.ctrl.thread?.id ?? null,
     });
     if (isEmpty(plan)) return;

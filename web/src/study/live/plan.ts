@@ -3,7 +3,8 @@
 // idempotent, so an event seen twice, or an event of the page's own write, costs a read
 // and never applies a change twice. The chapter the user is on is not even refetched
 // when it already has the event's version (the page's own edits set that version), nor
-// the study's chapter list after the page's own tree edit (it notes that version too).
+// the study's chapter list after a tree edit its line already shows (the page's own
+// tree edits note their version there too).
 
 import type { EventRead } from '../tree/types';
 
@@ -12,6 +13,8 @@ export interface PageView {
   chapterId: string | null;
   /** The open chapter's version (what the page shows). */
   chapterVersion: number | null;
+  /** The open chapter's version in the study's chapter list (If-Match of a rename). */
+  listedVersion: number | null;
   /** The open discussion thread. */
   threadId: string | null;
 }
@@ -35,10 +38,10 @@ export interface Plan {
 
 const NOTHING: Plan = { chapter: false, study: false, side: false, thread: false, moveId: null, chapterId: null, chapterGone: false };
 
-// Edits the page makes through its own tree editor (ctrl.editTree, ctrl.saveComment),
-// which also note the new version in the chapter list: when such an event is the page's
-// own, already shown, the list has nothing new either.
-const OWN_TREE_EDITS = new Set([
+// Edits of a chapter's move tree, made by the page's tree editor (ctrl.editTree,
+// ctrl.saveComment, which note the new version in the chapter list too) or by others:
+// the chapter's line in the list changes by its version only.
+const TREE_EDITS = new Set([
   'chapter.move_added',
   'chapter.moves_deleted',
   'chapter.variation_promoted',
@@ -65,8 +68,11 @@ export function planFor(event: EventRead, view: PageView): Plan {
     if (chapterId !== null && chapterId === view.chapterId) {
       if (type === 'chapter.deleted') plan.chapterGone = true;
       else plan.chapter = view.chapterVersion === null || event.version === null || event.version > view.chapterVersion;
-      // The page's own tree edit: the chapter and its line in the list hold it already.
-      if (!plan.chapter && !plan.chapterGone && OWN_TREE_EDITS.has(type)) plan.study = false;
+      // A tree edit the chapter and its line in the list both hold already (the page's
+      // own, typically): nothing to read. The list's version counts, not the chapter's:
+      // a re-read of the chapter alone may have brought someone else's edit first.
+      const listed = view.listedVersion !== null && event.version !== null && event.version <= view.listedVersion;
+      if (!plan.chapter && !plan.chapterGone && listed && TREE_EDITS.has(type)) plan.study = false;
     }
     plan.side = plan.chapter;
     return plan;

@@ -22,7 +22,7 @@ function envelope(type: string, target: { id: string; type: string }, version: n
   return { event_id: `e-${type}-${version}`, event_type: type, actor_id: actor, target, timestamp: '2026-11-30T06:00:00Z', version, payload, correlation_id: 'c' };
 }
 
-const VIEW = { studyId: 's1', chapterId: 'c1', chapterVersion: 5, threadId: 't1' };
+const VIEW = { studyId: 's1', chapterId: 'c1', chapterVersion: 5, listedVersion: 5, threadId: 't1' };
 const C1 = { id: 'c1', type: 'chapter' };
 
 describe('planFor', () => {
@@ -41,6 +41,11 @@ describe('planFor', () => {
     for (const type of ['chapter.undone', 'chapter.restored', 'chapter.renamed']) {
       expect(planFor(envelope(type, C1, 5), VIEW)).toMatchObject({ chapter: false, study: true });
     }
+  });
+
+  test("someone's edit that a re-read of the chapter alone brought first still re-reads the list", () => {
+    const plan = planFor(envelope('chapter.move_added', C1, 6), { ...VIEW, chapterVersion: 6 });
+    expect([plan.chapter, plan.study]).toEqual([false, true]);
   });
 
   test('an edit of another chapter refreshes only the list; deleting the open one is said', () => {
