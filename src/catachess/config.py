@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     pgn_max_shapes_per_move: int = Field(
         default=128, ge=1, validation_alias="PGN_MAX_SHAPES_PER_MOVE"
     )
+    # What one folder duplicate may copy (docs/security.md): it copies in one transaction,
+    # so its cost is bounded like an import's (ten full studies).
+    duplicate_max_nodes: int = Field(default=640, ge=1, validation_alias="DUPLICATE_MAX_NODES")
+    duplicate_max_chapters: int = Field(
+        default=640, ge=1, validation_alias="DUPLICATE_MAX_CHAPTERS"
+    )
     export_retention_hours: int = Field(default=24, ge=1, validation_alias="EXPORT_RETENTION_HOURS")
     # Event delivery to subscribers (docs/events.md).
     event_relay: bool = Field(default=True, validation_alias="EVENT_RELAY")

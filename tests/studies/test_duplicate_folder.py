@@ -5,10 +5,13 @@ target, nothing copied twice on a retry."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
+from catachess.config import Settings
 from tests.factories import a_folder, a_user, a_workspace, events_of, shared_with
 from tests.studies.helpers import GAME, PROBLEM, game, import_study
 from tests.studies.test_copies import a_thread
@@ -164,3 +167,70 @@ async def test_a_retried_duplicate_makes_one_copy(client: httpx.AsyncClient) -> 
         ).json()["items"]
     ]
     assert names.count("Openings (2)") == 1 and "Openings (3)" not in names
+
+
+async def names_below(client: httpx.AsyncClient, actor: Any, node_id: str) -> list[str]:
+    children = await client.get(f"/nodes/{node_id}/children", headers=actor.headers)
+    assert children.status_code == 200, children.text
+    return sorted(child["name"] for child in children.json()["items"])
+
+
+async def test_a_folder_is_never_duplicated_into_itself_or_below_it(
+    client: httpx.AsyncClient,
+) -> None:
+    """Into itself, a duplicate would copy its own earlier copies: each request doubled the
+    folder (found by the fuzz gate: 12,288 nodes after 13 requests, the last taking 27 s)."""
+    coach = await a_user(client, "coach")
+    ws, openings, sicilian = await a_club_folder(client, coach)
+    before = await tree_of(client, coach, ws["id"])
+    for parent in (openings, sicilian):
+        refused = await duplicate(client, coach, openings["id"], parent_id=parent["id"])
+        assert refused.status_code == 409 and refused.headers["content-type"] == PROBLEM
+        problem = refused.json()
+        assert (problem["code"], problem["field"]) == ("duplicate_into_itself", "parent_id")
+        assert "Openings" in problem["detail"]
+    assert await tree_of(client, coach, ws["id"]) == before
+    # Beside itself, in its own parent, is a copy like any other.
+    beside = await duplicate(client, coach, sicilian["id"], parent_id=openings["id"])
+    assert beside.status_code == 201, beside.text
+    assert await names_below(client, coach, openings["id"]) == [
+        "Empty",
+        "QGD",
+        "Sicilian",
+        "Sicilian (2)",
+    ]
+
+
+@pytest.fixture
+def small_duplicates(settings: Settings) -> Iterator[Settings]:
+    """Room for the club folder's five nodes and two chapters, not one more."""
+    saved = settings.duplicate_max_nodes, settings.duplicate_max_chapters
+    settings.duplicate_max_nodes, settings.duplicate_max_chapters = 5, 2
+    yield settings
+    settings.duplicate_max_nodes, settings.duplicate_max_chapters = saved
+
+
+async def test_a_duplicate_past_its_limits_is_refused_before_anything_is_copied(
+    client: httpx.AsyncClient, small_duplicates: Settings
+) -> None:
+    coach = await a_user(client, "coach")
+    ws, openings, _ = await a_club_folder(client, coach)
+    before = await names_below(client, coach, ws["id"])
+    for field, setting in (
+        ("duplicate_max_nodes", "DUPLICATE_MAX_NODES"),
+        ("duplicate_max_chapters", "DUPLICATE_MAX_CHAPTERS"),
+    ):
+        limit = getattr(small_duplicates, field)
+        setattr(small_duplicates, field, limit - 1)
+        refused = await duplicate(client, coach, openings["id"], parent_id=ws["id"])
+        setattr(small_duplicates, field, limit)
+        assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
+        problem = refused.json()
+        assert problem["code"] == "duplicate_too_large"
+        assert (problem["setting"], problem["limit_value"]) == (setting, limit - 1)
+        assert setting in problem["detail"]
+        assert await names_below(client, coach, ws["id"]) == before
+    # Exactly at both limits: copied.
+    made = await duplicate(client, coach, openings["id"], parent_id=ws["id"])
+    assert made.status_code == 201, made.text
+    assert (made.json()["node_count"], made.json()["chapter_count"]) == (5, 2)

@@ -43,7 +43,7 @@ from catachess.sharing.access import Access
 from catachess.sharing.policy import Action
 from catachess.studies import repository
 from catachess.studies.chapters import MAX_POSITION
-from catachess.studies.errors import ChapterNotFound
+from catachess.studies.errors import ChapterNotFound, DuplicateIntoItself, DuplicateTooLarge
 from catachess.studies.models import Chapter
 from catachess.studies.schemas import ChaptersCopy, StudyClone
 from catachess.studies.service import FilledStudy, add_all, place, require_study, target_of
@@ -90,11 +90,21 @@ class Duplicate:
 
 
 async def duplicate_folder(
-    session: AsyncSession, user: User, node_id: uuid.UUID, body: StudyClone
+    session: AsyncSession,
+    user: User,
+    node_id: uuid.UUID,
+    body: StudyClone,
+    *,
+    max_nodes: int,
+    max_chapters: int,
 ) -> Duplicate:
     """A copy of a readable folder and every live folder and study below it (chapters and
     descriptions; discussions when asked; no grants, stars or visibility) in a folder you
-    may edit. Every new node and chapter is caused by one `node.duplicated` event."""
+    may edit. Every new node and chapter is caused by one `node.duplicated` event.
+
+    Never into the folder itself or below it, and at most `max_nodes` nodes and
+    `max_chapters` chapters: the copy runs in one transaction, and a folder copied into
+    itself would double with every request."""
     source = (await access.require(session, user.id, node_id, Action.read)).node
     if source.kind is not NodeKind.folder:
         raise InvalidParent(
@@ -103,6 +113,16 @@ async def duplicate_folder(
             field="node_id",
         )
     below = await nodes_repository.list_live_below(session, source)
+    if body.parent_id == source.id or any(row.id == body.parent_id for row in below):
+        raise DuplicateIntoItself(
+            f"cannot duplicate {source.name!r} into itself or one of its folders; "
+            "choose a folder outside it",
+            field="parent_id",
+        )
+    _within(1 + len(below), max_nodes, "folders and studies", "DUPLICATE_MAX_NODES")
+    studies = [row.id for row in below if row.kind is NodeKind.study]
+    counted = await repository.count_in_studies(session, studies)
+    _within(counted, max_chapters, "chapters", "DUPLICATE_MAX_CHAPTERS")
     chapters = {
         row.id: list(await repository.list_full(session, row.id))
         for row in below
@@ -146,6 +166,19 @@ async def duplicate_folder(
     finally:
         context.causation_id.reset(token)
     return Duplicate(root=root, node_count=1 + len(below), chapter_count=chapter_count)
+
+
+def _within(count: int, limit: int, what: str, setting: str) -> None:
+    """422 when a duplicate would copy more than `limit` of these."""
+    if count > limit:
+        raise DuplicateTooLarge(
+            f"this folder holds {count} {what}; one duplicate copies at most {limit} "
+            f"({setting}): duplicate the folders inside it one at a time",
+            field="node_id",
+            limit=setting.lower(),
+            limit_value=limit,
+            setting=setting,
+        )
 
 
 async def _copy_study(

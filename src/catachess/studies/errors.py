@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from catachess.errors import AppError, NotFound, PayloadTooLarge, Unprocessable
+from catachess.errors import AppError, Conflict, NotFound, PayloadTooLarge, Unprocessable
 from catachess.pgn.errors import (
     IllegalMove,
     InvalidAnnotation,
@@ -50,6 +50,14 @@ class PgnInvalid(Unprocessable):
 
 class PgnLimitReached(Unprocessable):
     code = "pgn_limit_exceeded"
+
+
+class DuplicateTooLarge(Unprocessable):
+    code = "duplicate_too_large"
+
+
+class DuplicateIntoItself(Conflict):
+    code = "duplicate_into_itself"
 
 
 class IllegalMoveError(Unprocessable):

@@ -114,6 +114,14 @@ async def count_in_study(session: AsyncSession, study_id: uuid.UUID) -> int:
     return await session.scalar(select(func.count()).where(Chapter.study_id == study_id)) or 0
 
 
+async def count_in_studies(session: AsyncSession, study_ids: list[uuid.UUID]) -> int:
+    """The chapters of all these studies together."""
+    if not study_ids:
+        return 0
+    counted = select(func.count()).where(Chapter.study_id.in_(study_ids))
+    return await session.scalar(counted) or 0
+
+
 async def shift_positions(
     session: AsyncSession, study_id: uuid.UUID, *, first: int, last: int, by: int
 ) -> None:

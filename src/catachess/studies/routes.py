@@ -17,7 +17,7 @@ from catachess.pgn import PgnWarning
 from catachess.sharing.access import Access
 from catachess.studies import chapters, copies, export, service, stars
 from catachess.studies.body import LimitedBodyRoute
-from catachess.studies.deps import IfMatch, Limits, Switches
+from catachess.studies.deps import AppSettings, IfMatch, Limits, Switches
 from catachess.studies.models import Chapter
 from catachess.studies.schemas import (
     ChapterRead,
@@ -166,11 +166,24 @@ async def clone_study(
     responses=problems(401, 403, 404, 409, 422),
 )
 async def duplicate_folder(
-    node_id: uuid.UUID, body: StudyClone, user: CurrentUser, session: Session, response: Response
+    node_id: uuid.UUID,
+    body: StudyClone,
+    user: CurrentUser,
+    session: Session,
+    settings: AppSettings,
+    response: Response,
 ) -> FolderDuplicated:
     """Copy a folder you may read, with every live folder and study below it, into a folder
-    you may edit (new ids; discussions only with with_discussions; no grants or stars)."""
-    made = await copies.duplicate_folder(session, user, node_id, body)
+    you may edit outside it (new ids; discussions only with with_discussions; no grants or
+    stars). At most DUPLICATE_MAX_NODES nodes and DUPLICATE_MAX_CHAPTERS chapters (422)."""
+    made = await copies.duplicate_folder(
+        session,
+        user,
+        node_id,
+        body,
+        max_nodes=settings.duplicate_max_nodes,
+        max_chapters=settings.duplicate_max_chapters,
+    )
     response.headers["Location"] = f"/nodes/{made.root.node.id}"
     return FolderDuplicated(
         node=node_read(made.root),
