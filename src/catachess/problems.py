@@ -7,13 +7,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from catachess import correlation
 from catachess.errors import AppError, problem_body
+from catachess.ops.middleware import CLIENT_CLOSED_REQUEST
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +142,18 @@ async def pool_exhausted(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def client_gone(request: Request, error: Exception) -> Response:
+    # The client went away before its body was complete (a dropped mobile connection
+    # mid-upload): the transaction rolls back, no one reads an answer, and the access log
+    # and metrics say 499 (ops.middleware) instead of counting a server error.
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(Exception, unexpected_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -14,6 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import structlog
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import Message
 
 from catachess.app import create_app
 from catachess.config import Settings
@@ -204,3 +208,87 @@ async def test_log_level_warning_drops_request_lines_but_keeps_5xx_ones(
     finally:
         logs.configure(settings)
     assert [(line["route"], line["level"]) for line in lines] == [("/explode", "error")]
+
+
+def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """The ASGI scope a server would pass for this request."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+
+
+async def test_a_client_gone_mid_body_is_a_499_line_not_a_server_error(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """A dropped connection mid-upload is the client's doing: before, the body's
+    ClientDisconnect reached the catch-all handler, which logged a traceback and counted
+    a 500 that no one had caused."""
+    app = create_app(settings, migrate_on_start=False)
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            owner = await a_user(client, "owner")
+        arriving: list[Message] = [
+            {"type": "http.request", "body": b'{"kind": "work', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+
+        async def receive() -> Message:
+            return arriving.pop(0)
+
+        headers = [
+            (b"authorization", owner.headers["Authorization"].encode()),
+            (b"content-type", b"application/json"),
+            (b"transfer-encoding", b"chunked"),
+        ]
+        with request_lines() as lines:
+            await app(http_scope("POST", "/nodes", headers), receive, send)
+    [line] = lines
+    assert (line["route"], line["status"], line["level"]) == ("/nodes", 499, "info")
+    assert line["user_id"] == owner.id
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 499
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM nodes")) == 0
+
+
+async def test_a_request_cancelled_before_its_answer_is_a_499_line(settings: Settings) -> None:
+    app = create_app(settings, migrate_on_start=False)
+    entered = asyncio.Event()
+
+    async def hang() -> None:
+        entered.set()
+        await asyncio.Event().wait()
+
+    app.add_api_route("/hang", hang)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        raise AssertionError(f"nothing is sent: {message}")
+
+    async with app.router.lifespan_context(app):
+        with request_lines() as lines:
+            request = asyncio.create_task(app(http_scope("GET", "/hang", []), receive, send))
+            await entered.wait()
+            request.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await request
+    [line] = lines
+    assert (line["route"], line["status"], line["level"]) == ("/hang", 499, "info")

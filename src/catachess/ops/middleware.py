@@ -8,6 +8,7 @@ never the raw path, which may carry ids or a share-link token.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -50,6 +51,11 @@ def user_id_of(scope: Scope) -> str | None:
     return str(identity[0]) if identity else None
 
 
+# nginx's status for a request whose client went away before the answer: logged and
+# counted as what it is, not as a 5xx an operator would chase.
+CLIENT_CLOSED_REQUEST = 499
+
+
 class RequestObserver(CorrelationMiddleware):
     """CorrelationMiddleware that also observes the request, in the same ASGI layer (one
     coroutine and one wrapped `send` per request instead of two)."""
@@ -61,12 +67,13 @@ class RequestObserver(CorrelationMiddleware):
             span.set_attribute(telemetry.CORRELATION_ATTRIBUTE, correlation_id)
         header = correlation_id.encode("latin-1")
         status = 500
+        responded = False
         user_id: str | None = None
 
         async def observed_send(message: Message) -> None:
-            nonlocal status, user_id
+            nonlocal status, responded, user_id
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 # The request span ends with the response body, so annotate it now.
                 user_id = user_id_of(scope)
                 if span.is_recording():
@@ -78,6 +85,12 @@ class RequestObserver(CorrelationMiddleware):
 
         try:
             await self.app(scope, receive, observed_send)
+        except asyncio.CancelledError:
+            # Cancelled before it answered (the server shutting down, a client's ASGI
+            # transport giving up): nobody failed, nobody gets an answer.
+            if not responded:
+                status = CLIENT_CLOSED_REQUEST
+            raise
         finally:
             # An exception reaches here before the outer error handler renders its 500.
             seconds = time.perf_counter() - started
