@@ -74,6 +74,13 @@ export interface ShareLink {
   token?: string;
 }
 
+/** The answer of POST /nodes/{id}/duplicate. */
+export interface FolderDuplicated {
+  node: NodeRead;
+  node_count: number;
+  chapter_count: number;
+}
+
 export interface StudyImport {
   studies: (NodeRead & { chapters: { id: string; name: string }[] })[];
   game_count: number;

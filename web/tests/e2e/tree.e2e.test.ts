@@ -154,3 +154,38 @@ test('a workspace renamed and trashed from its own page; the header follows, hom
   await page.locator('.ws-section', { hasText: 'no workspace yet' }).waitFor();
   expect((await api.get('/trash')).items.map((e: { name: string }) => e.name)).toEqual(['Scratchpad']);
 });
+
+test('a folder duplicated from its row menu: the copy opens with its studies; never into itself', async () => {
+  const page = await newPage();
+  const owner = await registerAndLogin(page);
+  const api = apiAs(owner);
+  const workspace = await api.post('/nodes', { kind: 'workspace', name: 'Club' });
+  const openings = await api.post('/nodes', { kind: 'folder', name: 'Openings', parent_id: workspace.id });
+  const sicilian = await api.post('/nodes', { kind: 'folder', name: 'Sicilian', parent_id: openings.id });
+  await api.post('/studies', { name: 'Najdorf', parent_id: sicilian.id, pgn: '[Event "Najdorf"]\n\n1. e4 c5 2. Nf3 d6 3. d4 cxd4 4. Nxd4 Nf6 5. Nc3 a6 *\n' });
+  await api.post('/studies', { name: 'Dragon', parent_id: openings.id, pgn: '[Event "Dragon"]\n\n1. e4 c5 2. Nf3 d6 3. d4 cxd4 4. Nxd4 Nf6 5. Nc3 g6 *\n' });
+  await page.goto(`${BASE_URL}/n/${workspace.id}`);
+
+  await rowAction(page, 'Openings', 'Duplicate…');
+  // The picker never offers the folder itself: a copy cannot land inside what it copies.
+  await page.click('.modal .move-folder:has-text("Club")');
+  await page.locator('.modal .picker .muted', { hasText: 'No folders here.' }).waitFor();
+  expect(await page.locator('.modal .move-folder', { hasText: 'Openings' }).count()).toBe(0);
+  await shot(page, 'duplicate-1280x800');
+  await page.click('.modal button.duplicate-here');
+
+  await page.getByRole('heading', { name: 'Openings (2)' }).waitFor();
+  await page.locator('.toast-success', { hasText: '3 folders and studies below it, 2 chapters' }).waitFor();
+  const copyId = page.url().split('/n/')[1];
+  expect(copyId).not.toBe(openings.id);
+  await row(page, 'Sicilian').waitFor();
+  await row(page, 'Dragon').waitFor();
+  await shot(page, 'duplicated-1280x800');
+  const inside = (await api.get(`/nodes/${copyId}/children`)).items;
+  const sicilianCopy = inside.find((n: { name: string }) => n.name === 'Sicilian');
+  expect(sicilianCopy.id).not.toBe(sicilian.id);
+  const najdorf = (await api.get(`/nodes/${sicilianCopy.id}/children`)).items;
+  expect(najdorf.map((n: { name: string }) => n.name)).toEqual(['Najdorf']);
+  const top = (await api.get(`/nodes/${workspace.id}/children`)).items.map((n: { name: string }) => n.name);
+  expect(top.sort()).toEqual(['Openings', 'Openings (2)']);
+});

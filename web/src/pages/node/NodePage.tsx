@@ -3,12 +3,12 @@ import { useController } from '../../ctrl';
 import { crumbDrop } from '../../layout/crumbs';
 import type { NodeRead } from '../../model';
 import { nodePath, paths } from '../../router';
-import { useSession } from '../../session';
+import { currentUser, useSession } from '../../session';
 import { Button, Icon, Link, type MenuItem, openMenu, openMenuBelow } from '../../ui';
 import { emptyFilters, searchPath } from '../search/query';
 import { ShareDialog } from '../share/ShareDialog';
 import { Description } from './Description';
-import { CreateDialog, ImportDialog, MoveDialog, RenameDialog } from './dialogs';
+import { CreateDialog, DuplicateDialog, ImportDialog, MoveDialog, RenameDialog } from './dialogs';
 import { NodeCtrl } from './nodeCtrl';
 
 export function NodePage({ nodeId }: { nodeId: string }) {
@@ -102,6 +102,7 @@ function NodeMenu({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
   const can = ctrl.can;
   const items: MenuItem[] = [];
   if (can.edit) items.push({ label: 'Rename…', onSelect: () => ctrl.open({ kind: 'rename', node }) });
+  if (node.kind === 'folder' && currentUser()) items.push({ label: 'Duplicate…', onSelect: () => ctrl.open({ kind: 'duplicate', node }) });
   if (can.trashSelf) items.push({ label: 'Move to trash', danger: true, onSelect: () => void ctrl.trash(node) });
   if (items.length === 0) return null;
   return (
@@ -118,6 +119,8 @@ function rowMenu(ctrl: NodeCtrl, node: NodeRead): MenuItem[] {
     items.push({ label: 'Rename…', onSelect: () => ctrl.open({ kind: 'rename', node }) });
     items.push({ label: 'Move to…', onSelect: () => ctrl.open({ kind: 'move', node }) });
   }
+  // Anyone signed in who reads a folder may copy it (a reader: into their own workspace).
+  if (node.kind === 'folder' && currentUser()) items.push({ label: 'Duplicate…', onSelect: () => ctrl.open({ kind: 'duplicate', node }) });
   if (can.share) items.push({ label: 'Share…', onSelect: () => ctrl.open({ kind: 'share', node: { ...node, role: ctrl.node?.role ?? null } }) });
   if (can.trashChild) items.push({ label: 'Move to trash', danger: true, onSelect: () => void ctrl.trash(node) });
   return items;
@@ -184,6 +187,8 @@ function Dialogs({ ctrl }: { ctrl: NodeCtrl }) {
       return <RenameDialog ctrl={ctrl} node={dialog.node} />;
     case 'move':
       return <MoveDialog ctrl={ctrl} node={dialog.node} />;
+    case 'duplicate':
+      return <DuplicateDialog ctrl={ctrl} node={dialog.node} />;
     case 'import':
       return <ImportDialog ctrl={ctrl} />;
     case 'share':

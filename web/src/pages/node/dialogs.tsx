@@ -3,8 +3,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
 import { api } from '../../api';
-import type { NodeRead, Page } from '../../model';
+import { atLeast, type NodeRead, type Page } from '../../model';
 import { Button, errorMessage, Icon, Modal } from '../../ui';
+import { Browser, FormError, type Place } from '../picker';
 import type { NodeCtrl } from './nodeCtrl';
 
 function useForm() {
@@ -24,14 +25,6 @@ function useForm() {
     }
   };
   return { submission, busy, error, run };
-}
-
-function FormError({ error }: { error: string | null }) {
-  return error ? (
-    <p class="form-error" role="alert">
-      {error}
-    </p>
-  ) : null;
 }
 
 export function CreateDialog({ ctrl, kind }: { ctrl: NodeCtrl; kind: 'folder' | 'study' }) {
@@ -199,6 +192,45 @@ export function ImportDialog({ ctrl }: { ctrl: NodeCtrl }) {
           </Button>
         </div>
       </form>
+    </Modal>
+  );
+}
+
+/**
+ * Duplicate a folder, with every live folder and study below it, into a workspace or folder
+ * the caller may edit: never into itself (the picker leaves it out, so it cannot be entered).
+ */
+export function DuplicateDialog({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
+  const [here, setHere] = useState<Place[]>([]);
+  const [name, setName] = useState(node.name);
+  const [discussions, setDiscussions] = useState(false);
+  const form = useForm();
+  const close = () => ctrl.open(null);
+  const target = here[here.length - 1];
+  const allowed = !!target && atLeast(target.role, 'editor');
+  const submit = () => {
+    if (!target) return;
+    void form.run((s) => ctrl.duplicate(node, target.id, name === node.name ? '' : name, discussions, s));
+  };
+  return (
+    <Modal title={`Duplicate “${node.name}”`} onClose={close} wide>
+      <p class="muted">Copies the folder with every folder and study in it (chapters, descriptions and tags; not its sharing or stars).</p>
+      <label class="field">
+        Name of the copy
+        <input name="duplicate-name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <p class="muted">Into (a workspace or folder you may edit):</p>
+      <Browser here={here} go={setHere} exclude={node.id} />
+      <label class="check">
+        <input type="checkbox" checked={discussions} onChange={(e) => setDiscussions(e.currentTarget.checked)} /> copy the discussions too
+      </label>
+      <FormError error={form.error} />
+      <div class="form-actions">
+        <Button onClick={close}>Cancel</Button>
+        <Button kind="primary" class="duplicate-here" busy={form.busy} disabled={!allowed} onClick={submit}>
+          {target ? `Duplicate into “${target.name}”` : 'Choose a workspace or folder'}
+        </Button>
+      </div>
     </Modal>
   );
 }

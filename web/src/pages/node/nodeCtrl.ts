@@ -2,7 +2,7 @@ import { Submission } from '../../actions';
 import { api, ApiError, newAction } from '../../api';
 import { Controller } from '../../ctrl';
 import { crumbsOf, setCrumbs } from '../../layout/crumbs';
-import { abilities, type NodeKind, type NodeRead, type Page, type StudyImport } from '../../model';
+import { abilities, type FolderDuplicated, type NodeKind, type NodeRead, type Page, type StudyImport } from '../../model';
 import { navigate, paths } from '../../router';
 import { currentUser } from '../../session';
 import { confirmDialog, errorMessage, notify, notifyError } from '../../ui';
@@ -13,6 +13,7 @@ export type Dialog =
   | { kind: 'create'; nodeKind: Exclude<NodeKind, 'workspace'> }
   | { kind: 'rename'; node: NodeRead }
   | { kind: 'move'; node: NodeRead }
+  | { kind: 'duplicate'; node: NodeRead }
   | { kind: 'share'; node: NodeRead }
   | { kind: 'import' };
 
@@ -154,6 +155,24 @@ export class NodeCtrl extends Controller {
       notify(`Imported ${data.game_count} game${data.game_count === 1 ? '' : 's'} into ${studies} ${studies === 1 ? 'study' : 'studies'}.`, 'success');
       this.changed();
       return data;
+    } catch (error) {
+      submission.settled(error);
+      throw error;
+    }
+  }
+
+  /** Duplicate a folder into a workspace or folder (an empty name: the server numbers it),
+   * then open the copy. */
+  async duplicate(node: NodeRead, parentId: string, name: string, discussions: boolean, submission: Submission): Promise<void> {
+    const body = { parent_id: parentId, with_discussions: discussions, ...(name.trim() ? { name: name.trim() } : {}) };
+    try {
+      const { data } = await api<FolderDuplicated>('POST', `/nodes/${node.id}/duplicate`, { body, action: submission.action });
+      submission.settled();
+      this.dialog = null;
+      const others = data.node_count - 1;
+      const below = others === 0 ? 'nothing below it' : `${others} folder${others === 1 ? '' : 's'} and stud${others === 1 ? 'y' : 'ies'} below it`;
+      notify(`Duplicated “${node.name}” as “${data.node.name}”: ${below}, ${data.chapter_count} chapter${data.chapter_count === 1 ? '' : 's'}.`, 'success');
+      navigate(paths.node(data.node.id));
     } catch (error) {
       submission.settled(error);
       throw error;

@@ -6,7 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
 import { useMarkdown } from '../../ui/useMarkdown';
 import type { StudyCtrl } from '../ctrl';
-import { FormError } from './dialogs';
+import { FormError } from '../../pages/picker';
 import { headerChanges, MANAGED_TAGS, type TagRow } from './metaCtrl';
 
 const SEVEN = ['Event', 'Site', 'Date', 'Round', 'White', 'Black', 'Result'];

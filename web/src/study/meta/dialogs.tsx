@@ -4,21 +4,12 @@
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Submission } from '../../actions';
-import { api } from '../../api';
-import { atLeast, type NodeRead, type Page, type Role, type WorkspaceEntry } from '../../model';
+import { atLeast } from '../../model';
 import { navigate, paths } from '../../router';
-import { Button, errorMessage, Icon, Modal } from '../../ui';
+import { Browser, FormError, type Place } from '../../pages/picker';
+import { Button, errorMessage, Modal } from '../../ui';
 import type { StudyCtrl } from '../ctrl';
 import { copyAnswer, type CopyAnswer, type ExportOptions, type ExportSwitch } from './metaCtrl';
-
-/** The problem's detail under a form (nothing when there is none). */
-export function FormError({ error }: { error: string | null }) {
-  return error ? (
-    <p class="form-error" role="alert">
-      {error}
-    </p>
-  ) : null;
-}
 
 /** One dialog's submit: one Submission (key) until it succeeds or is refused; the error shown. */
 function useSubmit() {
@@ -39,97 +30,6 @@ function useSubmit() {
     }
   };
   return { busy, error, run };
-}
-
-interface Place {
-  id: string;
-  name: string;
-  kind: string;
-  /** The caller's role here: a child inherits at least its parent's. */
-  role: Role | null;
-}
-
-/**
- * Browse from the caller's workspaces down through folders; `here` is the folder shown.
- * With `studies`, the studies of a folder are listed too, to be picked.
- */
-function Browser({
-  here,
-  go,
-  studies,
-  picked,
-  pick,
-  exclude,
-}: {
-  here: Place[];
-  go: (path: Place[]) => void;
-  studies?: boolean;
-  picked?: string | null;
-  pick?: (study: Place) => void;
-  exclude?: string;
-}) {
-  const [items, setItems] = useState<Place[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const current = here[here.length - 1];
-  useEffect(() => {
-    setItems(null);
-    setError(null);
-    const load = current
-      ? api<Page<NodeRead>>('GET', `/nodes/${current.id}/children`, { query: { limit: 200 } }).then(({ data }) =>
-          data.items.map((n) => ({ id: n.id, name: n.name, kind: n.kind, role: n.role ?? current.role })),
-        )
-      : api<{ items: WorkspaceEntry[] }>('GET', '/workspaces').then(({ data }) => data.items.map((n) => ({ id: n.id, name: n.name, kind: n.kind, role: n.role })));
-    load.then(setItems).catch((e) => setError(errorMessage(e)));
-  }, [current?.id]);
-  const shown = (items ?? []).filter((n) => n.id !== exclude && (n.kind !== 'study' || studies));
-  return (
-    <div class="picker">
-      <nav class="move-path" aria-label="Destination">
-        <button type="button" class="btn-link" onClick={() => go([])}>
-          My workspaces
-        </button>
-        {here.map((crumb, i) => (
-          <span key={crumb.id}>
-            {' / '}
-            <button type="button" class="btn-link" onClick={() => go(here.slice(0, i + 1))}>
-              {crumb.name}
-            </button>
-          </span>
-        ))}
-      </nav>
-      <FormError error={error} />
-      {items === null && !error ? (
-        <p class="muted">Loading…</p>
-      ) : shown.length === 0 ? (
-        <p class="muted">{studies ? 'No folder or study here.' : 'No folders here.'}</p>
-      ) : (
-        <ul class="move-folders picker-items">
-          {shown.map((n) =>
-            n.kind === 'study' ? (
-              <li key={n.id}>
-                <button
-                  type="button"
-                  class={`pick-study${picked === n.id ? ' on' : ''}`}
-                  data-study={n.id}
-                  disabled={!atLeast(n.role, 'editor')}
-                  title={atLeast(n.role, 'editor') ? undefined : 'You may not edit this study'}
-                  onClick={() => pick?.(n)}
-                >
-                  <Icon name="study" size={16} /> {n.name}
-                </button>
-              </li>
-            ) : (
-              <li key={n.id}>
-                <button type="button" class="move-folder" data-node={n.id} onClick={() => go([...here, n])}>
-                  <Icon name={n.kind === 'workspace' ? 'workspace' : 'folder'} size={16} /> {n.name}
-                </button>
-              </li>
-            ),
-          )}
-        </ul>
-      )}
-    </div>
-  );
 }
 
 function Answer({ answer }: { answer: CopyAnswer | null }) {
