@@ -31,13 +31,18 @@ test('a viewer sees the shared workspace and no edit controls', async () => {
   await page.waitForURL(`${BASE_URL}/n/${workspace.id}`);
   await page.locator(`.row[data-node-id="${folder.id}"]`).waitFor();
   expect(await page.locator('.page').getAttribute('data-role')).toBe('viewer');
-  for (const control of ['button.new-folder', 'button.new-study', 'button.import-pgn', 'button.share-node', '.row-menu']) {
+  for (const control of ['button.new-folder', 'button.new-study', 'button.import-pgn', 'button.share-node', 'button.node-menu']) {
     expect(await page.locator(control).count(), control).toBe(0);
   }
   expect(await page.locator(`.row[data-node-id="${folder.id}"]`).getAttribute('draggable')).toBe('false');
-  // A right click offers nothing either.
+  // The folder's menu, by its button or a right click, offers a copy of it (into the
+  // viewer's own workspace) and nothing that would change it.
+  await page.locator(`.row[data-node-id="${folder.id}"] .row-menu`).click();
+  expect(await page.getByRole('menuitem').allTextContents()).toEqual(['Duplicate…']);
+  await page.keyboard.press('Escape');
+  await page.locator('.menu').waitFor({ state: 'detached' });
   await page.locator(`.row[data-node-id="${folder.id}"]`).click({ button: 'right' });
-  expect(await page.locator('.menu').count()).toBe(0);
+  expect(await page.getByRole('menuitem').allTextContents()).toEqual(['Duplicate…']);
 });
 
 test('a share link from the dialog, accepted by another account, opens the node', async () => {
