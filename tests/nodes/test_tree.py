@@ -81,6 +81,26 @@ async def test_sibling_names_are_unique_ignoring_case(client: httpx.AsyncClient)
     assert clash.json()["code"] == "name_taken"
 
 
+async def test_a_rename_to_a_taken_name_is_name_taken_with_a_description_too(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """With a description in the same PATCH, its touch flushed the new name outside the
+    savepoint that turns a clash into name_taken: the answer was a generic 409 saying
+    "a concurrent change ... retry it", which no retry could satisfy (a fuzz run found it)."""
+    alice = await a_user(client, "alice")
+    ws = await a_workspace(client, alice)
+    await a_folder(client, alice, ws, "Najdorf")
+    dragon = await a_folder(client, alice, ws, "Dragon")
+    before = await events_of(client, engine, dragon["id"])
+    for body in ({"name": "najdorf"}, {"name": "najdorf", "description": "Yugoslav attack"}):
+        clash = await client.patch(f"/nodes/{dragon['id']}", json=body, headers=alice.headers)
+        assert clash.status_code == 409, clash.text
+        assert (clash.json()["code"], clash.json()["field"]) == ("name_taken", "name")
+    after = (await client.get(f"/nodes/{dragon['id']}", headers=alice.headers)).json()
+    assert (after["name"], after["description"], after["version"]) == ("Dragon", "", 1)
+    assert await events_of(client, engine, dragon["id"]) == before
+
+
 async def test_a_taken_name_leaves_no_event_and_no_search_entry(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:

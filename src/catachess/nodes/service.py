@@ -204,6 +204,10 @@ async def update_node(
         node.name = body.name
     if body.parent_id is not None and body.parent_id != node.parent_id:
         await _move(session, user, granted, body.parent_id)
+    if renamed:
+        # Before anything else flushes the new name (the description's touch would, and a
+        # clash would then escape the savepoint that makes it 409 name_taken).
+        await _flush_unique_name(session, node.name)
     if body.description is not None and body.description != node.description:
         node.description = body.description
         await repository.touch(session, node)
@@ -217,7 +221,6 @@ async def update_node(
             payload=DescriptionSet(length=len(node.description)),
         )
     if renamed:
-        await _flush_unique_name(session, node.name)
         await repository.touch(session, node)
         await search_index.node_named(session, node)
         await events.record(
