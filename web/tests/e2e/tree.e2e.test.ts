@@ -172,6 +172,11 @@ test('a folder duplicated from its row menu: the copy opens with its studies; ne
   await page.locator('.modal .picker .muted', { hasText: 'No folders here.' }).waitFor();
   expect(await page.locator('.modal .move-folder', { hasText: 'Openings' }).count()).toBe(0);
   await shot(page, 'duplicate-1280x800');
+  // At phone width the dialog fits: its button stays on screen, nothing wider than it.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const button = await page.locator('.modal button.duplicate-here').boundingBox();
+  expect(button && button.x >= 0 && button.x + button.width <= 390).toBe(true);
+  await shot(page, 'duplicate-390x844');
   await page.click('.modal button.duplicate-here');
 
   await page.getByRole('heading', { name: 'Openings (2)' }).waitFor();
