@@ -102,7 +102,7 @@ function NodeMenu({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
   const can = ctrl.can;
   const items: MenuItem[] = [];
   if (can.edit) items.push({ label: 'Rename…', onSelect: () => ctrl.open({ kind: 'rename', node }) });
-  if (node.kind === 'folder' && currentUser()) items.push({ label: 'Duplicate…', onSelect: () => ctrl.open({ kind: 'duplicate', node }) });
+  items.push(...duplicateItem(ctrl, node));
   if (can.trashSelf) items.push({ label: 'Move to trash', danger: true, onSelect: () => void ctrl.trash(node) });
   if (items.length === 0) return null;
   return (
@@ -112,6 +112,11 @@ function NodeMenu({ ctrl, node }: { ctrl: NodeCtrl; node: NodeRead }) {
   );
 }
 
+/** Anyone signed in who reads a folder may copy it (a reader: into their own workspace). */
+function duplicateItem(ctrl: NodeCtrl, node: NodeRead): MenuItem[] {
+  return node.kind === 'folder' && currentUser() ? [{ label: 'Duplicate…', onSelect: () => ctrl.open({ kind: 'duplicate', node }) }] : [];
+}
+
 function rowMenu(ctrl: NodeCtrl, node: NodeRead): MenuItem[] {
   const can = ctrl.can;
   const items: MenuItem[] = [];
@@ -119,8 +124,7 @@ function rowMenu(ctrl: NodeCtrl, node: NodeRead): MenuItem[] {
     items.push({ label: 'Rename…', onSelect: () => ctrl.open({ kind: 'rename', node }) });
     items.push({ label: 'Move to…', onSelect: () => ctrl.open({ kind: 'move', node }) });
   }
-  // Anyone signed in who reads a folder may copy it (a reader: into their own workspace).
-  if (node.kind === 'folder' && currentUser()) items.push({ label: 'Duplicate…', onSelect: () => ctrl.open({ kind: 'duplicate', node }) });
+  items.push(...duplicateItem(ctrl, node));
   if (can.share) items.push({ label: 'Share…', onSelect: () => ctrl.open({ kind: 'share', node: { ...node, role: ctrl.node?.role ?? null } }) });
   if (can.trashChild) items.push({ label: 'Move to trash', danger: true, onSelect: () => void ctrl.trash(node) });
   return items;
